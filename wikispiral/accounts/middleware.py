@@ -1,0 +1,25 @@
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+
+class UserLanguageMiddleware:
+    """Language order: the person's profile, then the switcher cookie, then the browser.
+
+    LocaleMiddleware (before authentication) already applied cookie and Accept-Language; this
+    one, placed after AuthenticationMiddleware, lets a saved preference win for logged-in people.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.languages = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        preferred = getattr(user, "preferred_language", "") if user is not None else ""
+        if user is not None and user.is_authenticated and preferred in self.languages:
+            translation.activate(preferred)
+            request.LANGUAGE_CODE = preferred
+        return self.get_response(request)

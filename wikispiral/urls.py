@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from wikispiral import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("livez", views.livez, name="livez"),
+    path("lang/<str:code>/", views.set_language_get, name="set_language_get"),
+    path("accounts/", include("wikispiral.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("wikispiral.wiki.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

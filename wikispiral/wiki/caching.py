@@ -1,0 +1,86 @@
+"""Generation counters and the two caches of the page engine.
+
+Like MediaWiki's parser cache, rendered HTML is kept per revision; whole anonymous responses are
+kept per address and interface language. Instead of hunting every key a change could affect,
+entries carry the generations they were built under and are ignored once those move on:
+- the *structure* generation moves when pages appear, disappear, move or change title (red
+  links, breadcrumbs, children lists anywhere may change);
+- a *space* generation moves on any save in that space.
+A reader fetches the entry and both generations in one round trip (get_many).
+"""
+
+import hashlib
+import time
+
+from django.core.cache import cache
+
+STRUCTURE_KEY = "wiki:gen:structure"
+ANONYMOUS_TTL = 60 * 60
+RENDERED_TTL = 60 * 60 * 24
+
+
+def _space_key(space_slug: str) -> str:
+    return f"wiki:gen:space:{space_slug}"
+
+
+def _initial_generation(key: str) -> int:
+    # A clock-based start value: if a counter is evicted, the new one never equals an old value.
+    cache.add(key, time.time_ns(), timeout=None)
+    return cache.get(key) or 0
+
+
+def _bump(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, time.time_ns(), timeout=None)
+
+
+def bump_structure() -> None:
+    _bump(STRUCTURE_KEY)
+
+
+def bump_space(space_slug: str) -> None:
+    _bump(_space_key(space_slug))
+
+
+def structure_generation() -> int:
+    return cache.get(STRUCTURE_KEY) or _initial_generation(STRUCTURE_KEY)
+
+
+def _anonymous_key(path: str, language: str) -> str:
+    digest = hashlib.sha256(path.encode("utf-8")).hexdigest()[:32]
+    return f"wiki:anon:{language}:{digest}"
+
+
+def anonymous_page_get(*, path: str, language: str, space_slug: str) -> bytes | None:
+    """The cached response body for an anonymous reader, or None if absent or stale."""
+    key = _anonymous_key(path, language)
+    found = cache.get_many([key, STRUCTURE_KEY, _space_key(space_slug)])
+    entry = found.get(key)
+    if entry is None:
+        return None
+    structure_gen, space_gen, body = entry
+    if structure_gen != found.get(STRUCTURE_KEY) or space_gen != found.get(_space_key(space_slug)):
+        return None
+    return body
+
+
+def anonymous_page_set(*, path: str, language: str, space_slug: str, body: bytes) -> None:
+    structure_gen = structure_generation()
+    space_gen = cache.get(_space_key(space_slug)) or _initial_generation(_space_key(space_slug))
+    cache.set(_anonymous_key(path, language), (structure_gen, space_gen, body), ANONYMOUS_TTL)
+
+
+def rendered_get(revision_id: int) -> object | None:
+    """Rendered markup of a revision, if it was built under the current structure generation."""
+    key = f"wiki:html:{revision_id}"
+    found = cache.get_many([key, STRUCTURE_KEY])
+    entry = found.get(key)
+    if entry is None or entry[0] != found.get(STRUCTURE_KEY):
+        return None
+    return entry[1]
+
+
+def rendered_set(revision_id: int, rendered: object) -> None:
+    cache.set(f"wiki:html:{revision_id}", (structure_generation(), rendered), RENDERED_TTL)

@@ -1,0 +1,148 @@
+"""RSS and Atom feeds of wiki changes.
+
+Feeds are read by anonymous feed readers and cached by shared proxies, so their items never
+depend on who asks: they show public spaces and live pages only, even to network staff. That
+is also why they cross every space on purpose instead of going through a tenant-scoped selector.
+"""
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape, format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wikispiral.wiki.markup import render_plain
+from wikispiral.wiki.models import Page, Revision
+
+FEED_LENGTH = 30
+FEED_MAX_AGE = 300
+EXCERPT_LENGTH = 300
+# Markdown read to build an excerpt: enough for 300 characters of text, bounded for huge pages.
+_EXCERPT_SOURCE_LENGTH = 4000
+
+
+def _visible_revisions() -> QuerySet[Revision]:
+    return (
+        Revision.objects.filter(page__space__is_public=True, page__is_deleted=False)
+        .select_related("page", "page__space", "author")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _revision_title(revision: Revision) -> str:
+    return _("%(title)s — %(kind)s") % {
+        "title": revision.title,
+        "kind": revision.get_kind_display(),
+    }
+
+
+class _RevisionFeed(Feed):
+    """Items are revisions; the response may be cached publicly for five minutes."""
+
+    def __call__(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = super().__call__(request, *args, **kwargs)
+        # Content is the same for every reader (see the module docstring), so shared caches may
+        # keep it; five minutes bounds how stale a feed reader's view of the wiki can be.
+        patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+        # Labels follow the reader's language, chosen by Accept-Language (already in Vary) or
+        # by the language cookie and the account's preference: both travel in Cookie. Feed
+        # readers send no cookies, so they still share one cached copy per language.
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+    def item_title(self, item: Revision) -> str:
+        # Escaped like Feed's default item_title: many readers render RSS titles as HTML.
+        return escape(_revision_title(item))
+
+    def item_link(self, item: Revision) -> str:
+        page = item.page
+        if item.number <= 1:
+            return page.get_absolute_url()
+        query = urlencode({"from": item.number - 1, "to": item.number})
+        return f"{page.url_for('diff')}?{query}"
+
+    def item_description(self, item: Revision) -> str:
+        # Readers render descriptions as HTML, so user text is escaped here (format_html);
+        # the feed generator then XML-escapes the result.
+        excerpt = render_plain(item.body[:_EXCERPT_SOURCE_LENGTH]).strip()
+        if len(excerpt) > EXCERPT_LENGTH:
+            excerpt = excerpt[:EXCERPT_LENGTH].rstrip() + "…"
+        if item.comment:
+            return format_html("<p><em>{}</em></p><p>{}</p>", item.comment, excerpt)
+        return format_html("<p>{}</p>", excerpt)
+
+    def item_pubdate(self, item: Revision) -> datetime:
+        return item.created_at
+
+    def item_updateddate(self, item: Revision) -> datetime:
+        return item.created_at
+
+    def item_author_name(self, item: Revision) -> str:
+        return item.author.public_name if item.author else _("anonymous")
+
+    def item_guid(self, item: Revision) -> str:
+        return f"{settings.SITE_URL}/rev/{item.pk}"
+
+    item_guid_is_permalink = False
+
+
+class LatestAdditionsFeed(_RevisionFeed):
+    """The 30 latest revisions of public, live pages, newest first (RSS 2.0), in one query."""
+
+    title = gettext_lazy("Follow the latest additions")
+    link = "/"
+    description = gettext_lazy("The latest pages and changes on wikispiral, the TOGETHER wiki.")
+
+    def items(self) -> list[Revision]:
+        return list(_visible_revisions()[:FEED_LENGTH])
+
+
+class LatestAdditionsAtomFeed(LatestAdditionsFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestAdditionsFeed.description
+
+    def item_title(self, item: Revision) -> str:
+        # Atom titles are declared as text, so readers show them verbatim: no HTML escaping.
+        return _revision_title(item)
+
+
+class PageHistoryFeed(_RevisionFeed):
+    """The 30 latest revisions of one public, live page (RSS 2.0); 404 otherwise. Two queries."""
+
+    def get_object(self, request: HttpRequest, space: str, lang: str, slug: str) -> Page:
+        page = (
+            Page.objects.select_related("space")
+            .filter(
+                space__slug=space,
+                language=lang,
+                slug=slug,
+                space__is_public=True,
+                is_deleted=False,
+            )
+            .first()
+        )
+        if page is None:
+            raise Http404(_("No such page."))
+        return page
+
+    def title(self, obj: Page) -> str:
+        return _("History of “%(title)s”") % {"title": obj.title}
+
+    def link(self, obj: Page) -> str:
+        return obj.url_for("history")
+
+    def description(self, obj: Page) -> str:
+        return _("Every change to “%(title)s” on wikispiral.") % {"title": obj.title}
+
+    def items(self, obj: Page) -> list[Revision]:
+        revisions = list(obj.revisions.select_related("author").order_by("-number")[:FEED_LENGTH])
+        for revision in revisions:
+            revision.page = obj
+        return revisions

@@ -1,0 +1,254 @@
+"""Reads of the page engine. Visibility is decided here, once, for every view and feed."""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from wikispiral.wiki import caching
+from wikispiral.wiki.markup import LinkTarget, Rendered, render
+from wikispiral.wiki.models import Attachment, Page, PageRedirect, Revision, Space
+from wikispiral.wiki.permissions import AnyUser, can_view_space
+
+NETWORK_SPACE_SLUG = "network"
+HOME_SLUG = "home"
+MAX_TREE_DEPTH = 12
+
+
+def space_get(*, slug: str, user: AnyUser) -> Space:
+    """The space, or 404 if unknown or not visible to this user (the two look the same)."""
+    space = Space.objects.filter(slug=slug).first()
+    if space is None or not can_view_space(user, space):
+        raise Http404(_("No such space."))
+    return space
+
+
+@dataclass(frozen=True)
+class PageLookup:
+    page: Page | None
+    redirect_to: Page | None = None
+
+
+def page_lookup(*, space: Space, language: str, slug: str) -> PageLookup:
+    """The page at an address, or where a moved page went, or nothing."""
+    page = (
+        Page.objects.select_related("current_revision", "current_revision__author", "parent")
+        .filter(space=space, language=language, slug=slug)
+        .first()
+    )
+    if page is not None:
+        page.space = space
+        return PageLookup(page=page)
+    redirect = (
+        PageRedirect.objects.select_related("target")
+        .filter(space=space, language=language, slug=slug)
+        .first()
+    )
+    if redirect is not None:
+        redirect.target.space = space
+        return PageLookup(page=None, redirect_to=redirect.target)
+    return PageLookup(page=None)
+
+
+def home_page_get(*, language: str) -> Page | None:
+    """The network home page in this language, else in the default language."""
+    pages = {
+        page.language: page
+        for page in Page.objects.select_related(
+            "space", "current_revision", "current_revision__author", "parent"
+        ).filter(
+            space__slug=NETWORK_SPACE_SLUG,
+            slug=HOME_SLUG,
+            language__in={language, settings.LANGUAGE_CODE},
+            is_deleted=False,
+        )
+    }
+    return pages.get(language) or pages.get(settings.LANGUAGE_CODE)
+
+
+def page_breadcrumbs(*, page: Page) -> list[Page]:
+    """Ancestors from the top down (not including the page)."""
+    trail: list[Page] = []
+    current = page.parent
+    seen = {page.pk}
+    while current is not None and current.pk not in seen and len(trail) < MAX_TREE_DEPTH:
+        trail.append(current)
+        seen.add(current.pk)
+        current = (
+            Page.objects.filter(pk=current.parent_id).first() if current.parent_id else None
+        )
+    trail.reverse()
+    return trail
+
+
+def _live(queryset: QuerySet[Page]) -> QuerySet[Page]:
+    return queryset.filter(is_deleted=False).only(
+        "id", "title", "slug", "language", "space_id", "parent_id", "position"
+    )
+
+
+@dataclass(frozen=True)
+class PageNeighbours:
+    children: list[Page]
+    previous: Page | None
+    next: Page | None
+    translations: list[Page]
+
+
+def page_neighbours(*, page: Page) -> PageNeighbours:
+    """Children, previous/next sibling and translations, in two queries."""
+    related = list(
+        _live(Page.objects.filter(space_id=page.space_id))
+        .filter(
+            Q(language=page.language, parent_id=page.pk)
+            | Q(language=page.language, parent_id=page.parent_id)
+            | Q(translation_key=page.translation_key)
+        )
+        .only("id", "title", "slug", "language", "space_id", "parent_id", "position",
+              "translation_key")
+        .order_by("position", "title")
+    )
+    for other in related:
+        other.space = page.space
+    children = [p for p in related if p.parent_id == page.pk and p.language == page.language]
+    siblings = [
+        p for p in related if p.parent_id == page.parent_id and p.language == page.language
+    ]
+    index = next((i for i, p in enumerate(siblings) if p.pk == page.pk), None)
+    previous = siblings[index - 1] if index not in (None, 0) else None
+    following = siblings[index + 1] if index is not None and index + 1 < len(siblings) else None
+    translations = [
+        p for p in related if p.translation_key == page.translation_key and p.pk != page.pk
+    ]
+    return PageNeighbours(children, previous, following, translations)
+
+
+def _wikilink_address(space: Space, language: str, target: str) -> tuple[str, str, str]:
+    """(space slug, page slug, title) that a [[target]] written on a page points at."""
+    space_slug = space.slug
+    title = target
+    if ":" in target:
+        prefix, rest = target.split(":", 1)
+        if prefix.strip() and rest.strip() and slugify(prefix) == prefix.strip().lower():
+            space_slug, title = prefix.strip().lower(), rest.strip()
+    return space_slug, slugify(title, allow_unicode=True), title
+
+
+def resolve_links(*, space: Space, language: str, targets: list[str]) -> dict[str, LinkTarget]:
+    """Where each wikilink target goes and whether the page exists, in at most two queries."""
+    addresses = {target: _wikilink_address(space, language, target) for target in targets}
+    wanted_spaces = {space_slug for space_slug, _slug, _title in addresses.values()}
+    wanted_slugs = {slug for _space, slug, _title in addresses.values() if slug}
+    existing: set[tuple[str, str]] = set()
+    if wanted_slugs:
+        rows = Page.objects.filter(
+            space__slug__in=wanted_spaces, language=language, slug__in=wanted_slugs,
+            is_deleted=False,
+        ).values_list("space__slug", "slug")
+        existing.update(rows)
+        rows = PageRedirect.objects.filter(
+            space__slug__in=wanted_spaces, language=language, slug__in=wanted_slugs
+        ).values_list("space__slug", "slug")
+        existing.update(rows)
+    result: dict[str, LinkTarget] = {}
+    for target, (space_slug, slug, title) in addresses.items():
+        if not slug:
+            continue
+        if (space_slug, slug) in existing:
+            url = reverse("wiki:page", kwargs={"space": space_slug, "lang": language, "slug": slug})
+            result[target] = LinkTarget(url=url, exists=True)
+        else:
+            url = reverse("wiki:page_new", kwargs={"space": space_slug, "lang": language})
+            result[target] = LinkTarget(url=f"{url}?{urlencode({'title': title})}", exists=False)
+    return result
+
+
+def revision_render(*, page: Page, revision: Revision) -> Rendered:
+    """Rendered markup of a revision, from the parser cache when it is still valid."""
+    cached = caching.rendered_get(revision.pk)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    rendered = render_source(space=page.space, language=page.language, source=revision.body)
+    caching.rendered_set(revision.pk, rendered)
+    return rendered
+
+
+def render_source(*, space: Space, language: str, source: str) -> Rendered:
+    """Render Markup written on a page of this space and language (also for previews)."""
+    attachment_names: dict[str, str] = {}
+
+    def attachment_url(name: str) -> str | None:
+        if not attachment_names:
+            attachment_names.update(
+                (a.name, reverse("wiki:attachment_file", kwargs={"space": space.slug, "name": a.name}))
+                for a in Attachment.objects.filter(space=space).only("name")
+            )
+        return attachment_names.get(name)
+
+    return render(
+        source,
+        resolve_links=lambda targets: resolve_links(space=space, language=language, targets=targets),
+        attachment_url=attachment_url,
+    )
+
+
+def revision_list(*, page: Page) -> QuerySet[Revision]:
+    return page.revisions.select_related("author").defer("body").order_by("-number")
+
+
+def revision_get(*, page: Page, number: int) -> Revision:
+    revision = page.revisions.select_related("author").filter(number=number).first()
+    if revision is None:
+        raise Http404(_("This revision does not exist."))
+    return revision
+
+
+def recent_changes(
+    *,
+    user: AnyUser,
+    space_slug: str | None = None,
+    language: str | None = None,
+    author: str | None = None,
+    limit: int = 50,
+) -> list[Revision]:
+    """Latest revisions of pages this user may see, newest first, in one query."""
+    revisions = Revision.objects.select_related("page", "page__space", "author").defer("body")
+    if not (user.is_authenticated and user.is_network_staff):
+        revisions = revisions.filter(page__space__is_public=True)
+    if space_slug:
+        revisions = revisions.filter(page__space__slug=space_slug)
+    if language:
+        revisions = revisions.filter(page__language=language)
+    if author:
+        revisions = revisions.filter(author__username=author)
+    return list(revisions.order_by("-created_at", "-pk")[:limit])
+
+
+def space_list(*, user: AnyUser) -> list[Space]:
+    spaces = Space.objects.all()
+    if not (user.is_authenticated and user.is_network_staff):
+        spaces = spaces.filter(is_public=True)
+    return list(spaces)
+
+
+def page_choices(*, space: Space, language: str, exclude: Page | None = None) -> list[Page]:
+    pages = _live(Page.objects.filter(space=space, language=language)).order_by("title")
+    if exclude is not None:
+        pages = pages.exclude(pk=exclude.pk)
+    return list(pages[:500])
+
+
+def attachment_list(*, space: Space) -> QuerySet[Attachment]:
+    return Attachment.objects.filter(space=space).select_related("uploaded_by").order_by("-created_at")
+
+
+def attachment_get(*, space: Space, name: str) -> Attachment:
+    attachment = Attachment.objects.filter(space=space, name=name).first()
+    if attachment is None:
+        raise Http404(_("No such attachment."))
+    return attachment
