@@ -180,22 +180,24 @@ def http_request(
 
 @contextmanager
 def gunicorn_running(
-    env: dict[str, str], port: int, workers: int, worker_class: str, log_path: Path
+    env: dict[str, str], port: int, options: argparse.Namespace, log_path: Path
 ) -> Iterator[None]:
-    args = [
+    command = [
         str(VENV_BIN / "gunicorn"),
         "wikispiral.wsgi",
         "--bind",
         f"{HOST}:{port}",
         "--workers",
-        str(workers),
+        str(options.workers),
         "--worker-class",
-        worker_class,
+        options.worker_class,
+        "--threads",
+        str(options.threads),
         "--log-level",
         "warning",
     ]
     with log_path.open("wb") as log:
-        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -417,7 +419,9 @@ def verdict(result: WrkResult, ratio: float, ratio_goal: float | None) -> str:
     return "PASS" if not misses else f"FAIL ({', '.join(misses)})"
 
 
-def report(results: dict[str, WrkResult], *, page: str, args: argparse.Namespace) -> None:
+def report(
+    results: dict[str, WrkResult], *, page: str, args: argparse.Namespace, load: float
+) -> None:
     bare = results["bare"].requests_per_second
     rows = [
         ("(a) anonymous page", "anonymous"),
@@ -446,10 +450,12 @@ def report(results: dict[str, WrkResult], *, page: str, args: argparse.Namespace
     print()
     print(f"page         {page} (anonymous: page cache; editor: rendered per request)")
     print(
-        f"machine      nproc {os.cpu_count()}, Python {sys.version.split()[0]}, {gunicorn_version}"
+        f"machine      nproc {os.cpu_count()}, load average {load:.2f} before measuring, "
+        f"Python {sys.version.split()[0]}, {gunicorn_version}"
     )
     print(
-        f"gunicorn     {args.workers} workers, {args.worker_class} worker class, DEBUG=false, "
+        f"gunicorn     {args.workers} workers, {args.worker_class} worker class, "
+        f"{args.threads} thread(s) each, DEBUG=false, "
         "PostgreSQL + Redis cache"
     )
     print(
@@ -467,6 +473,7 @@ def main() -> int:
     parser.add_argument(
         "--worker-class", default="sync", help="gunicorn worker class (sync, gthread, ...)"
     )
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("error: wrk is not installed (apt-get install wrk)", file=sys.stderr)
@@ -483,7 +490,9 @@ def main() -> int:
             prepare_site(env)
             page = typical_page_path()
             port = free_port()
-            with gunicorn_running(env, port, args.workers, args.worker_class, log_path):
+            with gunicorn_running(env, port, args, log_path):
+                # Other work on the machine shares its CPUs with the server: worth knowing.
+                load = os.getloadavg()[0]
                 cookie = editor_cookie(port)
                 sizes = check_responses(port, page, cookie)
                 base = f"http://{HOST}:{port}"
@@ -513,7 +522,7 @@ def main() -> int:
             if log_path.exists() and log_path.stat().st_size:
                 print(f"gunicorn log (last lines):\n{tail(log_path)}", file=sys.stderr)
             return 1
-    report(results, page=page, args=args)
+    report(results, page=page, args=args, load=load)
     return 0
 
 

@@ -326,7 +326,8 @@ def celery_worker_process(
         "DJANGO_SETTINGS_MODULE": "wikispiral.settings",
         "WIKISPIRAL_TESTING": "true",
     }
-    env.pop("DATABASE_URL_FILE", None)
+    for inherited in ("DATABASE_URL_FILE", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(inherited, None)
 
     # Messages left by an interrupted run would reach this worker and act on rows that are gone.
     celery_app.control.purge()

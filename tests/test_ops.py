@@ -115,13 +115,18 @@ def test_env_example_lists_every_variable_settings_reads() -> None:
     assert read - listed == set()
 
 
+# The deploy check must see the real configuration: nothing silenced, nothing test-only (the
+# browser fixture sets DJANGO_ALLOW_ASYNC_UNSAFE in this process).
+NOT_IN_PRODUCTION = {
+    "SILENCED_SYSTEM_CHECKS",
+    "WIKISPIRAL_TESTING",
+    "SECRET_KEY_FILE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+
+
 def _production_env(**overrides: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        # The check must see the real configuration: nothing silenced, nothing test-only.
-        if key not in {"SILENCED_SYSTEM_CHECKS", "WIKISPIRAL_TESTING", "SECRET_KEY_FILE"}
-    }
+    env = {key: value for key, value in os.environ.items() if key not in NOT_IN_PRODUCTION}
     env.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),

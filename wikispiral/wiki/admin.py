@@ -29,7 +29,15 @@ class RevisionInline(admin.TabularInline):
 class PageAdmin(admin.ModelAdmin):
     """Pages are written through the wiki so that every change is a revision; admin only reads."""
 
-    list_display = ["title", "space", "language", "slug", "is_protected", "is_deleted", "updated_at"]
+    list_display = [
+        "title",
+        "space",
+        "language",
+        "slug",
+        "is_protected",
+        "is_deleted",
+        "updated_at",
+    ]
     list_filter = ["space", "language", "is_protected", "is_deleted"]
     search_fields = ["title", "slug"]
     readonly_fields = [f.name for f in Page._meta.fields]

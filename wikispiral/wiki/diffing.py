@@ -91,8 +91,13 @@ def diff_rows(old: str, new: str, *, context: int = 3) -> list[DiffRow]:
                     continue
                 line = a[i1 + offset]
                 rows.append(
-                    DiffRow("equal", i1 + offset + 1, j1 + offset + 1,
-                            [Segment(line, "equal")], [Segment(line, "equal")])
+                    DiffRow(
+                        "equal",
+                        i1 + offset + 1,
+                        j1 + offset + 1,
+                        [Segment(line, "equal")],
+                        [Segment(line, "equal")],
+                    )
                 )
         elif tag == "replace":
             for k in range(max(i2 - i1, j2 - j1)):
@@ -104,7 +109,9 @@ def diff_rows(old: str, new: str, *, context: int = 3) -> list[DiffRow]:
                 elif old_line is not None:
                     rows.append(DiffRow("delete", i1 + k + 1, None, [Segment(old_line, "delete")]))
                 else:
-                    rows.append(DiffRow("insert", None, j1 + k + 1, [], [Segment(new_line, "insert")]))
+                    rows.append(
+                        DiffRow("insert", None, j1 + k + 1, [], [Segment(new_line, "insert")])
+                    )
         elif tag == "delete":
             for k in range(i1, i2):
                 rows.append(DiffRow("delete", k + 1, None, [Segment(a[k], "delete")]))

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from wikispiral.wiki.models import Page
 from wikispiral.wiki.services import MAX_COMMENT_LENGTH, MAX_TITLE_LENGTH
@@ -26,7 +27,9 @@ class PageEditForm(forms.Form):
 
 class PageNewForm(PageEditForm):
     parent = forms.ModelChoiceField(
-        label=_("Parent page"), queryset=Page.objects.none(), required=False,
+        label=_("Parent page"),
+        queryset=Page.objects.none(),
+        required=False,
         help_text=_("Where the page sits in the structure (breadcrumbs)."),
     )
     translation_of = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -40,7 +43,9 @@ class PageNewForm(PageEditForm):
 class PageMoveForm(forms.Form):
     title = forms.CharField(label=_("New title"), max_length=MAX_TITLE_LENGTH)
     slug = forms.SlugField(
-        label=_("New address"), required=False, allow_unicode=True,
+        label=_("New address"),
+        required=False,
+        allow_unicode=True,
         help_text=_("Leave empty to derive it from the title."),
     )
     comment = forms.CharField(label=_("Reason"), max_length=MAX_COMMENT_LENGTH, required=False)
@@ -60,6 +65,6 @@ class AttachmentForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = gettext("PNG, JPEG, GIF, WebP or PDF, up to %(max)d MB.") % {
-            "max": settings.WIKI_ATTACHMENT_MAX_BYTES // (1024 * 1024)
-        }
+        self.fields["file"].help_text = gettext(
+            "PNG, JPEG, GIF, WebP or PDF, up to %(max)d MB."
+        ) % {"max": settings.WIKI_ATTACHMENT_MAX_BYTES // (1024 * 1024)}

@@ -264,9 +264,7 @@ def _parse_inline_capped(state: StateCore) -> None:
 def _trim_bare_url(url: str) -> str:
     """Drop what GFM leaves out of a bare URL: trailing punctuation and unbalanced ")"."""
     while url:
-        if url[-1] in _URL_TRAILING_PUNCTUATION:
-            url = url[:-1]
-        elif url[-1] == ")" and url.count(")") > url.count("("):
+        if url[-1] in _URL_TRAILING_PUNCTUATION or url[-1] == ")" and url.count(")") > url.count("("):
             url = url[:-1]
         else:
             break
@@ -359,13 +357,21 @@ def _distinct_links(tokens: Sequence[Token]) -> list[WikiLink]:
     return list(dict.fromkeys(links))
 
 
-def _unique_anchor(text: str, used: set[str]) -> str:
+def _unique_anchor(text: str, used: dict[str, int]) -> str:
+    """Slug of `text`, suffixed -2, -3... when taken; `used` maps each anchor to its next suffix.
+
+    Remembering the next suffix keeps a page of thousands of equal headings linear.
+    """
     base = slugify(text, allow_unicode=True)[:_MAX_ANCHOR_LENGTH].strip("-_") or "section"
-    anchor, counter = base, 2
-    while anchor in used:
-        anchor = f"{base}-{counter}"
+    if base not in used:
+        used[base] = 2
+        return base
+    counter = used[base]
+    while f"{base}-{counter}" in used:  # a heading may itself read "Intro 2"
         counter += 1
-    used.add(anchor)
+    anchor = f"{base}-{counter}"
+    used[base] = counter + 1
+    used[anchor] = 2
     return anchor
 
 
@@ -375,7 +381,7 @@ def _prepare_blocks(tokens: Sequence[Token]) -> list[TocEntry]:
     Returns the table of contents (h2 to h4).
     """
     toc: list[TocEntry] = []
-    used_anchors: set[str] = set()
+    used_anchors: dict[str, int] = {}
     for index, token in enumerate(tokens):
         if token.type in {"heading_open", "heading_close"}:
             # The page title is the h1: "#" in the body becomes h2, capped at h6.

@@ -29,5 +29,7 @@ def three_way_merge(*, base: str, mine: str, theirs: str) -> MergeResult:
             continue
         merged.extend(group[1])
     if conflicts:
-        return MergeResult(text=mine.replace("\r\n", "\n"), conflicted=True, conflict_count=conflicts)
+        return MergeResult(
+            text=mine.replace("\r\n", "\n"), conflicted=True, conflict_count=conflicts
+        )
     return MergeResult(text="".join(merged), conflicted=False, conflict_count=0)

@@ -79,9 +79,7 @@ def page_breadcrumbs(*, page: Page) -> list[Page]:
     while current is not None and current.pk not in seen and len(trail) < MAX_TREE_DEPTH:
         trail.append(current)
         seen.add(current.pk)
-        current = (
-            Page.objects.filter(pk=current.parent_id).first() if current.parent_id else None
-        )
+        current = Page.objects.filter(pk=current.parent_id).first() if current.parent_id else None
     trail.reverse()
     return trail
 
@@ -109,16 +107,22 @@ def page_neighbours(*, page: Page) -> PageNeighbours:
             | Q(language=page.language, parent_id=page.parent_id)
             | Q(translation_key=page.translation_key)
         )
-        .only("id", "title", "slug", "language", "space_id", "parent_id", "position",
-              "translation_key")
+        .only(
+            "id",
+            "title",
+            "slug",
+            "language",
+            "space_id",
+            "parent_id",
+            "position",
+            "translation_key",
+        )
         .order_by("position", "title")
     )
     for other in related:
         other.space = page.space
     children = [p for p in related if p.parent_id == page.pk and p.language == page.language]
-    siblings = [
-        p for p in related if p.parent_id == page.parent_id and p.language == page.language
-    ]
+    siblings = [p for p in related if p.parent_id == page.parent_id and p.language == page.language]
     index = next((i for i, p in enumerate(siblings) if p.pk == page.pk), None)
     previous = siblings[index - 1] if index not in (None, 0) else None
     following = siblings[index + 1] if index is not None and index + 1 < len(siblings) else None
@@ -147,7 +151,9 @@ def resolve_links(*, space: Space, language: str, targets: list[str]) -> dict[st
     existing: set[tuple[str, str]] = set()
     if wanted_slugs:
         rows = Page.objects.filter(
-            space__slug__in=wanted_spaces, language=language, slug__in=wanted_slugs,
+            space__slug__in=wanted_spaces,
+            language=language,
+            slug__in=wanted_slugs,
             is_deleted=False,
         ).values_list("space__slug", "slug")
         existing.update(rows)
@@ -185,14 +191,19 @@ def render_source(*, space: Space, language: str, source: str) -> Rendered:
     def attachment_url(name: str) -> str | None:
         if not attachment_names:
             attachment_names.update(
-                (a.name, reverse("wiki:attachment_file", kwargs={"space": space.slug, "name": a.name}))
+                (
+                    a.name,
+                    reverse("wiki:attachment_file", kwargs={"space": space.slug, "name": a.name}),
+                )
                 for a in Attachment.objects.filter(space=space).only("name")
             )
         return attachment_names.get(name)
 
     return render(
         source,
-        resolve_links=lambda targets: resolve_links(space=space, language=language, targets=targets),
+        resolve_links=lambda targets: resolve_links(
+            space=space, language=language, targets=targets
+        ),
         attachment_url=attachment_url,
     )
 
@@ -244,7 +255,9 @@ def page_choices(*, space: Space, language: str, exclude: Page | None = None) ->
 
 
 def attachment_list(*, space: Space) -> QuerySet[Attachment]:
-    return Attachment.objects.filter(space=space).select_related("uploaded_by").order_by("-created_at")
+    return (
+        Attachment.objects.filter(space=space).select_related("uploaded_by").order_by("-created_at")
+    )
 
 
 def attachment_get(*, space: Space, name: str) -> Attachment:

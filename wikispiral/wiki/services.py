@@ -284,9 +284,7 @@ def page_revise(
     raise AssertionError("unreachable")
 
 
-def _merge(
-    page: Page, base: Revision, theirs: Revision, title: str, body: str
-) -> tuple[str, str]:
+def _merge(page: Page, base: Revision, theirs: Revision, title: str, body: str) -> tuple[str, str]:
     def conflict() -> EditConflict:
         return EditConflict(page=page, base=base, theirs=theirs, mine_title=title, mine_body=body)
 
@@ -432,8 +430,7 @@ def page_protect(*, page: Page, actor: User, protected: bool, comment: str = "")
         kind=Revision.Kind.PROTECT,
         field="is_protected",
         value=protected,
-        comment=comment
-        or (_("Page protected") if protected else _("Page unprotected")),
+        comment=comment or (_("Page protected") if protected else _("Page unprotected")),
         error=_("Nothing to change."),
     )
 
@@ -452,11 +449,15 @@ def attachment_upload(
         )
     head = uploaded.read(16)
     uploaded.seek(0)
-    sniffed = next((kind for magic, kind in ALLOWED_UPLOADS.items() if head.startswith(magic)), None)
+    sniffed = next(
+        (kind for magic, kind in ALLOWED_UPLOADS.items() if head.startswith(magic)), None
+    )
     if sniffed is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         sniffed = ("image/webp", ".webp")
     if sniffed is None:
-        raise WikiError(_("Only PNG, JPEG, GIF, WebP images and PDF files can be attached."), "file")
+        raise WikiError(
+            _("Only PNG, JPEG, GIF, WebP images and PDF files can be attached."), "file"
+        )
     content_type, extension = sniffed
     stem = get_valid_filename((name or uploaded.name or "file").rsplit(".", 1)[0])[:150] or "file"
     final_name = f"{stem}{extension}"
@@ -494,7 +495,9 @@ def editing_notice_touch(*, page: Page, user: User) -> list[str]:
     now = time.time()
     editors: dict[int, tuple[str, float]] = cache.get(key) or {}
     editors = {
-        uid: (name, seen) for uid, (name, seen) in editors.items() if now - seen < EDITING_NOTICE_SECONDS
+        uid: (name, seen)
+        for uid, (name, seen) in editors.items()
+        if now - seen < EDITING_NOTICE_SECONDS
     }
     others = [name for uid, (name, _seen) in editors.items() if uid != user.pk]
     editors[user.pk] = (user.public_name, now)

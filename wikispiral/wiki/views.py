@@ -88,7 +88,9 @@ def _render_page(request: HttpRequest, page: Page, *, cache_path: str | None) ->
     response = render(request, "wiki/page.html", context)
     if cache_path is not None:
         caching.anonymous_page_set(
-            path=cache_path, language=get_language(), space_slug=page.space.slug,
+            path=cache_path,
+            language=get_language(),
+            space_slug=page.space.slug,
             body=response.content,
         )
     return response
@@ -112,14 +114,18 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def space_home(request: HttpRequest, space: str) -> HttpResponse:
     space_obj = selectors.space_get(slug=space, user=request.user)
-    return redirect("wiki:page", space=space_obj.slug, lang=get_language(), slug=selectors.HOME_SLUG)
+    return redirect(
+        "wiki:page", space=space_obj.slug, lang=get_language(), slug=selectors.HOME_SLUG
+    )
 
 
 @require_GET
 def page_detail(request: HttpRequest, space: str, lang: str, slug: str) -> HttpResponse:
     cacheable = _anonymous_cacheable(request)
     if cacheable:
-        body = caching.anonymous_page_get(path=request.path, language=get_language(), space_slug=space)
+        body = caching.anonymous_page_get(
+            path=request.path, language=get_language(), space_slug=space
+        )
         if body is not None:
             return _cached_response(body)
     space_obj = selectors.space_get(slug=space, user=request.user)
@@ -142,7 +148,7 @@ def page_detail(request: HttpRequest, space: str, lang: str, slug: str) -> HttpR
 
 
 def _edit_context(page: Page, form: PageEditForm, **extra: object) -> dict:
-    return {"page": page, "space": page.space, "form": form, **extra}
+    return {"page": page, "space": page.space, "form": form, "can_edit": True, **extra}
 
 
 @login_required
@@ -164,7 +170,9 @@ def page_edit(request: HttpRequest, space: str, lang: str, slug: str) -> HttpRes
         return render(request, "wiki/edit.html", _edit_context(page, form), status=400)
     data = form.cleaned_data
     if request.POST.get("action") == "preview":
-        preview = selectors.render_source(space=page.space, language=page.language, source=data["body"])
+        preview = selectors.render_source(
+            space=page.space, language=page.language, source=data["body"]
+        )
         template = "wiki/edit.html#preview" if request.htmx else "wiki/edit.html"
         response = render(request, template, _edit_context(page, form, preview=preview))
         patch_vary_headers(response, ["HX-Request"])
@@ -190,7 +198,9 @@ def page_edit(request: HttpRequest, space: str, lang: str, slug: str) -> HttpRes
             }
         )
         context = _edit_context(
-            page, form, conflict=conflict,
+            page,
+            form,
+            conflict=conflict,
             conflict_rows=diff_rows(conflict.theirs.body, conflict.mine_body),
         )
         return render(request, "wiki/edit.html", context, status=409)
@@ -255,7 +265,13 @@ def page_history(request: HttpRequest, space: str, lang: str, slug: str) -> Http
     page = _page_or_404(request, space, lang, slug)
     paginator = Paginator(selectors.revision_list(page=page), 50)
     revisions = paginator.get_page(request.GET.get("page"))
-    context = {"page": page, "space": page.space, "revisions": revisions}
+    context = {
+        "page": page,
+        "space": page.space,
+        "revisions": revisions,
+        "can_edit": can_edit_page(request.user, page) and not page.is_deleted,
+        "can_manage": can_manage_page(request.user, page),
+    }
     return render(request, "wiki/history.html", context)
 
 
@@ -311,7 +327,9 @@ def revision_detail(
 
 @login_required
 @require_POST
-def page_revert(request: HttpRequest, space: str, lang: str, slug: str, number: int) -> HttpResponse:
+def page_revert(
+    request: HttpRequest, space: str, lang: str, slug: str, number: int
+) -> HttpResponse:
     page = _page_or_404(request, space, lang, slug)
     if not can_edit_page(request.user, page) or page.is_deleted:
         raise PermissionDenied(_("You may not edit this page."))
@@ -322,7 +340,9 @@ def page_revert(request: HttpRequest, space: str, lang: str, slug: str, number: 
     except services.WikiError as error:
         messages.error(request, error.message)
         return redirect(page.url_for("history"))
-    messages.success(request, _("The page was reverted to revision %(number)d.") % {"number": number})
+    messages.success(
+        request, _("The page was reverted to revision %(number)d.") % {"number": number}
+    )
     return redirect(page)
 
 
@@ -331,6 +351,16 @@ def _manage(request: HttpRequest, space: str, lang: str, slug: str) -> Page:
     if not can_manage_page(request.user, page):
         raise PermissionDenied(_("Only the secretariat may do this."))
     return page
+
+
+def _manage_context(request: HttpRequest, page: Page, form: object) -> dict:
+    return {
+        "page": page,
+        "space": page.space,
+        "form": form,
+        "can_edit": can_edit_page(request.user, page) and not page.is_deleted,
+        "can_manage": True,
+    }
 
 
 @login_required
@@ -353,7 +383,7 @@ def page_move(request: HttpRequest, space: str, lang: str, slug: str) -> HttpRes
             messages.success(request, _("The page was moved; its old address redirects here."))
             return redirect(page)
     status = 400 if request.method == "POST" else 200
-    return render(request, "wiki/move.html", {"page": page, "space": page.space, "form": form}, status=status)
+    return render(request, "wiki/move.html", _manage_context(request, page, form), status=status)
 
 
 @login_required
@@ -363,13 +393,17 @@ def page_delete(request: HttpRequest, space: str, lang: str, slug: str) -> HttpR
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.page_delete(page=page, actor=request.user, comment=form.cleaned_data["comment"])
+            services.page_delete(
+                page=page, actor=request.user, comment=form.cleaned_data["comment"]
+            )
         except services.WikiError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("The page was deleted. It can be restored from its history."))
+            messages.success(
+                request, _("The page was deleted. It can be restored from its history.")
+            )
         return redirect(page)
-    context = {"page": page, "space": page.space, "form": form, "action": "delete"}
+    context = {**_manage_context(request, page, form), "action": "delete"}
     return render(request, "wiki/confirm.html", context)
 
 
@@ -380,13 +414,15 @@ def page_restore(request: HttpRequest, space: str, lang: str, slug: str) -> Http
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.page_restore(page=page, actor=request.user, comment=form.cleaned_data["comment"])
+            services.page_restore(
+                page=page, actor=request.user, comment=form.cleaned_data["comment"]
+            )
         except services.WikiError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("The page was restored."))
         return redirect(page)
-    context = {"page": page, "space": page.space, "form": form, "action": "restore"}
+    context = {**_manage_context(request, page, form), "action": "restore"}
     return render(request, "wiki/confirm.html", context)
 
 
@@ -408,7 +444,7 @@ def page_protect(request: HttpRequest, space: str, lang: str, slug: str) -> Http
         else:
             messages.success(request, _("The protection of the page was changed."))
         return redirect(page)
-    context = {"page": page, "space": page.space, "form": form, "action": "protect"}
+    context = {**_manage_context(request, page, form), "action": "protect"}
     return render(request, "wiki/confirm.html", context)
 
 
