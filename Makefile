@@ -76,6 +76,7 @@ messages: $(INSTALLED)
 		echo "gettext's msgfmt is not installed: skipping compilemessages, the site stays in English."; \
 		echo "(apt-get install gettext, then run make again)"; \
 	else \
+		echo "Compiling translations (manage.py compilemessages)"; \
 		$(MANAGE) compilemessages --ignore=$(VENV) --verbosity 0; \
 	fi
 

@@ -88,9 +88,10 @@ class Response:
 
 
 def production_env(static_root: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env = dict(os.environ)
     env.update(
         {
+            "DJANGO_SETTINGS_MODULE": "wikispiral.settings",
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -103,6 +104,8 @@ def production_env(static_root: Path) -> dict[str, str]:
             "PYTHONUNBUFFERED": "1",
         }
     )
+    # Leftovers from a developer's shell would point the site at other services or at the
+    # test suite's static storage.
     for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "WIKISPIRAL_TESTING"):
         env.pop(name, None)
     return env
@@ -181,7 +184,8 @@ def http_request(
 @contextmanager
 def gunicorn_running(
     env: dict[str, str], port: int, options: argparse.Namespace, log_path: Path
-) -> Iterator[None]:
+) -> Iterator[int]:
+    """Run gunicorn until the block ends; yield the master's process id."""
     command = [
         str(VENV_BIN / "gunicorn"),
         "wikispiral.wsgi",
@@ -211,7 +215,7 @@ def gunicorn_running(
             if time.monotonic() > deadline:
                 raise SetupError(f"/healthz did not answer 200 within 60 s:\n{tail(log_path)}")
             time.sleep(0.2)
-        yield
+        yield process.pid
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -220,6 +224,23 @@ def gunicorn_running(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children (the gunicorn workers)."""
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(child) for child in children.read_text().split()]
+    ticks = 0
+    for one in pids:
+        try:
+            # Fields after the command name, which may hold spaces, closed by the last ")".
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def tail(path: Path, lines: int = 40) -> str:
@@ -373,9 +394,13 @@ def measure(
     expected_size: int,
     strict: bool,
     label: str,
-) -> WrkResult:
+    server_pid: int,
+) -> tuple[WrkResult, float]:
+    """wrk's figures and the server's CPU milliseconds per request over the measured run."""
     wrk_run(url, seconds=WARMUP_SECONDS, connections=connections, script=script, headers=headers)
+    cpu_before = process_tree_cpu_seconds(server_pid)
     result = wrk_run(url, seconds=duration, connections=connections, script=script, headers=headers)
+    cpu_ms = (process_tree_cpu_seconds(server_pid) - cpu_before) * 1000 / max(result.requests, 1)
     if strict:
         if result.non_2xx_3xx or result.socket_errors:
             raise SetupError(
@@ -390,7 +415,7 @@ def measure(
                 f"{label}: responses average {mean_size:.0f} bytes, the page is {expected_size}: "
                 "some requests were not answered with the page"
             )
-    return result
+    return result, cpu_ms
 
 
 def git_commit() -> str:
@@ -420,7 +445,12 @@ def verdict(result: WrkResult, ratio: float, ratio_goal: float | None) -> str:
 
 
 def report(
-    results: dict[str, WrkResult], *, page: str, args: argparse.Namespace, load: float
+    results: dict[str, WrkResult],
+    server_cpu_ms: dict[str, float],
+    *,
+    page: str,
+    args: argparse.Namespace,
+    load: float,
 ) -> None:
     bare = results["bare"].requests_per_second
     rows = [
@@ -447,10 +477,13 @@ def report(
     gunicorn_version = subprocess.run(
         [str(VENV_BIN / "gunicorn"), "--version"], capture_output=True, text=True
     ).stdout.strip()
+    cpu = ", ".join(f"{label[:3]} {server_cpu_ms[key]:.2f} ms" for label, key in rows)
     print()
+    # What the ratios stand for, and less swayed by other work on the machine than req/s.
+    print(f"server CPU   {cpu} per request (gunicorn master + workers)")
     print(f"page         {page} (anonymous: page cache; editor: rendered per request)")
     print(
-        f"machine      nproc {os.cpu_count()}, load average {load:.2f} before measuring, "
+        f"machine      nproc {os.cpu_count()}, load average {load:.2f} before the run, "
         f"Python {sys.version.split()[0]}, {gunicorn_version}"
     )
     print(
@@ -475,6 +508,8 @@ def main() -> int:
     )
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     args = parser.parse_args()
+    # A SIGTERM becomes SystemExit, so the finally blocks still stop gunicorn.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if shutil.which("wrk") is None:
         print("error: wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
@@ -485,14 +520,14 @@ def main() -> int:
         script = workdir / "summary.lua"
         script.write_text(WRK_SUMMARY_SCRIPT)
         log_path = workdir / "gunicorn.log"
+        # Other work on the machine shares its CPUs with the server: worth knowing.
+        load = os.getloadavg()[0]
         try:
             print("Preparing database wikispiral_bench, Redis db 12, static files...", flush=True)
             prepare_site(env)
             page = typical_page_path()
             port = free_port()
-            with gunicorn_running(env, port, args, log_path):
-                # Other work on the machine shares its CPUs with the server: worth knowing.
-                load = os.getloadavg()[0]
+            with gunicorn_running(env, port, args, log_path) as server_pid:
                 cookie = editor_cookie(port)
                 sizes = check_responses(port, page, cookie)
                 base = f"http://{HOST}:{port}"
@@ -502,9 +537,10 @@ def main() -> int:
                     "bare": ("/livez", {}),
                 }
                 results: dict[str, WrkResult] = {}
+                server_cpu_ms: dict[str, float] = {}
                 for key, (path, headers) in runs.items():
                     print(f"Measuring {key}: {path} ({args.duration} s)...", flush=True)
-                    results[key] = measure(
+                    results[key], server_cpu_ms[key] = measure(
                         base + path,
                         duration=args.duration,
                         connections=args.connections,
@@ -513,6 +549,7 @@ def main() -> int:
                         expected_size=sizes[key],
                         strict=key != "bare",
                         label=key,
+                        server_pid=server_pid,
                     )
                 # A session that expired or an error page mid-run would have shown up above;
                 # this confirms the editor was still logged in at the end.
@@ -522,7 +559,7 @@ def main() -> int:
             if log_path.exists() and log_path.stat().st_size:
                 print(f"gunicorn log (last lines):\n{tail(log_path)}", file=sys.stderr)
             return 1
-    report(results, page=page, args=args, load=load)
+    report(results, server_cpu_ms, page=page, args=args, load=load)
     return 0
 
 

@@ -78,9 +78,14 @@ def _redis_problem() -> str | None:
         if not url.startswith(("redis://", "rediss://")):
             return f"needs Redis, {name} is {url!r}"
         try:
-            redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+            with redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2) as client:
+                client.ping()
         except redis.RedisError as exc:
-            return f"needs Redis, {name}={url} does not answer ({exc.__class__.__name__}: {exc})"
+            parts = urlsplit(url)  # host and port only: the URL may carry a password
+            return (
+                f"needs Redis, {name} ({parts.hostname}:{parts.port or 6379}) does not answer "
+                f"({exc.__class__.__name__}: {exc})"
+            )
     return None
 
 
@@ -189,7 +194,7 @@ def _clear_cache(cache: BaseCache) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings: SettingsFixture) -> Iterator[None]:
+def _test_settings(settings: SettingsFixture) -> None:
     """Fast password hashing and empty caches; AXES_ENABLED stays as configured (on).
 
     pytest-django already routes mail to the locmem backend (``mailoutbox``).
@@ -197,7 +202,6 @@ def _test_settings(settings: SettingsFixture) -> Iterator[None]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     for cache in caches.all():
         _clear_cache(cache)
-    yield
 
 
 def _uses_transactional_db(request: pytest.FixtureRequest) -> bool:

@@ -72,9 +72,14 @@ def anonymous_page_set(*, path: str, language: str, space_slug: str, body: bytes
     cache.set(_anonymous_key(path, language), (structure_gen, space_gen, body), ANONYMOUS_TTL)
 
 
-def rendered_get(revision_id: int) -> object | None:
+def _rendered_key(revision_id: int, language: str) -> str:
+    # The interface language is part of the key: red-link tooltips are translated at render time.
+    return f"wiki:html:{revision_id}:{language}"
+
+
+def rendered_get(revision_id: int, language: str) -> object | None:
     """Rendered markup of a revision, if it was built under the current structure generation."""
-    key = f"wiki:html:{revision_id}"
+    key = _rendered_key(revision_id, language)
     found = cache.get_many([key, STRUCTURE_KEY])
     entry = found.get(key)
     if entry is None or entry[0] != found.get(STRUCTURE_KEY):
@@ -82,5 +87,7 @@ def rendered_get(revision_id: int) -> object | None:
     return entry[1]
 
 
-def rendered_set(revision_id: int, rendered: object) -> None:
-    cache.set(f"wiki:html:{revision_id}", (structure_generation(), rendered), RENDERED_TTL)
+def rendered_set(revision_id: int, language: str, rendered: object) -> None:
+    cache.set(
+        _rendered_key(revision_id, language), (structure_generation(), rendered), RENDERED_TTL
+    )

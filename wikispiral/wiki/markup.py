@@ -93,6 +93,10 @@ _URL_TRAILING_PUNCTUATION = "?!.,:;*_~'\""
 # markdown-it-py slows down more than linearly on one huge paragraph of brackets; no real
 # paragraph, heading or table cell comes near this, so past it the block is kept as text.
 _MAX_INLINE_CHARS = 64 * 1024
+# In markdown-it's output, attribute values never hold a raw "<" or ">", so a run of those
+# characters right after a ">" is text between tags.
+_LONG_TEXT_RUN_RE = re.compile(r"(?<=>)[^<>]{2048,}")
+_TEXT_CHUNK_CHARS = 1024
 _MAX_ANCHOR_LENGTH = 80
 
 _ALLOWED_TAGS = frozenset(
@@ -264,7 +268,11 @@ def _parse_inline_capped(state: StateCore) -> None:
 def _trim_bare_url(url: str) -> str:
     """Drop what GFM leaves out of a bare URL: trailing punctuation and unbalanced ")"."""
     while url:
-        if url[-1] in _URL_TRAILING_PUNCTUATION or url[-1] == ")" and url.count(")") > url.count("("):
+        if (
+            url[-1] in _URL_TRAILING_PUNCTUATION
+            or url[-1] == ")"
+            and url.count(")") > url.count("(")
+        ):
             url = url[:-1]
         else:
             break
@@ -273,6 +281,8 @@ def _trim_bare_url(url: str) -> str:
 
 def _link_bare_urls_in(token: Token, md: MarkdownIt) -> list[Token]:
     """`token` (a text token) split around the bare URLs it holds, as link tokens."""
+    if "://" not in token.content and "www." not in token.content.lower():
+        return [token]  # the common case, without a regex scan
     pieces: list[Token] = []
     consumed = 0
     for match in _BARE_URL_RE.finditer(token.content):
@@ -357,6 +367,22 @@ def _distinct_links(tokens: Sequence[Token]) -> list[WikiLink]:
     return list(dict.fromkeys(links))
 
 
+LAYOUT_IDS = frozenset(
+    {
+        "main",
+        "preview",
+        "toc-title",
+        "site-search",
+        "form-errors",
+        "conflict-title",
+        "confirm-heading",
+        "search-q",
+        "search-all",
+        "search-help",
+    }
+)
+
+
 def _unique_anchor(text: str, used: dict[str, int]) -> str:
     """Slug of `text`, suffixed -2, -3... when taken; `used` maps each anchor to its next suffix.
 
@@ -381,7 +407,8 @@ def _prepare_blocks(tokens: Sequence[Token]) -> list[TocEntry]:
     Returns the table of contents (h2 to h4).
     """
     toc: list[TocEntry] = []
-    used_anchors: dict[str, int] = {}
+    # The layout's own ids come first, so a heading "Main" can never steal the skip link's target.
+    used_anchors: dict[str, int] = dict.fromkeys(LAYOUT_IDS, 2)
     for index, token in enumerate(tokens):
         if token.type in {"heading_open", "heading_close"}:
             # The page title is the h1: "#" in the body becomes h2, capped at h6.
@@ -462,6 +489,27 @@ def _render_link_open(
     return self.renderToken(tokens, idx, options, env)
 
 
+def _split_long_text_runs(html: str) -> str:
+    """Cut long text runs with empty comments, each just before an entity.
+
+    nh3's parser slows down quadratically on one text node holding many entities (1 MB of
+    "&" in a code block takes seconds); comments split the node and nh3 strips them, so the
+    output is unchanged. Cutting before "&" never cuts an entity in two.
+    """
+
+    def cut(match: re.Match[str]) -> str:
+        run = match.group(0)
+        pieces: list[str] = []
+        start = 0
+        while (entity := run.find("&", start + _TEXT_CHUNK_CHARS)) != -1:
+            pieces.append(run[start:entity])
+            start = entity
+        pieces.append(run[start:])
+        return "<!---->".join(pieces)
+
+    return _LONG_TEXT_RUN_RE.sub(cut, html)
+
+
 _PARSER = _build_parser()
 
 
@@ -492,7 +540,7 @@ def render(
         "attachment_url": attachment_url,
     }
     html_out = _PARSER.renderer.render(tokens, _PARSER.options, env)
-    return Rendered(html=sanitize_html(html_out), toc=toc, links=links)
+    return Rendered(html=sanitize_html(_split_long_text_runs(html_out)), toc=toc, links=links)
 
 
 def render_plain(source: str) -> str:

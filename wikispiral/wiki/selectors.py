@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from wikispiral.wiki import caching
@@ -176,11 +177,11 @@ def resolve_links(*, space: Space, language: str, targets: list[str]) -> dict[st
 
 def revision_render(*, page: Page, revision: Revision) -> Rendered:
     """Rendered markup of a revision, from the parser cache when it is still valid."""
-    cached = caching.rendered_get(revision.pk)
+    cached = caching.rendered_get(revision.pk, get_language())
     if cached is not None:
         return cached  # type: ignore[return-value]
     rendered = render_source(space=page.space, language=page.language, source=revision.body)
-    caching.rendered_set(revision.pk, rendered)
+    caching.rendered_set(revision.pk, get_language(), rendered)
     return rendered
 
 
