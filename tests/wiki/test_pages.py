@@ -405,3 +405,65 @@ def test_recent_changes_query_count_is_bounded(client, django_assert_max_num_que
 
     with django_assert_max_num_queries(4):
         client.get(reverse("wiki:recent_changes"))
+
+
+def test_logged_in_view_is_personal_even_when_the_page_parts_come_from_cache(client):
+    page = make_page(title="Shared", body="Common text")
+    client.force_login(make_user(display_name="Ana", secretariat=True))
+    staff_view = client.get(page.get_absolute_url()).content.decode()
+    client.force_login(make_user(display_name="Bruno"))
+
+    citizen_view = client.get(page.get_absolute_url()).content.decode()
+
+    assert "Ana" in staff_view and page.url_for("move") in staff_view
+    assert "Bruno" in citizen_view and "Ana" not in citizen_view
+    assert page.url_for("move") not in citizen_view
+    assert page.url_for("edit") in citizen_view
+
+
+def test_logged_in_reader_sees_the_new_revision_right_after_a_save(client):
+    page = make_page(body="Before")
+    client.force_login(make_user())
+    client.get(page.get_absolute_url())
+
+    edit(client, page, body="After")
+    html = client.get(page.get_absolute_url()).content.decode()
+
+    assert "After" in html and "Before" not in html
+
+
+def test_warm_logged_in_page_view_needs_two_queries(client, django_assert_max_num_queries):
+    page = make_page(body="[[Somewhere]]", parent=make_page(title="Parent"))
+    client.force_login(make_user())
+    client.get(page.get_absolute_url())
+
+    # The user and the page; session, fragments and rendered text come from the cache.
+    with django_assert_max_num_queries(2):
+        response = client.get(page.get_absolute_url())
+
+    assert response.status_code == 200
+
+
+def test_cached_anonymous_response_keeps_language_and_framing_headers(client):
+    page = make_page()
+    client.get(page.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr")
+
+    hit = client.get(page.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert hit["X-Page-Cache"] == "hit"
+    assert hit["Content-Language"] == "fr"
+    assert "Accept-Language" in hit["Vary"] and "Cookie" in hit["Vary"]
+    assert hit["X-Frame-Options"] == "DENY"
+    assert "script-src 'self'" in hit["Content-Security-Policy"]
+    assert '<html lang="fr"' in hit.content.decode()
+
+
+def test_reader_with_a_session_is_never_served_the_shared_copy(client):
+    page = make_page()
+    client.get(page.get_absolute_url())
+    client.force_login(make_user(display_name="Zoé"))
+
+    response = client.get(page.get_absolute_url())
+
+    assert "X-Page-Cache" not in response
+    assert "Zoé" in response.content.decode()

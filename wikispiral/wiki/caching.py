@@ -15,6 +15,7 @@ import time
 from django.core.cache import cache
 
 STRUCTURE_KEY = "wiki:gen:structure"
+HOME_SPACE_SLUG = "network"
 ANONYMOUS_TTL = 60 * 60
 RENDERED_TTL = 60 * 60 * 24
 
@@ -48,6 +49,24 @@ def structure_generation() -> int:
     return cache.get(STRUCTURE_KEY) or _initial_generation(STRUCTURE_KEY)
 
 
+def _guarded_get(key: str, space_slug: str) -> object | None:
+    """The entry at key if both generations it was stored under are still current."""
+    found = cache.get_many([key, STRUCTURE_KEY, _space_key(space_slug)])
+    entry = found.get(key)
+    if entry is None:
+        return None
+    structure_gen, space_gen, value = entry
+    if structure_gen != found.get(STRUCTURE_KEY) or space_gen != found.get(_space_key(space_slug)):
+        return None
+    return value
+
+
+def _guarded_set(key: str, space_slug: str, value: object, ttl: int) -> None:
+    structure_gen = structure_generation()
+    space_gen = cache.get(_space_key(space_slug)) or _initial_generation(_space_key(space_slug))
+    cache.set(key, (structure_gen, space_gen, value), ttl)
+
+
 def _anonymous_key(path: str, language: str) -> str:
     digest = hashlib.sha256(path.encode("utf-8")).hexdigest()[:32]
     return f"wiki:anon:{language}:{digest}"
@@ -55,21 +74,36 @@ def _anonymous_key(path: str, language: str) -> str:
 
 def anonymous_page_get(*, path: str, language: str, space_slug: str) -> bytes | None:
     """The cached response body for an anonymous reader, or None if absent or stale."""
-    key = _anonymous_key(path, language)
-    found = cache.get_many([key, STRUCTURE_KEY, _space_key(space_slug)])
-    entry = found.get(key)
-    if entry is None:
-        return None
-    structure_gen, space_gen, body = entry
-    if structure_gen != found.get(STRUCTURE_KEY) or space_gen != found.get(_space_key(space_slug)):
-        return None
-    return body
+    return _guarded_get(_anonymous_key(path, language), space_slug)  # type: ignore[return-value]
 
 
 def anonymous_page_set(*, path: str, language: str, space_slug: str, body: bytes) -> None:
-    structure_gen = structure_generation()
-    space_gen = cache.get(_space_key(space_slug)) or _initial_generation(_space_key(space_slug))
-    cache.set(_anonymous_key(path, language), (structure_gen, space_gen, body), ANONYMOUS_TTL)
+    _guarded_set(_anonymous_key(path, language), space_slug, body, ANONYMOUS_TTL)
+
+
+def _fragments_key(page_id: int, revision_id: int, language: str, variant: str) -> str:
+    return f"wiki:frag:{page_id}:{revision_id}:{language}:{variant}"
+
+
+def page_fragments_get(
+    *, page_id: int, revision_id: int, space_slug: str, language: str, variant: str
+) -> dict[str, str] | None:
+    """The rendered, user-independent parts of a page view for one permission variant."""
+    key = _fragments_key(page_id, revision_id, language, variant)
+    return _guarded_get(key, space_slug)  # type: ignore[return-value]
+
+
+def page_fragments_set(
+    *,
+    page_id: int,
+    revision_id: int,
+    space_slug: str,
+    language: str,
+    variant: str,
+    fragments: dict[str, str],
+) -> None:
+    key = _fragments_key(page_id, revision_id, language, variant)
+    _guarded_set(key, space_slug, fragments, ANONYMOUS_TTL)
 
 
 def _rendered_key(revision_id: int, language: str) -> str:

@@ -16,7 +16,7 @@ from wikispiral.wiki.markup import LinkTarget, Rendered, render
 from wikispiral.wiki.models import Attachment, Page, PageRedirect, Revision, Space
 from wikispiral.wiki.permissions import AnyUser, can_view_space
 
-NETWORK_SPACE_SLUG = "network"
+NETWORK_SPACE_SLUG = caching.HOME_SPACE_SLUG
 HOME_SLUG = "home"
 MAX_TREE_DEPTH = 12
 
@@ -31,20 +31,28 @@ def space_get(*, slug: str, user: AnyUser) -> Space:
 
 @dataclass(frozen=True)
 class PageLookup:
+    space: Space
     page: Page | None
     redirect_to: Page | None = None
 
 
-def page_lookup(*, space: Space, language: str, slug: str) -> PageLookup:
-    """The page at an address, or where a moved page went, or nothing."""
+def page_lookup(*, space_slug: str, language: str, slug: str, user: AnyUser) -> PageLookup:
+    """The page at an address, or where a moved page went, or nothing.
+
+    One query on the hot path (page joined with its space); the revision is loaded only when
+    the view needs it. Raises Http404 when the space is unknown or not visible to this user.
+    """
     page = (
-        Page.objects.select_related("current_revision", "current_revision__author", "parent")
-        .filter(space=space, language=language, slug=slug)
+        Page.objects.select_related("space")
+        .defer("search_vector")
+        .filter(space__slug=space_slug, language=language, slug=slug)
         .first()
     )
     if page is not None:
-        page.space = space
-        return PageLookup(page=page)
+        if not can_view_space(user, page.space):
+            raise Http404(_("No such space."))
+        return PageLookup(space=page.space, page=page)
+    space = space_get(slug=space_slug, user=user)
     redirect = (
         PageRedirect.objects.select_related("target")
         .filter(space=space, language=language, slug=slug)
@@ -52,17 +60,17 @@ def page_lookup(*, space: Space, language: str, slug: str) -> PageLookup:
     )
     if redirect is not None:
         redirect.target.space = space
-        return PageLookup(page=None, redirect_to=redirect.target)
-    return PageLookup(page=None)
+        return PageLookup(space=space, page=None, redirect_to=redirect.target)
+    return PageLookup(space=space, page=None)
 
 
 def home_page_get(*, language: str) -> Page | None:
     """The network home page in this language, else in the default language."""
     pages = {
         page.language: page
-        for page in Page.objects.select_related(
-            "space", "current_revision", "current_revision__author", "parent"
-        ).filter(
+        for page in Page.objects.select_related("space")
+        .defer("search_vector")
+        .filter(
             space__slug=NETWORK_SPACE_SLUG,
             slug=HOME_SLUG,
             language__in={language, settings.LANGUAGE_CODE},
@@ -82,6 +90,8 @@ def page_breadcrumbs(*, page: Page) -> list[Page]:
         seen.add(current.pk)
         current = Page.objects.filter(pk=current.parent_id).first() if current.parent_id else None
     trail.reverse()
+    for crumb in trail:
+        crumb.space = page.space
     return trail
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
@@ -49,8 +50,9 @@ def _language_or_404(lang: str) -> str:
 
 def _page_or_404(request: HttpRequest, space: str, lang: str, slug: str) -> Page:
     """A page this user may see at this address (deleted ones included), else 404."""
-    space_obj = selectors.space_get(slug=space, user=request.user)
-    lookup = selectors.page_lookup(space=space_obj, language=_language_or_404(lang), slug=slug)
+    lookup = selectors.page_lookup(
+        space_slug=space, language=_language_or_404(lang), slug=slug, user=request.user
+    )
     if lookup.page is None:
         raise Http404(_("This page does not exist."))
     return lookup.page
@@ -67,28 +69,46 @@ def _anonymous_cacheable(request: HttpRequest) -> bool:
     )
 
 
-def _cached_response(body: bytes) -> HttpResponse:
-    response = HttpResponse(body)
-    response["X-Page-Cache"] = "hit"
-    return response
+def _render_page(request: HttpRequest, page: Page, *, cacheable: bool) -> HttpResponse:
+    """Render a page view from cached fragments; store the whole response for anonymous readers.
 
-
-def _render_page(request: HttpRequest, page: Page, *, cache_path: str | None) -> HttpResponse:
-    revision = page.current_revision
-    context = {
-        "page": page,
-        "space": page.space,
-        "revision": revision,
-        "rendered": selectors.revision_render(page=page, revision=revision),
-        "breadcrumbs": selectors.page_breadcrumbs(page=page),
-        "neighbours": selectors.page_neighbours(page=page),
-        "can_edit": can_edit_page(request.user, page),
-        "can_manage": can_manage_page(request.user, page),
+    The article, sidebar and footer depend on the revision, the language and what the reader
+    may do, never on who the reader is, so they are cached per permission level; only the
+    layout around them (user menu, CSRF token) is rendered for each request.
+    """
+    can_edit = can_edit_page(request.user, page)
+    can_manage = can_manage_page(request.user, page)
+    cache_key = {
+        "page_id": page.pk,
+        "revision_id": page.current_revision_id,
+        "space_slug": page.space.slug,
+        "language": get_language(),
+        "variant": f"{can_edit:d}{can_manage:d}",
     }
-    response = render(request, "wiki/page.html", context)
-    if cache_path is not None:
+    fragments = caching.page_fragments_get(**cache_key)
+    if fragments is None:
+        revision = page.current_revision
+        context = {
+            "page": page,
+            "space": page.space,
+            "revision": revision,
+            "rendered": selectors.revision_render(page=page, revision=revision),
+            "breadcrumbs": selectors.page_breadcrumbs(page=page),
+            "neighbours": selectors.page_neighbours(page=page),
+            "can_edit": can_edit,
+            "can_manage": can_manage,
+        }
+        fragments = {
+            part: render_to_string(f"wiki/_page_{part}.html", context)
+            for part in ("head", "article", "footer")
+        }
+        caching.page_fragments_set(**cache_key, fragments=fragments)
+    response = render(
+        request, "wiki/page.html", {"page": page, "space": page.space, "fragments": fragments}
+    )
+    if cacheable:
         caching.anonymous_page_set(
-            path=cache_path,
+            path=request.path,
             language=get_language(),
             space_slug=page.space.slug,
             body=response.content,
@@ -98,17 +118,11 @@ def _render_page(request: HttpRequest, page: Page, *, cache_path: str | None) ->
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    cacheable = _anonymous_cacheable(request)
-    if cacheable:
-        body = caching.anonymous_page_get(
-            path=request.path, language=get_language(), space_slug=selectors.NETWORK_SPACE_SLUG
-        )
-        if body is not None:
-            return _cached_response(body)
+    # Cached copies for anonymous readers are served by AnonymousPageCacheMiddleware.
     page = selectors.home_page_get(language=get_language())
     if page is None:
         return render(request, "wiki/empty_home.html", status=200)
-    return _render_page(request, page, cache_path=request.path if cacheable else None)
+    return _render_page(request, page, cacheable=_anonymous_cacheable(request))
 
 
 @require_GET
@@ -121,30 +135,24 @@ def space_home(request: HttpRequest, space: str) -> HttpResponse:
 
 @require_GET
 def page_detail(request: HttpRequest, space: str, lang: str, slug: str) -> HttpResponse:
-    cacheable = _anonymous_cacheable(request)
-    if cacheable:
-        body = caching.anonymous_page_get(
-            path=request.path, language=get_language(), space_slug=space
-        )
-        if body is not None:
-            return _cached_response(body)
-    space_obj = selectors.space_get(slug=space, user=request.user)
-    lookup = selectors.page_lookup(space=space_obj, language=_language_or_404(lang), slug=slug)
+    lookup = selectors.page_lookup(
+        space_slug=space, language=_language_or_404(lang), slug=slug, user=request.user
+    )
     if lookup.redirect_to is not None:
         return redirect(lookup.redirect_to)
     page = lookup.page
     if page is None or page.is_deleted:
         context = {
-            "space": space_obj,
+            "space": lookup.space,
             "language": lang,
             "slug": slug,
             "page": page,
-            "can_create": can_create_page(request.user, space_obj),
+            "can_create": can_create_page(request.user, lookup.space),
             "can_manage": page is not None and can_manage_page(request.user, page),
-            "new_url": reverse("wiki:page_new", kwargs={"space": space_obj.slug, "lang": lang}),
+            "new_url": reverse("wiki:page_new", kwargs={"space": lookup.space.slug, "lang": lang}),
         }
         return render(request, "wiki/missing.html", context, status=404)
-    return _render_page(request, page, cache_path=request.path if cacheable else None)
+    return _render_page(request, page, cacheable=_anonymous_cacheable(request))
 
 
 def _edit_context(page: Page, form: PageEditForm, **extra: object) -> dict:
