@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.db import transaction
 
+from wikispiral.wiki import caching
 from wikispiral.wiki.models import Attachment, Page, PageRedirect, Revision, Space
 
 
@@ -9,6 +11,11 @@ class SpaceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_public"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # Cached pages carry their space (public or not): make every copy stale.
+        transaction.on_commit(caching.bump_structure)
 
 
 class RevisionInline(admin.TabularInline):

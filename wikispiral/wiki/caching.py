@@ -1,23 +1,38 @@
-"""Generation counters and the two caches of the page engine.
+"""Generation counters and the caches of the page engine.
 
-Like MediaWiki's parser cache, rendered HTML is kept per revision; whole anonymous responses are
-kept per address and interface language. Instead of hunting every key a change could affect,
-entries carry the generations they were built under and are ignored once those move on:
-- the *structure* generation moves when pages appear, disappear, move or change title (red
-  links, breadcrumbs, children lists anywhere may change);
+Like MediaWiki's parser cache, rendered HTML is kept per revision; page rows, page parts and
+whole anonymous responses are kept per address. Instead of hunting every key a change could
+affect, entries carry the generations they were built under and are ignored once those move on:
+- the *structure* generation moves when pages appear, disappear, move, change title or
+  protection, or attachments appear (red links, breadcrumbs, children lists anywhere may change);
 - a *space* generation moves on any save in that space.
-A reader fetches the entry and both generations in one round trip (get_many).
+A reader fetches an entry and both generations in one round trip (get_many). A writer stores
+under the generations read *before* it read the data, so a save that lands in between leaves
+the new entry stale at once instead of caching old data under new generations.
 """
 
 import hashlib
 import time
+from dataclasses import dataclass
 
 from django.core.cache import cache
 
 STRUCTURE_KEY = "wiki:gen:structure"
 HOME_SPACE_SLUG = "network"
-ANONYMOUS_TTL = 60 * 60
+ENTRY_TTL = 60 * 60
 RENDERED_TTL = 60 * 60 * 24
+
+
+@dataclass(frozen=True)
+class Generations:
+    structure: int
+    space: int
+
+
+@dataclass(frozen=True)
+class Cached:
+    value: object | None
+    generations: Generations
 
 
 def _space_key(space_slug: str) -> str:
@@ -45,65 +60,36 @@ def bump_space(space_slug: str) -> None:
     _bump(_space_key(space_slug))
 
 
-def structure_generation() -> int:
-    return cache.get(STRUCTURE_KEY) or _initial_generation(STRUCTURE_KEY)
-
-
-def _guarded_get(key: str, space_slug: str) -> object | None:
-    """The entry at key if both generations it was stored under are still current."""
-    found = cache.get_many([key, STRUCTURE_KEY, _space_key(space_slug)])
+def lookup(key: str, space_slug: str) -> Cached:
+    """The entry at key if still current, with the generations to store a fresh one under."""
+    space_key = _space_key(space_slug)
+    found = cache.get_many([key, STRUCTURE_KEY, space_key])
+    generations = Generations(
+        structure=found.get(STRUCTURE_KEY) or _initial_generation(STRUCTURE_KEY),
+        space=found.get(space_key) or _initial_generation(space_key),
+    )
     entry = found.get(key)
-    if entry is None:
-        return None
-    structure_gen, space_gen, value = entry
-    if structure_gen != found.get(STRUCTURE_KEY) or space_gen != found.get(_space_key(space_slug)):
-        return None
-    return value
+    if entry is None or entry[0] != generations:
+        return Cached(None, generations)
+    return Cached(entry[1], generations)
 
 
-def _guarded_set(key: str, space_slug: str, value: object, ttl: int) -> None:
-    structure_gen = structure_generation()
-    space_gen = cache.get(_space_key(space_slug)) or _initial_generation(_space_key(space_slug))
-    cache.set(key, (structure_gen, space_gen, value), ttl)
+def store(key: str, generations: Generations, value: object, ttl: int = ENTRY_TTL) -> None:
+    cache.set(key, (generations, value), ttl)
 
 
-def _anonymous_key(path: str, language: str) -> str:
+def anonymous_page_key(path: str, language: str) -> str:
     digest = hashlib.sha256(path.encode("utf-8")).hexdigest()[:32]
     return f"wiki:anon:{language}:{digest}"
 
 
-def anonymous_page_get(*, path: str, language: str, space_slug: str) -> bytes | None:
-    """The cached response body for an anonymous reader, or None if absent or stale."""
-    return _guarded_get(_anonymous_key(path, language), space_slug)  # type: ignore[return-value]
+def page_lookup_key(space_slug: str, language: str, slug: str) -> str:
+    digest = hashlib.sha256(f"{space_slug}/{language}/{slug}".encode()).hexdigest()[:32]
+    return f"wiki:page:{digest}"
 
 
-def anonymous_page_set(*, path: str, language: str, space_slug: str, body: bytes) -> None:
-    _guarded_set(_anonymous_key(path, language), space_slug, body, ANONYMOUS_TTL)
-
-
-def _fragments_key(page_id: int, revision_id: int, language: str, variant: str) -> str:
+def page_fragments_key(page_id: int, revision_id: int, language: str, variant: str) -> str:
     return f"wiki:frag:{page_id}:{revision_id}:{language}:{variant}"
-
-
-def page_fragments_get(
-    *, page_id: int, revision_id: int, space_slug: str, language: str, variant: str
-) -> dict[str, str] | None:
-    """The rendered, user-independent parts of a page view for one permission variant."""
-    key = _fragments_key(page_id, revision_id, language, variant)
-    return _guarded_get(key, space_slug)  # type: ignore[return-value]
-
-
-def page_fragments_set(
-    *,
-    page_id: int,
-    revision_id: int,
-    space_slug: str,
-    language: str,
-    variant: str,
-    fragments: dict[str, str],
-) -> None:
-    key = _fragments_key(page_id, revision_id, language, variant)
-    _guarded_set(key, space_slug, fragments, ANONYMOUS_TTL)
 
 
 def _rendered_key(revision_id: int, language: str) -> str:
@@ -111,17 +97,17 @@ def _rendered_key(revision_id: int, language: str) -> str:
     return f"wiki:html:{revision_id}:{language}"
 
 
-def rendered_get(revision_id: int, language: str) -> object | None:
-    """Rendered markup of a revision, if it was built under the current structure generation."""
+def rendered_get(revision_id: int, language: str) -> tuple[object | None, int]:
+    """Rendered markup of a revision if built under the current structure generation, and
+    that generation (to store a fresh rendering under)."""
     key = _rendered_key(revision_id, language)
     found = cache.get_many([key, STRUCTURE_KEY])
+    structure = found.get(STRUCTURE_KEY) or _initial_generation(STRUCTURE_KEY)
     entry = found.get(key)
-    if entry is None or entry[0] != found.get(STRUCTURE_KEY):
-        return None
-    return entry[1]
+    if entry is None or entry[0] != structure:
+        return None, structure
+    return entry[1], structure
 
 
-def rendered_set(revision_id: int, language: str, rendered: object) -> None:
-    cache.set(
-        _rendered_key(revision_id, language), (structure_generation(), rendered), RENDERED_TTL
-    )
+def rendered_set(revision_id: int, language: str, structure: int, rendered: object) -> None:
+    cache.set(_rendered_key(revision_id, language), (structure, rendered), RENDERED_TTL)

@@ -42,9 +42,7 @@ class AnonymousPageCacheMiddleware:
         if space_slug is None:
             return self.get_response(request)
         language = get_language_from_request(request)
-        body = caching.anonymous_page_get(
-            path=request.path, language=language, space_slug=space_slug
-        )
+        body = caching.lookup(caching.anonymous_page_key(request.path, language), space_slug).value
         if body is None:
             return self.get_response(request)
         response = HttpResponse(body)

@@ -34,6 +34,8 @@ class PageLookup:
     space: Space
     page: Page | None
     redirect_to: Page | None = None
+    # The cache generations read before the page was, for caching anything derived from it.
+    generations: caching.Generations | None = None
 
 
 def page_lookup(*, space_slug: str, language: str, slug: str, user: AnyUser) -> PageLookup:
@@ -42,16 +44,22 @@ def page_lookup(*, space_slug: str, language: str, slug: str, user: AnyUser) -> 
     One query on the hot path (page joined with its space); the revision is loaded only when
     the view needs it. Raises Http404 when the space is unknown or not visible to this user.
     """
-    page = (
-        Page.objects.select_related("space")
-        .defer("search_vector")
-        .filter(space__slug=space_slug, language=language, slug=slug)
-        .first()
-    )
+    key = caching.page_lookup_key(space_slug, language, slug)
+    cached = caching.lookup(key, space_slug)
+    page = cached.value
+    if page is None:
+        page = (
+            Page.objects.select_related("space")
+            .defer("search_vector")
+            .filter(space__slug=space_slug, language=language, slug=slug)
+            .first()
+        )
+        if page is not None:
+            caching.store(key, cached.generations, page)
     if page is not None:
         if not can_view_space(user, page.space):
             raise Http404(_("No such space."))
-        return PageLookup(space=page.space, page=page)
+        return PageLookup(space=page.space, page=page, generations=cached.generations)
     space = space_get(slug=space_slug, user=user)
     redirect = (
         PageRedirect.objects.select_related("target")
@@ -64,20 +72,18 @@ def page_lookup(*, space_slug: str, language: str, slug: str, user: AnyUser) -> 
     return PageLookup(space=space, page=None)
 
 
-def home_page_get(*, language: str) -> Page | None:
-    """The network home page in this language, else in the default language."""
-    pages = {
-        page.language: page
-        for page in Page.objects.select_related("space")
-        .defer("search_vector")
-        .filter(
-            space__slug=NETWORK_SPACE_SLUG,
-            slug=HOME_SLUG,
-            language__in={language, settings.LANGUAGE_CODE},
-            is_deleted=False,
-        )
-    }
-    return pages.get(language) or pages.get(settings.LANGUAGE_CODE)
+def home_page_lookup(*, language: str, user: AnyUser) -> PageLookup | None:
+    """The network home page in this language, else in the default language, else None."""
+    for candidate in dict.fromkeys([language, settings.LANGUAGE_CODE]):
+        try:
+            lookup = page_lookup(
+                space_slug=NETWORK_SPACE_SLUG, language=candidate, slug=HOME_SLUG, user=user
+            )
+        except Http404:
+            return None
+        if lookup.page is not None and not lookup.page.is_deleted:
+            return lookup
+    return None
 
 
 def page_breadcrumbs(*, page: Page) -> list[Page]:
@@ -187,11 +193,11 @@ def resolve_links(*, space: Space, language: str, targets: list[str]) -> dict[st
 
 def revision_render(*, page: Page, revision: Revision) -> Rendered:
     """Rendered markup of a revision, from the parser cache when it is still valid."""
-    cached = caching.rendered_get(revision.pk, get_language())
+    cached, structure = caching.rendered_get(revision.pk, get_language())
     if cached is not None:
         return cached  # type: ignore[return-value]
     rendered = render_source(space=page.space, language=page.language, source=revision.body)
-    caching.rendered_set(revision.pk, get_language(), rendered)
+    caching.rendered_set(revision.pk, get_language(), structure, rendered)
     return rendered
 
 

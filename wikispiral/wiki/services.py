@@ -109,6 +109,9 @@ def _after_save(page: Page, *, structural: bool) -> None:
         if structural:
             caching.bump_structure()
 
+    # Bump now and again after commit: a reader between the two may cache what it read before
+    # the commit, and the second bump retires that entry (the "delete twice" pattern).
+    invalidate()
     transaction.on_commit(invalidate)
     from wikispiral.wiki.tasks import page_search_index_update_task
 
@@ -485,6 +488,7 @@ def attachment_upload(
             attachment.save()
     except IntegrityError as exc:
         raise WikiError(_("An attachment with this name already exists here."), "file") from exc
+    caching.bump_structure()
     transaction.on_commit(caching.bump_structure)
     return attachment
 

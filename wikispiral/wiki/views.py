@@ -69,23 +69,24 @@ def _anonymous_cacheable(request: HttpRequest) -> bool:
     )
 
 
-def _render_page(request: HttpRequest, page: Page, *, cacheable: bool) -> HttpResponse:
-    """Render a page view from cached fragments; store the whole response for anonymous readers.
+def _render_page(
+    request: HttpRequest, lookup: selectors.PageLookup, *, cacheable: bool
+) -> HttpResponse:
+    """Render a page view from cached parts; store the whole response for anonymous readers.
 
     The article, sidebar and footer depend on the revision, the language and what the reader
     may do, never on who the reader is, so they are cached per permission level; only the
     layout around them (user menu, CSRF token) is rendered for each request.
     """
+    page = lookup.page
+    generations = lookup.generations
     can_edit = can_edit_page(request.user, page)
     can_manage = can_manage_page(request.user, page)
-    cache_key = {
-        "page_id": page.pk,
-        "revision_id": page.current_revision_id,
-        "space_slug": page.space.slug,
-        "language": get_language(),
-        "variant": f"{can_edit:d}{can_manage:d}",
-    }
-    fragments = caching.page_fragments_get(**cache_key)
+    language = get_language()
+    key = caching.page_fragments_key(
+        page.pk, page.current_revision_id, language, f"{can_edit:d}{can_manage:d}"
+    )
+    fragments = caching.lookup(key, page.space.slug).value
     if fragments is None:
         revision = page.current_revision
         context = {
@@ -102,16 +103,13 @@ def _render_page(request: HttpRequest, page: Page, *, cacheable: bool) -> HttpRe
             part: render_to_string(f"wiki/_page_{part}.html", context)
             for part in ("head", "article", "footer")
         }
-        caching.page_fragments_set(**cache_key, fragments=fragments)
+        caching.store(key, generations, fragments)
     response = render(
         request, "wiki/page.html", {"page": page, "space": page.space, "fragments": fragments}
     )
     if cacheable:
-        caching.anonymous_page_set(
-            path=request.path,
-            language=get_language(),
-            space_slug=page.space.slug,
-            body=response.content,
+        caching.store(
+            caching.anonymous_page_key(request.path, language), generations, response.content
         )
     return response
 
@@ -119,10 +117,10 @@ def _render_page(request: HttpRequest, page: Page, *, cacheable: bool) -> HttpRe
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     # Cached copies for anonymous readers are served by AnonymousPageCacheMiddleware.
-    page = selectors.home_page_get(language=get_language())
-    if page is None:
+    lookup = selectors.home_page_lookup(language=get_language(), user=request.user)
+    if lookup is None:
         return render(request, "wiki/empty_home.html", status=200)
-    return _render_page(request, page, cacheable=_anonymous_cacheable(request))
+    return _render_page(request, lookup, cacheable=_anonymous_cacheable(request))
 
 
 @require_GET
@@ -152,7 +150,7 @@ def page_detail(request: HttpRequest, space: str, lang: str, slug: str) -> HttpR
             "new_url": reverse("wiki:page_new", kwargs={"space": lookup.space.slug, "lang": lang}),
         }
         return render(request, "wiki/missing.html", context, status=404)
-    return _render_page(request, page, cacheable=_anonymous_cacheable(request))
+    return _render_page(request, lookup, cacheable=_anonymous_cacheable(request))
 
 
 def _edit_context(page: Page, form: PageEditForm, **extra: object) -> dict:
