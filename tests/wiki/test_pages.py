@@ -1,5 +1,6 @@
 """The page engine seen through its views: reading, editing, history, conflicts, bad input."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -467,3 +468,46 @@ def test_reader_with_a_session_is_never_served_the_shared_copy(client):
 
     assert "X-Page-Cache" not in response
     assert "Zoé" in response.content.decode()
+
+
+def test_repeat_view_by_a_logged_in_reader_comes_from_their_copy_with_a_working_csrf_token(
+    django_assert_max_num_queries,
+):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    page = make_page(body="Text")
+    client.force_login(make_user(display_name="Lina"))
+    client.get(page.get_absolute_url())
+
+    with django_assert_max_num_queries(1):  # the user; the page comes from their cached copy
+        second = client.get(page.get_absolute_url())
+    html = second.content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+    logout = client.post(reverse("accounts:logout"), {"csrfmiddlewaretoken": token})
+
+    assert "Lina" in html and "csrf-" not in html
+    assert logout.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_logged_in_copy_is_retired_by_someone_elses_edit_and_by_a_new_name(client):
+    page = make_page(body="Version one")
+    reader = make_user(display_name="Old name")
+    client.force_login(reader)
+    client.get(page.get_absolute_url())
+
+    services.page_revise(
+        page=page,
+        actor=make_user(),
+        title=page.title,
+        body="Version two",
+        base_revision_id=page.current_revision_id,
+    )
+    after_edit = client.get(page.get_absolute_url()).content.decode()
+    reader.display_name = "New name"
+    reader.save(update_fields=["display_name"])
+    after_rename = client.get(page.get_absolute_url()).content.decode()
+
+    assert "Version two" in after_edit
+    assert "New name" in after_rename

@@ -31,6 +31,7 @@ class Generations:
 
 @dataclass(frozen=True)
 class Cached:
+    key: str
     value: object | None
     generations: Generations
 
@@ -70,8 +71,8 @@ def lookup(key: str, space_slug: str) -> Cached:
     )
     entry = found.get(key)
     if entry is None or entry[0] != generations:
-        return Cached(None, generations)
-    return Cached(entry[1], generations)
+        return Cached(key, None, generations)
+    return Cached(key, entry[1], generations)
 
 
 def store(key: str, generations: Generations, value: object, ttl: int = ENTRY_TTL) -> None:
@@ -81,6 +82,11 @@ def store(key: str, generations: Generations, value: object, ttl: int = ENTRY_TT
 def anonymous_page_key(path: str, language: str) -> str:
     digest = hashlib.sha256(path.encode("utf-8")).hexdigest()[:32]
     return f"wiki:anon:{language}:{digest}"
+
+
+def personal_page_key(path: str, language: str, reader: str) -> str:
+    digest = hashlib.sha256(f"{path}|{language}|{reader}".encode()).hexdigest()[:40]
+    return f"wiki:mine:{digest}"
 
 
 def page_lookup_key(space_slug: str, language: str, slug: str) -> str:

@@ -5,10 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -69,14 +71,43 @@ def _anonymous_cacheable(request: HttpRequest) -> bool:
     )
 
 
+# Stands for the CSRF token in cached personal pages; derived from SECRET_KEY so every worker
+# agrees on it and no page author can guess it.
+CSRF_SLOT = "csrf-" + salted_hmac("wikispiral.wiki.csrf-slot", "1").hexdigest()[:32]
+
+
+def _personal_cache(request: HttpRequest, space_slug: str) -> HttpResponse | caching.Cached | None:
+    """For a logged-in reader: the cached copy of this page as they saw it (a response), or
+    where to store a fresh one (Cached with no value), or None when it must not be cached.
+
+    The copy is keyed by address, language and everything about the reader that the page shows
+    or that decides what they may do; the generation counters retire it on any change to the
+    space or the structure. Only the CSRF token changes between two views, so it is kept as a
+    placeholder and filled in for each request.
+    """
+    user = request.user
+    if not user.is_authenticated or request.GET or len(messages.get_messages(request)):
+        return None
+    reader = (
+        f"{user.pk}|{user.public_name}|{user.is_active:d}{user.is_secretariat:d}"
+        f"{user.is_superuser:d}{user.is_staff:d}{user.email_confirmed_at is not None:d}"
+    )
+    key = caching.personal_page_key(request.path, get_language(), reader)
+    cached = caching.lookup(key, space_slug)
+    if cached.value is None:
+        return cached
+    return HttpResponse(cached.value.replace(CSRF_SLOT.encode(), get_token(request).encode()))
+
+
 def _render_page(
-    request: HttpRequest, lookup: selectors.PageLookup, *, cacheable: bool
+    request: HttpRequest, lookup: selectors.PageLookup, *, personal: caching.Cached | None
 ) -> HttpResponse:
-    """Render a page view from cached parts; store the whole response for anonymous readers.
+    """Render a page view from cached parts, and keep the whole response for the next view.
 
     The article, sidebar and footer depend on the revision, the language and what the reader
-    may do, never on who the reader is, so they are cached per permission level; only the
-    layout around them (user menu, CSRF token) is rendered for each request.
+    may do, never on who the reader is, so they are cached per permission level. The whole
+    response is kept for anonymous readers (served by AnonymousPageCacheMiddleware) and, per
+    reader, for logged-in ones (served by _personal_cache).
     """
     page = lookup.page
     generations = lookup.generations
@@ -104,10 +135,14 @@ def _render_page(
             for part in ("head", "article", "footer")
         }
         caching.store(key, generations, fragments)
-    response = render(
-        request, "wiki/page.html", {"page": page, "space": page.space, "fragments": fragments}
-    )
-    if cacheable:
+    context = {"page": page, "space": page.space, "fragments": fragments}
+    if personal is not None:
+        response = render(request, "wiki/page.html", {**context, "csrf_token": CSRF_SLOT})
+        caching.store(personal.key, personal.generations, response.content)
+        response.content = response.content.replace(CSRF_SLOT.encode(), get_token(request).encode())
+        return response
+    response = render(request, "wiki/page.html", context)
+    if _anonymous_cacheable(request):
         caching.store(
             caching.anonymous_page_key(request.path, language), generations, response.content
         )
@@ -117,10 +152,13 @@ def _render_page(
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     # Cached copies for anonymous readers are served by AnonymousPageCacheMiddleware.
+    personal = _personal_cache(request, caching.HOME_SPACE_SLUG)
+    if isinstance(personal, HttpResponse):
+        return personal
     lookup = selectors.home_page_lookup(language=get_language(), user=request.user)
     if lookup is None:
         return render(request, "wiki/empty_home.html", status=200)
-    return _render_page(request, lookup, cacheable=_anonymous_cacheable(request))
+    return _render_page(request, lookup, personal=personal)
 
 
 @require_GET
@@ -133,6 +171,9 @@ def space_home(request: HttpRequest, space: str) -> HttpResponse:
 
 @require_GET
 def page_detail(request: HttpRequest, space: str, lang: str, slug: str) -> HttpResponse:
+    personal = _personal_cache(request, space)
+    if isinstance(personal, HttpResponse):
+        return personal
     lookup = selectors.page_lookup(
         space_slug=space, language=_language_or_404(lang), slug=slug, user=request.user
     )
@@ -150,7 +191,7 @@ def page_detail(request: HttpRequest, space: str, lang: str, slug: str) -> HttpR
             "new_url": reverse("wiki:page_new", kwargs={"space": lookup.space.slug, "lang": lang}),
         }
         return render(request, "wiki/missing.html", context, status=404)
-    return _render_page(request, lookup, cacheable=_anonymous_cacheable(request))
+    return _render_page(request, lookup, personal=personal)
 
 
 def _edit_context(page: Page, form: PageEditForm, **extra: object) -> dict:
