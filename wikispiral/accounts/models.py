@@ -40,6 +40,18 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        super().save(*args, **kwargs)
+        # Not a workflow, cache hygiene: the authentication backend serves users from the cache
+        # (accounts.backends). Dropped now and after commit, so no reader keeps an old copy.
+        from django.core.cache import cache
+        from django.db import transaction
+
+        from wikispiral.accounts.backends import user_cache_key
+
+        cache.delete(user_cache_key(self.pk))
+        transaction.on_commit(lambda: cache.delete(user_cache_key(self.pk)))
+
     @property
     def public_name(self) -> str:
         return self.display_name or self.username

@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 
 # The backend to name when logging someone in without a password (confirmation link, reset):
 # with two backends configured, login() needs to be told which one vouches for the session.
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "wikispiral.accounts.backends.CachedModelBackend"
 
 RATE_WINDOW_SECONDS = 60 * 60
 SIGNUP_POSTS_PER_IP_PER_HOUR = 10
