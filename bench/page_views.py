@@ -481,7 +481,10 @@ def report(
     print()
     # What the ratios stand for, and less swayed by other work on the machine than req/s.
     print(f"server CPU   {cpu} per request (gunicorn master + workers)")
-    print(f"page         {page} (anonymous: page cache; editor: rendered per request)")
+    print(
+        f"page         {page} (anonymous: shared page cache;"
+        " editor: per-reader page copy, user from cache)"
+    )
     print(
         f"machine      nproc {os.cpu_count()}, load average {load:.2f} before the run, "
         f"Python {sys.version.split()[0]}, {gunicorn_version}"
