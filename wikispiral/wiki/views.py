@@ -73,7 +73,9 @@ def _anonymous_cacheable(request: HttpRequest) -> bool:
 
 # Stands for the CSRF token in cached personal pages; derived from SECRET_KEY so every worker
 # agrees on it and no page author can guess it.
-CSRF_SLOT = "csrf-" + salted_hmac("wikispiral.wiki.csrf-slot", "1").hexdigest()[:32]
+CSRF_SLOT = (
+    "csrf-" + salted_hmac("wikispiral.wiki.csrf-slot", "1", algorithm="sha256").hexdigest()[:32]
+)
 
 
 def _personal_cache(request: HttpRequest, space_slug: str) -> HttpResponse | caching.Cached | None:
