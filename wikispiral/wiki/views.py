@@ -435,44 +435,45 @@ def page_move(request: HttpRequest, space: str, lang: str, slug: str) -> HttpRes
     return render(request, "wiki/move.html", _manage_context(request, page, form), status=status)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def page_delete(request: HttpRequest, space: str, lang: str, slug: str) -> HttpResponse:
-    page = _manage(request, space, lang, slug)
+def _confirm_and_run(
+    request: HttpRequest, page: Page, *, action: str, service: object, done: str
+) -> HttpResponse:
+    """Confirm form (with a reason) for delete and restore; POST runs the service."""
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.page_delete(
-                page=page, actor=request.user, comment=form.cleaned_data["comment"]
-            )
+            service(page=page, actor=request.user, comment=form.cleaned_data["comment"])
         except services.WikiError as error:
             messages.error(request, error.message)
         else:
-            messages.success(
-                request, _("The page was deleted. It can be restored from its history.")
-            )
+            messages.success(request, done)
         return redirect(page)
-    context = {**_manage_context(request, page, form), "action": "delete"}
+    context = {**_manage_context(request, page, form), "action": action}
     return render(request, "wiki/confirm.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def page_delete(request: HttpRequest, space: str, lang: str, slug: str) -> HttpResponse:
+    return _confirm_and_run(
+        request,
+        _manage(request, space, lang, slug),
+        action="delete",
+        service=services.page_delete,
+        done=_("The page was deleted. It can be restored from its history."),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def page_restore(request: HttpRequest, space: str, lang: str, slug: str) -> HttpResponse:
-    page = _manage(request, space, lang, slug)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.page_restore(
-                page=page, actor=request.user, comment=form.cleaned_data["comment"]
-            )
-        except services.WikiError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The page was restored."))
-        return redirect(page)
-    context = {**_manage_context(request, page, form), "action": "restore"}
-    return render(request, "wiki/confirm.html", context)
+    return _confirm_and_run(
+        request,
+        _manage(request, space, lang, slug),
+        action="restore",
+        service=services.page_restore,
+        done=_("The page was restored."),
+    )
 
 
 @login_required
