@@ -419,12 +419,10 @@ def browser() -> Iterator["Browser"]:
 @pytest.fixture
 def page(browser: "Browser", live_server: LiveServer) -> Iterator["Page"]:
     """A fresh browser context per test; relative URLs go to the live server."""
-    context = browser.new_context(base_url=live_server.url, locale="en-US")
-    context.set_default_timeout(10_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    from tests.browser.helpers import browser_page
+
+    with browser_page(browser, live_server.url) as new_page:
+        yield new_page
 
 
 @pytest.fixture

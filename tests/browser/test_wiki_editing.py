@@ -8,8 +8,8 @@ from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from tests.factories import DEFAULT_PASSWORD, make_page, make_user
-from wikispiral.accounts.models import User
+from tests.browser.helpers import browser_page, log_in_through_form
+from tests.factories import make_page, make_user
 from wikispiral.wiki.models import Page as WikiPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,13 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MAX_TABS = 60
 
 
-def _log_in(page: Page, user: User) -> None:
-    """Log in through the real form, as a person would."""
-    page.goto(reverse("accounts:login"))
-    page.get_by_label("Username or email address").fill(user.username)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+_log_in = log_in_through_form
 
 
 def _edit_url(wiki_page: WikiPage) -> str:
@@ -56,24 +50,14 @@ def _tab_until(page: Page, pattern: str) -> None:
 @pytest.fixture
 def second_page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     """Another browser context, with its own cookies: a second person at another computer."""
-    context = browser.new_context(base_url=live_server.url, locale="en-US")
-    context.set_default_timeout(10_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with browser_page(browser, live_server.url) as page:
+        yield page
 
 
 @pytest.fixture
 def no_js_page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
-    context = browser.new_context(
-        base_url=live_server.url, locale="en-US", java_script_enabled=False
-    )
-    context.set_default_timeout(10_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with browser_page(browser, live_server.url, java_script_enabled=False) as page:
+        yield page
 
 
 def test_editor_edits_page_sees_revision_in_history_and_diff(page: Page) -> None:

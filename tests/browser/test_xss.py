@@ -27,7 +27,8 @@ from django.urls import reverse
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Error, Page, Response, expect
 from pytest_django.live_server_helper import LiveServer
 
-from tests.factories import DEFAULT_PASSWORD, make_page, make_user
+from tests.browser.helpers import log_in_through_form
+from tests.factories import make_page, make_user
 from tests.wiki.xss_payloads import XSS_PAYLOADS
 from wikispiral.accounts.models import User
 from wikispiral.wiki import services
@@ -199,12 +200,7 @@ def _record_page_error(watch: XssWatch, error: Error) -> None:
     watch.executions.append(f"{watch.page.url}: uncaught {error.name}: {error.message}")
 
 
-def _log_in(page: Page, user: User) -> None:
-    page.goto(reverse("accounts:login"))
-    page.get_by_label("Username or email address").fill(user.username)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+_log_in = log_in_through_form
 
 
 @pytest.fixture(params=["csp_enforced", "csp_bypassed"])
