@@ -82,6 +82,7 @@ messages: $(INSTALLED)
 
 run: messages
 	$(MANAGE) migrate --noinput
+	$(MANAGE) import_geography
 	$(MANAGE) seed_demo
 	$(MANAGE) runserver 127.0.0.1:8000
 
