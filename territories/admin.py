@@ -1,6 +1,15 @@
 from django.contrib import admin
+from django.db import transaction
 
-from territories.models import Continent, Country, Locality, Region
+from territories.models import (
+    Continent,
+    CoordinationGroup,
+    Country,
+    Locality,
+    Membership,
+    Region,
+)
+from wikispiral.wiki import caching
 
 
 @admin.register(Continent)
@@ -31,3 +40,30 @@ class LocalityAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     list_select_related = ["region", "region__country"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(CoordinationGroup)
+class CoordinationGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "network_id", "kind", "country", "status", "modified_at"]
+    list_filter = ["kind", "status", "country__continent", "country"]
+    search_fields = ["name", "network_id", "slug"]
+    readonly_fields = ["space", "created_at", "modified_at"]
+    list_select_related = ["country"]
+    inlines = [MembershipInline]
+
+    def has_add_permission(self, request) -> bool:
+        # Groups are opened by approving an application (territories.services), which also
+        # creates their wiki space and home page.
+        return False
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        # Roles may have changed: retire cached page copies built with the old ones.
+        caching.bump_space(form.instance.space.slug)
+        transaction.on_commit(lambda: caching.bump_space(form.instance.space.slug))

@@ -5,11 +5,23 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from territories.models import Continent, Country, Locality, Region
+from territories.models import (
+    Continent,
+    CoordinationGroup,
+    Country,
+    Locality,
+    Membership,
+    Region,
+)
+from wikispiral.accounts.models import User
+from wikispiral.wiki import caching
+from wikispiral.wiki.models import Space
+from wikispiral.wiki.services import page_create
 
 GEOGRAPHY_COLUMNS = ("continent", "country_code", "country", "region", "locality")
 _COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
@@ -147,3 +159,110 @@ def geography_import(*, data: bytes | str, commit: bool) -> GeographyImport:
             report.created["localities"] += created
     report.committed = True
     return report
+
+
+class TerritoryError(Exception):
+    """A refusal with a message meant for the person (already translated)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+RESERVED_SLUGS = frozenset({"network", "new", "admin", "accounts", "search", "recent", "feeds"})
+
+
+def _home_page_text(group: CoordinationGroup) -> str:
+    return _(
+        "## About the platform\n\n%(platform)s\n\n## The territory\n\n%(territory)s\n\n"
+        "## Our SPIRAL process\n\n%(process)s\n"
+    ) % {
+        "platform": group.platform_description or _("To be written by the facilitators."),
+        "territory": group.territory_description or _("To be written by the facilitators."),
+        "process": group.process_summary or _("To be written by the facilitators."),
+    }
+
+
+@transaction.atomic
+def coordination_group_create(
+    *,
+    actor: User | None,
+    name: str,
+    network_id: str,
+    country: Country,
+    slug: str | None = None,
+    region: Region | None = None,
+    locality: Locality | None = None,
+    facilitator: User | None = None,
+    language: str = "en",
+    **details: object,
+) -> CoordinationGroup:
+    """Open a coordination group: the group, its wiki space, its home page, its facilitator."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise TerritoryError(_("A coordination group needs a name."), "name")
+    slug = slugify(slug or name)[:80].strip("-")
+    if not slug or slug in RESERVED_SLUGS:
+        raise TerritoryError(_("Choose a name that gives a usable address."), "slug")
+    if region is not None and region.country_id != country.pk:
+        raise TerritoryError(_("This region is not in this country."), "region")
+    if locality is not None and (region is None or locality.region_id != region.pk):
+        raise TerritoryError(_("This locality is not in this region."), "locality")
+    if CoordinationGroup.objects.filter(network_id=network_id).exists():
+        raise TerritoryError(_("This network id is already used."), "network_id")
+    if Space.objects.filter(slug=slug).exists():
+        raise TerritoryError(_("This address is already used by another space."), "slug")
+    space = Space.objects.create(slug=slug, name=name, kind=Space.Kind.COORDINATION_GROUP)
+    group = CoordinationGroup(
+        name=name,
+        slug=slug,
+        network_id=network_id,
+        country=country,
+        region=region,
+        locality=locality,
+        space=space,
+        languages=[language],
+        **details,
+    )
+    try:
+        group.full_clean(exclude=["space"])
+        group.save()
+    except ValidationError as exc:
+        raise TerritoryError("; ".join(exc.messages)) from exc
+    except IntegrityError as exc:
+        raise TerritoryError(_("This network id or address is already used.")) from exc
+    page_create(
+        space=space,
+        language=language,
+        title=name,
+        slug="home",
+        body=_home_page_text(group),
+        actor=actor,
+        comment=_("Platform opened"),
+    )
+    if facilitator is not None:
+        membership_set(group=group, user=facilitator, role=Membership.Role.FACILITATOR)
+    return group
+
+
+def membership_set(*, group: CoordinationGroup, user: User, role: str) -> Membership:
+    """Give user this role in group (or change it)."""
+    if role not in Membership.Role.values:
+        raise TerritoryError(_("Unknown role."), "role")
+    membership, _created = Membership.objects.update_or_create(
+        tenant=group, user=user, defaults={"role": role}
+    )
+    _roles_changed(group)
+    return membership
+
+
+def membership_remove(*, group: CoordinationGroup, user: User) -> None:
+    Membership.objects.filter(tenant=group, user=user).delete()
+    _roles_changed(group)
+
+
+def _roles_changed(group: CoordinationGroup) -> None:
+    # Cached page copies of logged-in readers assume the roles they were built with.
+    caching.bump_space(group.space.slug)
+    transaction.on_commit(lambda: caching.bump_space(group.space.slug))

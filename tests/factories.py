@@ -77,3 +77,30 @@ def make_page(
         actor=author,
         **extra,
     )
+
+
+def make_country(*, code: str = "FR", name: str = "France", continent: str = "EU"):
+    """A saved country (continents come with the migrations)."""
+    from territories.models import Continent, Country
+
+    country, _created = Country.objects.get_or_create(
+        code=code, defaults={"name": name, "continent": Continent.objects.get(code=continent)}
+    )
+    return country
+
+
+def make_coordination_group(
+    *, name: str | None = None, facilitator: User | None = None, **extra: object
+):
+    """A coordination group opened through the real service (space, home page, facilitator)."""
+    from territories.services import coordination_group_create
+
+    number = next(_sequence)
+    extra.setdefault("country", make_country())
+    return coordination_group_create(
+        actor=None,
+        name=name or f"Platform {number}",
+        network_id=f"GC{100000 + number}",
+        facilitator=facilitator,
+        **extra,
+    )

@@ -1,9 +1,13 @@
 """Who may do what with wiki pages: `can_<verb>(user, obj) -> bool`, nothing else.
 
-Spaces of coordination groups, groups and participants get their member roles in later apps;
-until then only network staff act on them, and the network space is open to every registered
-person whose email is confirmed (as MediaWiki is to registered users), protected pages excepted.
+The network space is open to every registered person whose email is confirmed (as MediaWiki is
+to registered users), protected pages excepted. Other spaces belong to a coordination group, a
+group or a participant: the app that owns them registers who holds which role there
+(`register_space_roles`), so the engine never imports them. Roles: "facilitator" (edits and
+manages pages), "editor" (edits), "member" (reads drafts).
 """
+
+from collections.abc import Callable
 
 from django.contrib.auth.models import AnonymousUser
 
@@ -12,14 +16,39 @@ from wikispiral.accounts.permissions import can_edit_wiki
 from wikispiral.wiki.models import Page, Space
 
 AnyUser = User | AnonymousUser
+SpaceRoles = Callable[[User, Space], frozenset[str]]
+
+_role_providers: dict[str, SpaceRoles] = {}
+EDIT_ROLES = frozenset({"facilitator", "editor"})
+
+
+def register_space_roles(kind: str, provider: SpaceRoles) -> None:
+    """Tell the engine who holds roles in spaces of this kind (called from AppConfig.ready)."""
+    _role_providers[kind] = provider
+
+
+def space_roles(user: AnyUser, space: Space) -> frozenset[str]:
+    """The roles this user holds in this space, remembered on the user for the request."""
+    provider = _role_providers.get(space.kind)
+    if provider is None or not user.is_authenticated:
+        return frozenset()
+    remembered = user.__dict__.setdefault("_space_roles", {})
+    if space.pk not in remembered:
+        remembered[space.pk] = provider(user, space)
+    return remembered[space.pk]
 
 
 def _is_staff(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_network_staff)
 
 
+def is_outsider(user: AnyUser, space: Space) -> bool:
+    """True for a tenant's space when the user has no part in it: refusals then answer 404."""
+    return space.kind != Space.Kind.NETWORK and not _is_staff(user) and not space_roles(user, space)
+
+
 def can_view_space(user: AnyUser, space: Space) -> bool:
-    return space.is_public or _is_staff(user)
+    return space.is_public or _is_staff(user) or bool(space_roles(user, space))
 
 
 def can_view_page(user: AnyUser, page: Page) -> bool:
@@ -31,7 +60,9 @@ def can_create_page(user: AnyUser, space: Space) -> bool:
         return False
     if _is_staff(user):
         return True
-    return space.kind == Space.Kind.NETWORK and can_edit_wiki(user)
+    if not can_edit_wiki(user):
+        return False
+    return space.kind == Space.Kind.NETWORK or bool(space_roles(user, space) & EDIT_ROLES)
 
 
 def can_edit_page(user: AnyUser, page: Page) -> bool:
@@ -41,8 +72,10 @@ def can_edit_page(user: AnyUser, page: Page) -> bool:
 
 
 def can_manage_page(user: AnyUser, page: Page) -> bool:
-    """Move, delete, restore and protect: network staff (later also the space's facilitators)."""
-    return can_view_page(user, page) and _is_staff(user)
+    """Move, delete, restore and protect: network staff and the space's facilitators."""
+    if not can_view_page(user, page):
+        return False
+    return _is_staff(user) or "facilitator" in space_roles(user, page.space)
 
 
 def can_upload(user: AnyUser, space: Space) -> bool:

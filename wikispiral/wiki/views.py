@@ -1,5 +1,7 @@
 """Views of the page engine: parse input, call one service or selector, render."""
 
+from typing import NoReturn
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -32,6 +34,7 @@ from wikispiral.wiki.permissions import (
     can_edit_page,
     can_manage_page,
     can_upload,
+    is_outsider,
 )
 from wikispiral.wiki.search import page_search
 
@@ -58,6 +61,14 @@ def _page_or_404(request: HttpRequest, space: str, lang: str, slug: str) -> Page
     if lookup.page is None:
         raise Http404(_("This page does not exist."))
     return lookup.page
+
+
+def _refuse(request: HttpRequest, space: Space, message: str) -> NoReturn:
+    """403 inside the network space or to a member; 404 to outsiders of a tenant's space, so
+    nothing tells them what exists there."""
+    if is_outsider(request.user, space):
+        raise Http404(_("This page does not exist."))
+    raise PermissionDenied(message)
 
 
 def _anonymous_cacheable(request: HttpRequest) -> bool:
@@ -205,7 +216,7 @@ def _edit_context(page: Page, form: PageEditForm, **extra: object) -> dict:
 def page_edit(request: HttpRequest, space: str, lang: str, slug: str) -> HttpResponse:
     page = _page_or_404(request, space, lang, slug)
     if not can_edit_page(request.user, page) or page.is_deleted:
-        raise PermissionDenied(_("You may not edit this page."))
+        _refuse(request, page.space, _("You may not edit this page."))
     current = page.current_revision
     if request.method == "GET":
         form = PageEditForm(
@@ -266,7 +277,7 @@ def page_new(request: HttpRequest, space: str, lang: str) -> HttpResponse:
     space_obj = selectors.space_get(slug=space, user=request.user)
     language = _language_or_404(lang)
     if not can_create_page(request.user, space_obj):
-        raise PermissionDenied(_("You may not create pages here."))
+        _refuse(request, space_obj, _("You may not create pages here."))
     choices = selectors.page_choices(space=space_obj, language=language)
     context = {"space": space_obj, "language": language}
     if request.method == "GET":
@@ -381,7 +392,7 @@ def page_revert(
 ) -> HttpResponse:
     page = _page_or_404(request, space, lang, slug)
     if not can_edit_page(request.user, page) or page.is_deleted:
-        raise PermissionDenied(_("You may not edit this page."))
+        _refuse(request, page.space, _("You may not edit this page."))
     try:
         services.page_revert(
             page=page, actor=request.user, number=number, comment=request.POST.get("comment", "")
@@ -398,7 +409,9 @@ def page_revert(
 def _manage(request: HttpRequest, space: str, lang: str, slug: str) -> Page:
     page = _page_or_404(request, space, lang, slug)
     if not can_manage_page(request.user, page):
-        raise PermissionDenied(_("Only the secretariat may do this."))
+        _refuse(
+            request, page.space, _("Only the secretariat or the group's facilitators may do this.")
+        )
     return page
 
 
@@ -579,7 +592,7 @@ def attachment_list(request: HttpRequest, space: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not allowed:
-            raise PermissionDenied(_("You may not upload files here."))
+            _refuse(request, space_obj, _("You may not upload files here."))
         form = AttachmentForm(request.POST, request.FILES)
         if form.is_valid():
             try:
