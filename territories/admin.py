@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.db import transaction
 
 from territories.models import (
     Continent,
@@ -65,5 +64,4 @@ class CoordinationGroupAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         # Roles may have changed: retire cached page copies built with the old ones.
-        caching.bump_space(form.instance.space.slug)
-        transaction.on_commit(lambda: caching.bump_space(form.instance.space.slug))
+        caching.invalidate(space_slug=form.instance.space.slug)

@@ -19,6 +19,7 @@ from territories.models import (
     Region,
 )
 from wikispiral.accounts.models import User
+from wikispiral.errors import DomainError
 from wikispiral.wiki import caching
 from wikispiral.wiki.models import Space
 from wikispiral.wiki.services import page_create
@@ -161,13 +162,8 @@ def geography_import(*, data: bytes | str, commit: bool) -> GeographyImport:
     return report
 
 
-class TerritoryError(Exception):
-    """A refusal with a message meant for the person (already translated)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class TerritoryError(DomainError):
+    pass
 
 
 RESERVED_SLUGS = frozenset({"network", "new", "admin", "accounts", "search", "recent", "feeds"})
@@ -264,5 +260,4 @@ def membership_remove(*, group: CoordinationGroup, user: User) -> None:
 
 def _roles_changed(group: CoordinationGroup) -> None:
     # Cached page copies of logged-in readers assume the roles they were built with.
-    caching.bump_space(group.space.slug)
-    transaction.on_commit(lambda: caching.bump_space(group.space.slug))
+    caching.invalidate(space_slug=group.space.slug)

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.db import transaction
 
 from wikispiral.wiki import caching
 from wikispiral.wiki.models import Attachment, Page, PageRedirect, Revision, Space
@@ -15,7 +14,7 @@ class SpaceAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         # Cached pages carry their space (public or not): make every copy stale.
-        transaction.on_commit(caching.bump_structure)
+        caching.invalidate(structure=True)
 
 
 class RevisionInline(admin.TabularInline):

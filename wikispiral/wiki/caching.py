@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import transaction
 
 STRUCTURE_KEY = "wiki:gen:structure"
 HOME_SPACE_SLUG = "network"
@@ -59,6 +60,23 @@ def bump_structure() -> None:
 
 def bump_space(space_slug: str) -> None:
     _bump(_space_key(space_slug))
+
+
+def invalidate(*, space_slug: str | None = None, structure: bool = False) -> None:
+    """Retire cached entries of a space and/or of the whole structure, now and after commit.
+
+    A reader between the two bumps may cache what it read before the commit; the second bump
+    retires that entry too (the "delete twice" pattern).
+    """
+
+    def bump() -> None:
+        if space_slug is not None:
+            bump_space(space_slug)
+        if structure:
+            bump_structure()
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def lookup(key: str, space_slug: str) -> Cached:

@@ -14,6 +14,7 @@ from django.utils.text import get_valid_filename, slugify
 from django.utils.translation import gettext as _
 
 from wikispiral.accounts.models import User
+from wikispiral.errors import DomainError
 from wikispiral.wiki import caching
 from wikispiral.wiki.merging import three_way_merge
 from wikispiral.wiki.models import Attachment, Page, PageRedirect, Revision, Space
@@ -36,13 +37,8 @@ ALLOWED_UPLOADS: dict[bytes, tuple[str, str]] = {
 }
 
 
-class WikiError(Exception):
-    """A refusal with a message meant for the person (already translated)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class WikiError(DomainError):
+    pass
 
 
 class PageExists(WikiError):
@@ -101,18 +97,8 @@ def _check_language(language: str) -> None:
 
 
 def _after_save(page: Page, *, structural: bool) -> None:
-    space_slug = page.space.slug
     page_id = page.pk
-
-    def invalidate() -> None:
-        caching.bump_space(space_slug)
-        if structural:
-            caching.bump_structure()
-
-    # Bump now and again after commit: a reader between the two may cache what it read before
-    # the commit, and the second bump retires that entry (the "delete twice" pattern).
-    invalidate()
-    transaction.on_commit(invalidate)
+    caching.invalidate(space_slug=page.space.slug, structure=structural)
     from wikispiral.wiki.tasks import page_search_index_update_task
 
     page_search_index_update_task.delay_on_commit(page_id)
@@ -488,8 +474,7 @@ def attachment_upload(
             attachment.save()
     except IntegrityError as exc:
         raise WikiError(_("An attachment with this name already exists here."), "file") from exc
-    caching.bump_structure()
-    transaction.on_commit(caching.bump_structure)
+    caching.invalidate(structure=True)
     return attachment
 
 
