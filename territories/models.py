@@ -1,13 +1,17 @@
-"""Territories: the geography of the network (continent → country → region → locality).
+"""Territories: the geography of the network (continent → country → region → locality), the
+coordination groups (the tenant) with their members, homogeneous groups and invitations, the
+applications that open new groups, and the membership of the network.
 
-Coordination groups, homogeneous groups and applications arrive in later increments of the
-territories issue; they will point into this tree.
+Tenant-owned rows (homogeneous groups, invitations) use a django-scopes manager: a query on them
+raises ScopeError unless a tenant scope is active (see wikispiral/tenancy.py), so a view that
+forgets to scope cannot read another group's rows.
 """
 
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
 
 
 class _Named(models.Model):
@@ -150,6 +154,19 @@ class CoordinationGroup(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
+    picture = models.ImageField(_("picture"), upload_to="groups/%Y/", blank=True)
+    # Moderation by the secretariat (mostly of citizens' groups): a hidden group is out of the
+    # directory, feeds and syntheses, and its space is private; hiding is reversible and logged.
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # The group's pages live in this wiki space (created with the group).
     space = models.OneToOneField(
         "wiki.Space", on_delete=models.PROTECT, related_name="coordination_group"
@@ -177,6 +194,11 @@ class CoordinationGroup(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def awaiting_validation(self) -> bool:
+        """Open and public, but not yet validated by the secretariat (citizens' groups)."""
+        return self.status == self.Status.ACTIVE
+
 
 class Membership(models.Model):
     """A person's role inside one coordination group; a person may belong to several."""
@@ -202,3 +224,249 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.tenant}"
+
+
+class Profile(_Named):
+    """A kind of homogeneous group (young people, elected officials…); the secretariat keeps
+    the list."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        verbose_name = _("group profile")
+        verbose_name_plural = _("group profiles")
+        ordering = ["order", "name"]
+
+
+class HomogeneousGroup(models.Model):
+    """Citizens who share a situation and answer the SPIRAL questions together."""
+
+    tenant = models.ForeignKey(
+        CoordinationGroup,
+        verbose_name=_("coordination group"),
+        on_delete=models.CASCADE,
+        related_name="homogeneous_groups",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80)
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("profile"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    profile_other = models.CharField(_("profile (other)"), max_length=150, blank=True)
+    # ISO dates (YYYY-MM-DD), sorted; a group may meet several times.
+    meeting_dates = models.JSONField(_("meeting dates"), default=list, blank=True)
+    participants = models.PositiveIntegerField(
+        _("participants"), null=True, blank=True, validators=[MaxValueValidator(100_000)]
+    )
+    participants_women = models.PositiveIntegerField(_("women"), null=True, blank=True)
+    participants_men = models.PositiveIntegerField(_("men"), null=True, blank=True)
+    participants_other = models.PositiveIntegerField(_("other"), null=True, blank=True)
+    facilitators = models.ManyToManyField(
+        "accounts.User",
+        verbose_name=_("facilitators"),
+        blank=True,
+        related_name="facilitated_groups",
+    )
+    language = models.CharField(_("language"), max_length=12, default="en")
+    notes = models.TextField(_("notes"), blank=True)
+    # Its own page, in the coordination group's space.
+    page = models.OneToOneField(
+        "wiki.Page",
+        verbose_name=_("page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="homogeneous_group",
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        verbose_name = _("homogeneous group")
+        verbose_name_plural = _("homogeneous groups")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "slug"], name="territories_hg_slug_unique")
+        ]
+        indexes = [models.Index(fields=["-created_at"], name="territories_hg_created")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def profile_label(self) -> str:
+        if self.profile_id and self.profile_other:
+            return f"{self.profile.label()} ({self.profile_other})"
+        return self.profile.label() if self.profile_id else self.profile_other
+
+
+class Invitation(models.Model):
+    """An emailed, single-use, expiring offer of a role in a coordination group. Only a hash of
+    the token is stored: a leaked database does not leak usable links."""
+
+    tenant = models.ForeignKey(
+        CoordinationGroup, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=12, choices=Membership.Role.choices)
+    language = models.CharField(_("language"), max_length=12, default="en")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.tenant}"
+
+
+class Application(models.Model):
+    """A territory's or an actor's request to open a coordination group, until the secretariat
+    decides. Approving links the group it created, once (one-to-one), so approving twice can
+    never open two groups."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        CHANGES_REQUESTED = "changes", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    name = models.CharField(_("territory or actor name"), max_length=200)
+    kind = models.CharField(
+        _("type"),
+        max_length=20,
+        choices=CoordinationGroup.Kind.choices,
+        default=CoordinationGroup.Kind.TERRITORY,
+    )
+    actor_type = models.CharField(_("actor type"), max_length=100, blank=True)
+    country = models.ForeignKey(Country, verbose_name=_("country"), on_delete=models.PROTECT)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    locality = models.ForeignKey(
+        Locality, verbose_name=_("locality"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    place = models.CharField(_("place (details)"), max_length=200, blank=True)
+    applicant_name = models.CharField(_("your name"), max_length=150)
+    applicant_role = models.CharField(_("your role"), max_length=150)
+    applicant_email = models.EmailField(_("your email"))
+    applicant_language = models.CharField(_("your language"), max_length=12, default="en")
+    applicant = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    description = models.TextField(_("description"))
+    stakeholders = models.TextField(_("stakeholders already involved"), blank=True)
+    motivation = models.TextField(_("motivation"))
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    consent_to_publish = models.BooleanField(_("consent to publish"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    # The applicant's edit link carries this key; a new key is drawn at each request for
+    # changes, so an old link stops working once the application moved on.
+    edit_key = models.CharField(max_length=64, unique=True)
+    coordination_group = models.OneToOneField(
+        CoordinationGroup,
+        verbose_name=_("coordination group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="application",
+    )
+    decision_message = models.TextField(_("message to the applicant"), blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["status", "-submitted_at"], name="territories_app_queue")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApplicationComment(models.Model):
+    """An internal note of the secretariat on an application (never shown to the applicant)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("internal comment")
+        verbose_name_plural = _("internal comments")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class NetworkMember(models.Model):
+    """A member of the TOGETHER network, as listed in the member directory."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("Full member")
+        EX_OFFICIO = "ex_officio", _("Ex officio member")
+        ASSOCIATE = "associate", _("Associate member")
+
+    class Nature(models.TextChoices):
+        COORDINATION_GROUP = "coordination_group", _("Coordination group")
+        PUBLIC_AUTHORITY = "public_authority", _("Public authority")
+        ORGANISATION = "organisation", _("Organisation")
+        PERSON = "person", _("Person")
+
+    kind = models.CharField(_("membership"), max_length=12, choices=Kind.choices)
+    nature = models.CharField(_("nature"), max_length=20, choices=Nature.choices)
+    name = models.CharField(_("name"), max_length=200)
+    coordination_group = models.OneToOneField(
+        CoordinationGroup,
+        verbose_name=_("coordination group"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="network_member",
+    )
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    joined_on = models.DateField(_("member since"))
+    is_listed = models.BooleanField(_("listed in the directory"), default=True)
+
+    class Meta:
+        verbose_name = _("network member")
+        verbose_name_plural = _("network members")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

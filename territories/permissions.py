@@ -1,7 +1,15 @@
-"""Who holds which role in a coordination group's space."""
+"""Who may do what in the territories app: `can_<verb>(user, obj) -> bool` and decorators."""
 
-from territories.models import Membership
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from territories.models import CoordinationGroup, Membership
 from wikispiral.accounts.models import User
+from wikispiral.tenancy import cross_tenant
 from wikispiral.wiki.models import Space
 
 
@@ -9,3 +17,35 @@ def coordination_group_space_roles(user: User, space: Space) -> frozenset[str]:
     """Roles of user in the coordination group that owns space (one query)."""
     roles = Membership.objects.filter(user=user, tenant__space=space).values_list("role", flat=True)
     return frozenset(roles)
+
+
+def is_secretariat(user: object) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_network_staff)
+
+
+def can_manage_group(user: object, group: CoordinationGroup) -> bool:
+    """Facilitators of the group and the network staff."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_network_staff:
+        return True
+    return Membership.objects.filter(
+        tenant=group, user=user, role=Membership.Role.FACILITATOR
+    ).exists()
+
+
+def secretariat_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Network staff only: anonymous visitors are sent to log in, anyone else gets 404 (the
+    secretariat's pages do not say what they hold). The view reads across groups."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_network_staff:
+            raise Http404(_("Not found."))
+        with cross_tenant():
+            return view(request, *args, **kwargs)
+
+    wrapper.secretariat_only = True
+    return wrapper

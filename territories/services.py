@@ -1,12 +1,17 @@
 """Writes to the territories app."""
 
 import csv
+import hashlib
 import io
 import re
+import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -14,12 +19,15 @@ from territories.models import (
     Continent,
     CoordinationGroup,
     Country,
+    Invitation,
     Locality,
     Membership,
     Region,
 )
 from wikispiral.accounts.models import User
+from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
+from wikispiral.mail import absolute_url, mail_send_on_commit
 from wikispiral.wiki import caching
 from wikispiral.wiki.models import Space
 from wikispiral.wiki.services import page_create
@@ -167,6 +175,18 @@ class TerritoryError(DomainError):
 
 
 RESERVED_SLUGS = frozenset({"network", "new", "admin", "accounts", "search", "recent", "feeds"})
+INVITATION_VALIDITY = timedelta(days=14)
+_NETWORK_ID = re.compile(r"^GC(\d{4,10})$")
+
+
+def network_id_next() -> str:
+    """The next free network id (GC + six digits or more), one above the highest in use."""
+    numbers = [
+        int(match.group(1))
+        for value in CoordinationGroup.objects.values_list("network_id", flat=True)
+        if (match := _NETWORK_ID.match(value))
+    ]
+    return f"GC{max(numbers, default=100000) + 1:06d}"
 
 
 def _home_page_text(group: CoordinationGroup) -> str:
@@ -209,7 +229,12 @@ def coordination_group_create(
         raise TerritoryError(_("This network id is already used."), "network_id")
     if Space.objects.filter(slug=slug).exists():
         raise TerritoryError(_("This address is already used by another space."), "slug")
-    space = Space.objects.create(slug=slug, name=name, kind=Space.Kind.COORDINATION_GROUP)
+    space = Space.objects.create(
+        slug=slug,
+        name=name,
+        kind=Space.Kind.COORDINATION_GROUP,
+        is_public=not details.get("is_hidden", False),
+    )
     group = CoordinationGroup(
         name=name,
         slug=slug,
@@ -219,6 +244,7 @@ def coordination_group_create(
         locality=locality,
         space=space,
         languages=[language],
+        created_by=actor,
         **details,
     )
     try:
@@ -239,6 +265,13 @@ def coordination_group_create(
     )
     if facilitator is not None:
         membership_set(group=group, user=facilitator, role=Membership.Role.FACILITATOR)
+    audit_record(
+        actor=actor,
+        action="territories.coordination_group.created",
+        target=group,
+        tenant_id=group.pk,
+        network_id=group.network_id,
+    )
     return group
 
 
@@ -261,3 +294,151 @@ def membership_remove(*, group: CoordinationGroup, user: User) -> None:
 def _roles_changed(group: CoordinationGroup) -> None:
     # Cached page copies of logged-in readers assume the roles they were built with.
     caching.invalidate(space_slug=group.space.slug)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    group: CoordinationGroup,
+    email: str,
+    role: str,
+    actor: User | None,
+    language: str = "en",
+    send_email: bool = True,
+) -> tuple[Invitation, str]:
+    """Invite email to hold role in group; mail the link after commit (unless send_email is
+    False: the caller mails it, e.g. inside an approval). Returns the invitation and its token
+    (only its hash is stored). A pending invitation of the same address to the same group is
+    revoked: the newest link is the one that works."""
+    email = User.objects.normalize_email((email or "").strip())
+    if not email or "@" not in email:
+        raise TerritoryError(_("Enter a valid email address."), "email")
+    if role not in Membership.Role.values:
+        raise TerritoryError(_("Unknown role."), "role")
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and Membership.objects.filter(tenant=group, user=existing).exists():
+        raise TerritoryError(_("This person is already a member of the group."), "email")
+    now = timezone.now()
+    Invitation.objects.with_scope(tenant=group).filter(
+        tenant=group, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        tenant=group,
+        email=email,
+        role=role,
+        language=language,
+        token_hash=_token_hash(token),
+        invited_by=actor,
+        expires_at=now + INVITATION_VALIDITY,
+    )
+    audit_record(
+        actor=actor,
+        action="territories.invitation.sent",
+        target=invitation,
+        tenant_id=group.pk,
+        email=email,
+        role=role,
+    )
+    if not send_email:
+        return invitation, token
+    mail_send_on_commit(
+        to=email,
+        template="territories/email/invitation",
+        context={
+            "group": group,
+            "role": invitation.get_role_display,
+            "inviter": actor.public_name if actor else "",
+            "accept_url": absolute_url(reverse("groups:invitation", kwargs={"token": token})),
+            "expires_at": invitation.expires_at,
+        },
+        language=language,
+    )
+    return invitation, token
+
+
+def invitation_get(*, token: str) -> Invitation | None:
+    """The invitation a link's token designates, whatever its state (None if unknown).
+
+    Crosses groups on purpose: the token is the only thing the visitor has.
+    """
+    from wikispiral.tenancy import cross_tenant
+
+    with cross_tenant():
+        return (
+            Invitation.objects.select_related("tenant", "tenant__space")
+            .filter(token_hash=_token_hash(token or ""))
+            .first()
+        )
+
+
+def invitation_problem(invitation: Invitation | None) -> str | None:
+    """Why this invitation cannot be accepted, in words for the person; None if it can."""
+    if invitation is None or invitation.revoked_at is not None:
+        return _("This invitation link is not valid. Ask the facilitators for a new one.")
+    if invitation.accepted_at is not None:
+        return _("This invitation has already been used.")
+    if invitation.expires_at <= timezone.now():
+        return _("This invitation has expired. Ask the facilitators for a new one.")
+    return None
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """Give user the invitation's role, once: the first acceptance wins, any later use of the
+    same link is refused. An existing higher role is kept (a facilitator stays one)."""
+    invitation = invitation_get(token=token)
+    problem = invitation_problem(invitation)
+    if problem:
+        raise TerritoryError(problem)
+    now = timezone.now()
+    # The conditional UPDATE is the claim: two concurrent acceptances cannot both succeed.
+    claimed = (
+        Invitation.objects.with_scope(tenant=invitation.tenant)
+        .filter(
+            pk=invitation.pk,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+        )
+        .update(accepted_at=now, accepted_by=user)
+    )
+    if claimed != 1:
+        raise TerritoryError(_("This invitation has already been used."))
+    group = invitation.tenant
+    current = Membership.objects.filter(tenant=group, user=user).first()
+    order = [Membership.Role.MEMBER, Membership.Role.EDITOR, Membership.Role.FACILITATOR]
+    role = invitation.role
+    if current is not None and order.index(current.role) > order.index(role):
+        role = current.role
+    membership = membership_set(group=group, user=user, role=role)
+    if user.email_confirmed_at is None and user.email.lower() == invitation.email.lower():
+        # The link reached this mailbox: that confirms the address.
+        user.email_confirmed_at = now
+        user.save(update_fields=["email_confirmed_at"])
+    audit_record(
+        actor=user,
+        action="territories.invitation.accepted",
+        target=invitation,
+        tenant_id=group.pk,
+        role=role,
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
+    """Make a pending invitation's link stop working."""
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action="territories.invitation.revoked",
+            target=invitation,
+            tenant_id=invitation.tenant_id,
+        )

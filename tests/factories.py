@@ -104,3 +104,38 @@ def make_coordination_group(
         facilitator=facilitator,
         **extra,
     )
+
+
+def make_homogeneous_group(*, tenant, name: str | None = None, **extra: object):
+    """A saved homogeneous group of tenant (plain row: no wiki page; services make those)."""
+    from territories.models import HomogeneousGroup, Profile
+
+    number = next(_sequence)
+    name = name or f"Group {number}"
+    extra.setdefault("profile", Profile.objects.order_by("order").first())
+    return HomogeneousGroup.objects.create(
+        tenant=tenant, name=name, slug=extra.pop("slug", f"group-{number}"), **extra
+    )
+
+
+def make_application(**fields: object):
+    """A saved application, submitted, with every required field filled."""
+    import secrets
+
+    from territories.models import Application
+
+    number = next(_sequence)
+    fields.setdefault("country", make_country())
+    values = {
+        "name": f"Territory {number}",
+        "applicant_name": f"Applicant {number}",
+        "applicant_role": "Town officer",
+        "applicant_email": f"applicant{number}@example.org",
+        "description": "A town of 20,000 people.",
+        "motivation": "We want to listen to our citizens.",
+        "languages": ["en"],
+        "consent_to_publish": True,
+        "edit_key": secrets.token_urlsafe(32),
+    }
+    values.update(fields)
+    return Application.objects.create(**values)

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "axes",
     "wikispiral.accounts",
     "wikispiral.wiki",
+    "wikispiral.audit",
     "territories",
     "criteria",
     "syntheses",
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wikispiral.tenancy.TenantScopeMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "wikispiral.wiki.middleware.AnonymousPageCacheMiddleware",

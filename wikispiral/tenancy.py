@@ -1,40 +1,100 @@
 """Tenant scoping, in one place: the coordination group named in the URL, and what it owns.
 
-A view for a group's private or write URLs takes `cg` (the group's slug) in its URL and is
-wrapped in `tenant_required`; it then finds `request.tenant` set and loads objects with
-`get_for_tenant_or_404`. Unknown group and "not yours" both answer 404.
+A view for a group's URLs takes `cg` (the group's slug) in its URL and is wrapped in
+`tenant_required`, which sets `request.tenant` and activates the tenant's scope for the rest of
+the request; objects then load with `get_for_tenant_or_404`. Unknown group and "not yours" both
+answer 404.
+
+The safety net: tenant-owned models use django-scopes' `ScopedManager(tenant="tenant")`.
+`TenantScopeMiddleware` starts every request with no scope, so any query on those models
+outside `tenant_required` raises ScopeError (a 500 in tests, never a leak). Code that must read
+across groups (directory, feeds, the secretariat, the admin) says so with `cross_tenant()`.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_scopes import scope, scopes_disabled
+from django_scopes.state import state
 
 from territories.models import CoordinationGroup, Membership
 
 
-def tenant_required(*roles: str) -> Callable:
-    """Resolve kwargs["cg"] into request.tenant for network staff and members holding one of
-    roles (any role when none is given); everyone else gets 404."""
+class TenantScopeMiddleware:
+    """Each request starts unscoped, whatever the thread or the test around it had active.
+
+    The admin is for network staff only and reads across groups by design.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.admin_prefix = reverse("admin:index")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = state.set({"_enabled": not request.path.startswith(self.admin_prefix)})
+        try:
+            return self.get_response(request)
+        finally:
+            state.reset(token)
+
+
+@contextmanager
+def tenant_scope(tenant: CoordinationGroup) -> Iterator[None]:
+    """Queries on tenant-owned models see only this group's rows."""
+    with scope(tenant=tenant):
+        yield
+
+
+@contextmanager
+def cross_tenant() -> Iterator[None]:
+    """Deliberately read or write across groups (directory, feeds, secretariat, tasks)."""
+    with scopes_disabled():
+        yield
+
+
+def _holds_role(user: object, tenant: CoordinationGroup, roles: tuple[str, ...]) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_network_staff:
+        return True
+    held = Membership.objects.filter(tenant=tenant, user=user)
+    if roles:
+        held = held.filter(role__in=roles)
+    return held.exists()
+
+
+def tenant_required(*roles: str, public: bool = False) -> Callable:
+    """Resolve kwargs["cg"] into request.tenant and enter its scope.
+
+    Network staff and members holding one of roles (any role when none is given) pass. With
+    public=True anyone passes while the group is not hidden (public pages of a group). Everyone
+    else gets 404, as for a group that does not exist.
+    """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: object, cg: str, **kwargs: object) -> HttpResponse:
-            tenant = CoordinationGroup.objects.select_related("space").filter(slug=cg).first()
-            user = request.user
-            if tenant is None or not user.is_authenticated:
+            tenant = (
+                CoordinationGroup.objects.select_related("space", "country", "region", "locality")
+                .filter(slug=cg)
+                .first()
+            )
+            if tenant is None:
                 raise Http404(_("No such coordination group."))
-            if not user.is_network_staff:
-                held = Membership.objects.filter(tenant=tenant, user=user)
-                if roles:
-                    held = held.filter(role__in=roles)
-                if not held.exists():
-                    raise Http404(_("No such coordination group."))
+            allowed = (public and not tenant.is_hidden) or _holds_role(request.user, tenant, roles)
+            if not allowed:
+                raise Http404(_("No such coordination group."))
             request.tenant = tenant
-            return view(request, *args, cg=cg, **kwargs)
+            with tenant_scope(tenant):
+                return view(request, *args, cg=cg, **kwargs)
 
+        wrapper.tenant_roles = roles
+        wrapper.tenant_public = public
         return wrapper
 
     return decorator
@@ -44,7 +104,8 @@ def get_for_tenant_or_404[M: Model](
     model: type[M], tenant: CoordinationGroup, **lookup: object
 ) -> M:
     """The tenant's object matching lookup, or 404 (another tenant's object is never found)."""
-    found = model._default_manager.filter(tenant=tenant, **lookup).first()
+    with tenant_scope(tenant):
+        found = model._default_manager.filter(tenant=tenant, **lookup).first()
     if found is None:
         raise Http404(_("Not found."))
     return found

@@ -10,6 +10,10 @@ urlpatterns = [
     path("lang/<str:code>/", views.set_language_get, name="set_language_get"),
     path("accounts/", include("wikispiral.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("", include("territories.directory.urls")),
+    path("", include("territories.groups.urls")),
+    path("", include("territories.applications.urls")),
+    path("", include("territories.secretariat.urls")),
     path("", include("wikispiral.wiki.urls")),
 ]
 
