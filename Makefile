@@ -84,6 +84,7 @@ run: messages
 	$(MANAGE) migrate --noinput
 	$(MANAGE) import_geography
 	$(MANAGE) seed_demo
+	$(MANAGE) seed_territories
 	$(MANAGE) runserver 127.0.0.1:8000
 
 lint: $(INSTALLED)

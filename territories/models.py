@@ -190,6 +190,21 @@ class CoordinationGroup(models.Model):
                 name="territories_cg_longitude_range",
             ),
         ]
+        # The directory lists visible groups by name, a page at a time; the groups feed takes
+        # the latest changed, and so does the directory's cache version. (Full-text search has a
+        # PostgreSQL-only index: migration 0006.)
+        indexes = [
+            models.Index(
+                fields=["name", "id"],
+                condition=models.Q(is_hidden=False),
+                name="territories_cg_visible_name",
+            ),
+            models.Index(
+                fields=["-modified_at"],
+                condition=models.Q(is_hidden=False),
+                name="territories_cg_changed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

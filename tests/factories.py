@@ -97,12 +97,9 @@ def make_coordination_group(
 
     number = next(_sequence)
     extra.setdefault("country", make_country())
+    extra.setdefault("network_id", f"GC{100000 + number}")
     return coordination_group_create(
-        actor=None,
-        name=name or f"Platform {number}",
-        network_id=f"GC{100000 + number}",
-        facilitator=facilitator,
-        **extra,
+        actor=None, name=name or f"Platform {number}", facilitator=facilitator, **extra
     )
 
 

@@ -154,7 +154,7 @@ def test_prints_demo_logins_unless_quiet(db: None, settings: SettingsFixture) ->
     printed = out.getvalue()
     assert "Demo logins (local only):" in printed
     assert "  citizen      / demo-citizen-2026     registered citizen" in printed
-    assert "roles per coordination group arrive with the territories module" in printed
+    assert "facilitator of the demo coordination groups" in printed
     assert "Open http" in printed
 
 

@@ -15,7 +15,12 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from wikispiral.wiki import caching, selectors, services
 from wikispiral.wiki.diffing import diff_rows, diff_stats, inline_segments
@@ -38,9 +43,10 @@ from wikispiral.wiki.permissions import (
 )
 from wikispiral.wiki.search import page_search
 
-feed_latest_rss = LatestAdditionsFeed()
-feed_latest_atom = LatestAdditionsAtomFeed()
-page_history_feed = PageHistoryFeed()
+# Feeds are read, never posted to.
+feed_latest_rss = require_safe(LatestAdditionsFeed())
+feed_latest_atom = require_safe(LatestAdditionsAtomFeed())
+page_history_feed = require_safe(PageHistoryFeed())
 
 SEARCH_PAGE_SIZE = 20
 

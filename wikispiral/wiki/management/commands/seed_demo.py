@@ -79,7 +79,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser(
         "facilitator",
         "demo-facilitator-2026",
-        "facilitator (roles per coordination group arrive with the territories module)",
+        "facilitator of the demo coordination groups (Mulhouse, Charleroi…)",
         "Demo facilitator",
         preferred_language="fr",
     ),

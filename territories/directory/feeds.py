@@ -1,0 +1,261 @@
+"""RSS and Atom feeds of coordination groups, of homogeneous groups, and of one group's news.
+
+As the wiki's feeds (wikispiral/wiki/feeds.py): read by anonymous feed readers and cached by
+shared proxies, so items never depend on who asks. Hidden groups and everything they own stay
+out, even for their members and the secretariat, and the lists cross groups on purpose (the
+selectors say so with cross_tenant()).
+"""
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape, format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from territories.directory import selectors
+from territories.models import CoordinationGroup, HomogeneousGroup
+from wikispiral.wiki.markup import render_plain
+from wikispiral.wiki.models import Revision
+
+FEED_MAX_AGE = 300
+EXCERPT_LENGTH = 300
+# Text read to build an excerpt: enough for 300 characters, bounded for huge descriptions.
+_EXCERPT_SOURCE_LENGTH = 4000
+
+
+def _excerpt(text: str, *, markup: bool = False) -> str:
+    text = text[:_EXCERPT_SOURCE_LENGTH]
+    text = (render_plain(text) if markup else " ".join(text.split())).strip()
+    if len(text) > EXCERPT_LENGTH:
+        text = text[:EXCERPT_LENGTH].rstrip() + "…"
+    return text
+
+
+def group_url(group: CoordinationGroup) -> str:
+    return reverse("directory:group", kwargs={"cg": group.slug})
+
+
+def homogeneous_group_url(homogeneous: HomogeneousGroup) -> str:
+    return reverse(
+        "groups:homogeneous_group", kwargs={"cg": homogeneous.tenant.slug, "hg": homogeneous.slug}
+    )
+
+
+def _place(group: CoordinationGroup) -> str:
+    parts = [group.locality, group.region, group.country]
+    return ", ".join(place.label() for place in parts if place is not None)
+
+
+class _PublicFeed(Feed):
+    """The response may be cached publicly for five minutes; titles escaped for RSS readers."""
+
+    def __call__(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = super().__call__(request, *args, **kwargs)
+        # Same content for every reader (see the module docstring): shared caches may keep it.
+        patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+        # Labels follow the reader's language, which may come from the cookie.
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+    def _title(self, item: object) -> str:
+        raise NotImplementedError
+
+    def item_title(self, item: object) -> str:
+        # Escaped like Feed's default item_title: many readers render RSS titles as HTML.
+        return escape(self._title(item))
+
+    item_guid_is_permalink = False
+
+
+class _Atom:
+    """Mixin for the Atom twin of a feed."""
+
+    feed_type = Atom1Feed
+
+    def item_title(self, item: object) -> str:
+        # Atom titles are declared as text, so readers show them verbatim: no HTML escaping.
+        return self._title(item)
+
+
+# --- Coordination groups --------------------------------------------------------------------
+
+
+class CoordinationGroupsFeed(_PublicFeed):
+    """The 30 most recently opened or changed visible groups (RSS 2.0), in one query."""
+
+    title = gettext_lazy("Feed Coordination Groups")
+    description = gettext_lazy("New and updated coordination groups of the TOGETHER network.")
+
+    def link(self) -> str:
+        return reverse("directory:directory")
+
+    def items(self) -> list[CoordinationGroup]:
+        return selectors.group_feed_list()
+
+    def _title(self, item: CoordinationGroup) -> str:
+        return item.name
+
+    def item_link(self, item: CoordinationGroup) -> str:
+        return group_url(item)
+
+    def item_description(self, item: CoordinationGroup) -> str:
+        # User text is escaped here (format_html); the generator then XML-escapes the result.
+        return format_html(
+            "<p>{} · {} · {}</p><p>{}</p>",
+            item.get_kind_display(),
+            _place(item),
+            _("Not yet validated") if item.awaiting_validation else item.get_status_display(),
+            _excerpt(item.platform_description),
+        )
+
+    def item_pubdate(self, item: CoordinationGroup) -> datetime:
+        return item.created_at
+
+    def item_updateddate(self, item: CoordinationGroup) -> datetime:
+        return item.modified_at
+
+    def item_guid(self, item: CoordinationGroup) -> str:
+        return f"{settings.SITE_URL}/cg/{item.pk}"
+
+
+class CoordinationGroupsAtomFeed(_Atom, CoordinationGroupsFeed):
+    subtitle = CoordinationGroupsFeed.description
+
+
+# --- Homogeneous groups ---------------------------------------------------------------------
+
+
+def _homogeneous_title(item: HomogeneousGroup) -> str:
+    return _("%(name)s — %(group)s") % {"name": item.name, "group": item.tenant.name}
+
+
+def _homogeneous_description(item: HomogeneousGroup) -> str:
+    details = [item.profile_label]
+    if item.participants:
+        details.append(_("%(count)d participants") % {"count": item.participants})
+    if item.meeting_dates:
+        details.append(
+            _("meets on %(dates)s")
+            % {"dates": ", ".join(str(date) for date in item.meeting_dates[:5])}
+        )
+    return format_html(
+        "<p>{}</p><p>{}</p>",
+        " · ".join(detail for detail in details if detail),
+        _excerpt(item.notes),
+    )
+
+
+class HomogeneousGroupsFeed(_PublicFeed):
+    """The 30 newest homogeneous groups of visible groups (RSS 2.0), in one query."""
+
+    title = gettext_lazy("Feed Homogeneous Groups")
+    description = gettext_lazy("New homogeneous groups of citizens in the TOGETHER network.")
+
+    def link(self) -> str:
+        return reverse("directory:directory")
+
+    def items(self) -> list[HomogeneousGroup]:
+        return selectors.homogeneous_group_feed_list()
+
+    def _title(self, item: HomogeneousGroup) -> str:
+        return _homogeneous_title(item)
+
+    def item_link(self, item: HomogeneousGroup) -> str:
+        return homogeneous_group_url(item)
+
+    def item_description(self, item: HomogeneousGroup) -> str:
+        return _homogeneous_description(item)
+
+    def item_pubdate(self, item: HomogeneousGroup) -> datetime:
+        return item.created_at
+
+    def item_updateddate(self, item: HomogeneousGroup) -> datetime:
+        return item.modified_at
+
+    def item_guid(self, item: HomogeneousGroup) -> str:
+        return f"{settings.SITE_URL}/hg/{item.pk}"
+
+
+class HomogeneousGroupsAtomFeed(_Atom, HomogeneousGroupsFeed):
+    subtitle = HomogeneousGroupsFeed.description
+
+
+# --- One group's latest additions -----------------------------------------------------------
+
+
+class GroupAdditionsFeed(_PublicFeed):
+    """A visible group's new homogeneous groups and page revisions (RSS 2.0); 404 for a hidden
+    or unknown group, whoever asks. Three queries."""
+
+    def get_object(self, request: HttpRequest, cg: str) -> CoordinationGroup:
+        group = selectors.feed_group_get(slug=cg)
+        if group is None:
+            raise Http404(_("No such coordination group."))
+        return group
+
+    def title(self, obj: CoordinationGroup) -> str:
+        return _("%(name)s: latest additions") % {"name": obj.name}
+
+    def link(self, obj: CoordinationGroup) -> str:
+        return group_url(obj)
+
+    def description(self, obj: CoordinationGroup) -> str:
+        return _("New homogeneous groups and page changes of %(name)s on wikispiral.") % {
+            "name": obj.name
+        }
+
+    def items(self, obj: CoordinationGroup) -> list[HomogeneousGroup | Revision]:
+        return selectors.group_additions(group=obj)
+
+    def _title(self, item: HomogeneousGroup | Revision) -> str:
+        if isinstance(item, Revision):
+            return _("%(title)s — %(kind)s") % {
+                "title": item.title,
+                "kind": item.get_kind_display(),
+            }
+        return _("New homogeneous group: %(name)s") % {"name": item.name}
+
+    def item_link(self, item: HomogeneousGroup | Revision) -> str:
+        if isinstance(item, HomogeneousGroup):
+            return homogeneous_group_url(item)
+        if item.number <= 1:
+            return item.page.get_absolute_url()
+        query = urlencode({"from": item.number - 1, "to": item.number})
+        return f"{item.page.url_for('diff')}?{query}"
+
+    def item_description(self, item: HomogeneousGroup | Revision) -> str:
+        if isinstance(item, HomogeneousGroup):
+            return _homogeneous_description(item)
+        excerpt = _excerpt(item.body, markup=True)
+        if item.comment:
+            return format_html("<p><em>{}</em></p><p>{}</p>", item.comment, excerpt)
+        return format_html("<p>{}</p>", excerpt)
+
+    def item_pubdate(self, item: HomogeneousGroup | Revision) -> datetime:
+        return item.created_at
+
+    def item_updateddate(self, item: HomogeneousGroup | Revision) -> datetime:
+        return item.created_at
+
+    def item_author_name(self, item: HomogeneousGroup | Revision) -> str | None:
+        if isinstance(item, Revision):
+            return item.author.public_name if item.author else _("anonymous")
+        return None
+
+    def item_guid(self, item: HomogeneousGroup | Revision) -> str:
+        # The same guids as the wiki's and the homogeneous-groups feeds: one item, one id.
+        if isinstance(item, Revision):
+            return f"{settings.SITE_URL}/rev/{item.pk}"
+        return f"{settings.SITE_URL}/hg/{item.pk}"
+
+
+class GroupAdditionsAtomFeed(_Atom, GroupAdditionsFeed):
+    def subtitle(self, obj: CoordinationGroup) -> str:
+        return self.description(obj)

@@ -1,0 +1,282 @@
+"""Every URL pattern of the project, walked as an outsider: so a new view cannot forget tenancy.
+
+The outsider is a confirmed user who facilitates a coordination group of their own ("mine").
+Every pattern is filled with the objects of another group ("theirs") and requested with GET and
+with POST. Unless the pattern's name is in PUBLIC (with the reason it may answer an outsider),
+both must answer 403 or 404 (a GET may answer 405 when the view only takes POST, as long as the
+POST is refused). A second walk hides "theirs": then every pattern that names its group, space,
+pages or homogeneous groups must answer 403 or 404, public or not.
+
+A new URL pattern is thus covered the day it is added: if it should be public, the test fails
+until someone writes down why in PUBLIC; if it needs a kind of argument the walk cannot fill,
+the test fails until `_argument` learns it.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from territories.models import NetworkMember, Profile
+from territories.services import invitation_create
+from tests.factories import (
+    make_application,
+    make_coordination_group,
+    make_homogeneous_group,
+    make_page,
+    make_user,
+)
+from wikispiral.tenancy import cross_tenant
+from wikispiral.wiki import caching
+
+# Names an outsider may GET (and sometimes POST), each with the reason.
+PUBLIC: dict[str, str] = {
+    # Operations and the language switch.
+    "healthz": "health check for the load balancer",
+    "livez": "liveness check",
+    "set_language_get": "language switch, a plain link",
+    # The reader's own account: these act on the requester, never on a group.
+    "accounts:signup": "public form",
+    "accounts:signup_done": "static page",
+    "accounts:resend_confirmation": "acts on the requester's own account",
+    "accounts:confirm_email": "bearer token (the link mailed to the person)",
+    "accounts:login": "public form",
+    "accounts:logout": "acts on the requester's own session",
+    "accounts:profile": "the requester's own profile",
+    "accounts:password_change": "the requester's own password",
+    "accounts:password_change_done": "static page",
+    "accounts:password_reset": "public form",
+    "accounts:password_reset_done": "static page",
+    "accounts:password_reset_confirm": "bearer token (the link mailed to the person)",
+    "accounts:password_reset_complete": "static page",
+    # Reading the wiki: theirs is a public space; drafts and writes are not in this list.
+    "wiki:home": "network home page",
+    "wiki:recent_changes": "public spaces only",
+    "wiki:search": "public spaces only",
+    "wiki:feed_latest_rss": "public spaces only",
+    "wiki:feed_latest_atom": "public spaces only",
+    "wiki:space_home": "public space",
+    "wiki:page": "page of a public space",
+    "wiki:history": "page of a public space",
+    "wiki:diff": "page of a public space",
+    "wiki:revision": "page of a public space",
+    "wiki:print": "page of a public space",
+    "wiki:history_feed": "page of a public space",
+    "wiki:attachments": "files of a public space",
+    "wiki:attachment_file": "file of a public space",
+    # Finding and following groups.
+    "directory:directory": "the public directory (hidden groups excluded)",
+    "directory:group": "a visible group's public page",
+    "directory:feed_groups_rss": "public feed",
+    "directory:feed_groups_atom": "public feed",
+    "directory:feed_homogeneous_rss": "public feed",
+    "directory:feed_homogeneous_atom": "public feed",
+    "directory:group_feed_rss": "a visible group's public feed",
+    "directory:group_feed_atom": "a visible group's public feed",
+    "groups:homogeneous_group": "a visible group's homogeneous group",
+    "groups:citizens_group_new": "any registered person may open a citizens' group",
+    "groups:invitation": "bearer token (the link mailed to the invited person)",
+    # Applying and the network.
+    "applications:apply": "public form",
+    "applications:sent": "static page",
+    "applications:edit": "bearer key (the link mailed to the applicant)",
+    "secretariat:members": "the public member directory",
+}
+
+# Public names whose POST an outsider may make (forms about themselves or open to all).
+POST_ALLOWED = {
+    "set_language_get",
+    "accounts:signup",
+    "accounts:resend_confirmation",
+    "accounts:confirm_email",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:profile",
+    "accounts:password_change",
+    "accounts:password_reset",
+    "accounts:password_reset_confirm",
+    "groups:citizens_group_new",
+    "groups:invitation",
+    "applications:apply",
+    "applications:edit",
+}
+
+# Arguments that designate something of the target group: with theirs hidden, every pattern
+# taking one must refuse (403/404), public or not.
+TENANT_ARGUMENTS = {"cg", "hg", "space", "slug", "name", "number"}
+
+REFUSED = {403, 404}
+
+
+@dataclass
+class World:
+    outsider: object
+    theirs: object
+    hg: object
+    page: object
+    token: str
+    application: object
+    profile: object
+    member: object
+    facilitator: object
+    invitation: object
+
+
+def _patterns(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # Django's admin has its own staff check, tested below.
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _patterns(entry, inner)
+        elif entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def _argument(world: World, name: str, argument: str, method: str) -> object:
+    values = {
+        "cg": world.theirs.slug,
+        "space": world.theirs.space.slug,
+        "hg": world.hg.slug,
+        "lang": "en",
+        "slug": world.page.slug,
+        "number": 1,
+        "name": "missing.png",
+        "code": "fr",
+        "key": world.application.edit_key,
+        "uidb64": "MQ",
+        "user_id": world.facilitator.pk,
+    }
+    if argument == "token":
+        # The invitation's own link is shown on GET; a POST with it would make the outsider a
+        # member of theirs for the rest of the walk, as it would anyone holding the link.
+        if name == "groups:invitation" and method == "get":
+            return world.token
+        return "not-a-token"
+    if argument == "pk":
+        if name.startswith("applications:"):
+            return world.application.pk
+        if "profile" in name:
+            return world.profile.pk
+        if "member" in name:
+            return world.member.pk
+        if "invitation" in name:
+            return world.invitation.pk
+    if argument in values:
+        return values[argument]
+    raise AssertionError(f"The walk cannot fill <{argument}> of {name}: teach _argument.")
+
+
+def _reverse(world: World, name: str, pattern: URLPattern, method: str = "get") -> str:
+    arguments = list(pattern.pattern.converters)
+    return reverse(name, kwargs={arg: _argument(world, name, arg, method) for arg in arguments})
+
+
+def _refused(get: int, post: int) -> bool:
+    """Both methods refused; 405 counts for the one a view does not take (it tells nothing:
+    any group's address answers it the same way), but not for both."""
+    return {get, post} <= REFUSED | {405} and (get in REFUSED or post in REFUSED)
+
+
+@pytest.fixture
+def world(db) -> World:
+    outsider = make_user(username="outsider")
+    make_coordination_group(name="Mine", facilitator=outsider)
+    facilitator = make_user(username="their-facilitator")
+    theirs = make_coordination_group(name="Theirs", facilitator=facilitator)
+    hg = make_homogeneous_group(tenant=theirs, name="Their young people")
+    page = make_page(space=theirs.space, title="Their page", author=facilitator)
+    with cross_tenant():
+        invitation, token = invitation_create(
+            group=theirs, email="newcomer@example.org", role="editor", actor=facilitator
+        )
+    member = NetworkMember.objects.create(
+        kind=NetworkMember.Kind.FULL,
+        nature=NetworkMember.Nature.COORDINATION_GROUP,
+        name=theirs.name,
+        coordination_group=theirs,
+        country=theirs.country,
+        joined_on=timezone.localdate(),
+    )
+    return World(
+        outsider=outsider,
+        theirs=theirs,
+        hg=hg,
+        page=page,
+        token=token,
+        application=make_application(),
+        profile=Profile.objects.first(),
+        member=member,
+        facilitator=facilitator,
+        invitation=invitation,
+    )
+
+
+def _log_in(client, world: World) -> None:
+    # Again before every request: the walk passes through logout and password change.
+    client.force_login(world.outsider)
+
+
+def test_every_non_public_url_refuses_an_outsider(client, world):
+    _log_in(client, world)
+    problems = []
+    walked = 0
+    for name, pattern in _patterns(get_resolver()):
+        url = _reverse(world, name, pattern)
+        walked += 1
+        _log_in(client, world)
+        get = client.get(url).status_code
+        _log_in(client, world)
+        post = client.post(
+            _reverse(world, name, pattern, "post"),
+            {"body": "x", "reason": "x", "role": "facilitator"},
+        ).status_code
+        if name in PUBLIC:
+            if get >= 500 or post >= 500:
+                problems.append(f"{name} {url}: GET {get}, POST {post}")
+            elif name not in POST_ALLOWED and post not in REFUSED | {405}:
+                problems.append(f"{name} {url}: public to read, but POST answered {post}")
+            continue
+        if not _refused(get, post):
+            problems.append(f"{name} {url}: GET {get}, POST {post} (expected 403/404)")
+    assert walked > 60
+    assert not problems, "\n".join(problems)
+
+
+def test_every_url_of_a_hidden_group_refuses_an_outsider(client, world):
+    theirs = world.theirs
+    theirs.is_hidden = True
+    theirs.save(update_fields=["is_hidden"])
+    theirs.space.is_public = False
+    theirs.space.save(update_fields=["is_public"])
+    caching.invalidate(structure=True)
+    _log_in(client, world)
+    problems = []
+    for name, pattern in _patterns(get_resolver()):
+        if not TENANT_ARGUMENTS & set(pattern.pattern.converters):
+            continue
+        statuses = {}
+        for method in ("get", "post"):
+            _log_in(client, world)
+            url = _reverse(world, name, pattern, method)
+            statuses[method] = getattr(client, method)(url).status_code
+        if not _refused(statuses["get"], statuses["post"]):
+            problems.append(f"{name} {url}: {statuses} (expected 403/404)")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_admin_sends_a_non_staff_user_to_its_login(client, world):
+    _log_in(client, world)
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_public_list_names_only_patterns_that_exist():
+    names = {name for name, _pattern in _patterns(get_resolver())}
+
+    assert set(PUBLIC) - names == set()
