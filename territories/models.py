@@ -310,7 +310,11 @@ class HomogeneousGroup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "slug"], name="territories_hg_slug_unique")
         ]
-        indexes = [models.Index(fields=["-created_at"], name="territories_hg_created")]
+        indexes = [
+            models.Index(fields=["-created_at"], name="territories_hg_created"),
+            # The directory's cache version reads MAX(modified_at) of every homogeneous group.
+            models.Index(fields=["modified_at"], name="territories_hg_modified"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -79,10 +79,28 @@ def make_page(
     )
 
 
+def reference_data() -> None:
+    """Put back the rows data migrations create (continents, group profiles): a transactional
+    test (transaction=True) empties every table when it ends, migrations' rows included."""
+    import importlib
+
+    from django.apps import apps
+
+    from territories.models import Continent, Profile
+
+    if not Continent.objects.exists():
+        importlib.import_module("territories.migrations.0002_continents").add_continents(apps, None)
+    if not Profile.objects.exists():
+        importlib.import_module("territories.migrations.0005_group_profiles").add_profiles(
+            apps, None
+        )
+
+
 def make_country(*, code: str = "FR", name: str = "France", continent: str = "EU"):
     """A saved country (continents come with the migrations)."""
     from territories.models import Continent, Country
 
+    reference_data()
     country, _created = Country.objects.get_or_create(
         code=code, defaults={"name": name, "continent": Continent.objects.get(code=continent)}
     )

@@ -9,7 +9,6 @@ submissions 429. Secretariat pages answer 404 to everyone but the network staff.
 import logging
 from collections.abc import Callable
 
-from axes.helpers import get_client_ip_address
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -39,6 +38,7 @@ from wikispiral.accounts.forms import (
     make_form_stamp,
 )
 from wikispiral.accounts.models import User
+from wikispiral.accounts.ratelimit import client_key, rate_limited_response
 from wikispiral.accounts.services import rate_limit_consume
 
 logger = logging.getLogger(__name__)
@@ -51,20 +51,13 @@ APPLICATIONS_PER_IP_PER_HOUR = 5
 QUEUE_PAGE_SIZE = 25
 
 
-def _client_key(request: HttpRequest) -> str:
-    # The same notion of "one client" as the login throttling and the sign-up limit.
-    return get_client_ip_address(request) or "unknown"
-
-
 def _rate_limited(request: HttpRequest) -> HttpResponse:
-    response = render(request, "accounts/rate_limited.html", status=429)
-    response["Retry-After"] = str(RATE_WINDOW_SECONDS)
-    return response
+    return rate_limited_response(request, retry_after_seconds=RATE_WINDOW_SECONDS)
 
 
 def _consume(request: HttpRequest, scope: str, limit: int) -> bool:
     return rate_limit_consume(
-        scope=scope, key=_client_key(request), limit=limit, window_seconds=RATE_WINDOW_SECONDS
+        scope=scope, key=client_key(request), limit=limit, window_seconds=RATE_WINDOW_SECONDS
     )
 
 
@@ -102,7 +95,7 @@ def apply(request: HttpRequest) -> HttpResponse:
             return _rate_limited(request)
         if honeypot_filled(request.POST):
             # Look exactly like a success so the robot has nothing to learn from.
-            logger.info("Application honeypot filled from %s", _client_key(request))
+            logger.info("Application honeypot filled from %s", client_key(request))
             return redirect("applications:sent")
         form = ApplicationForm(request.POST, check_stamp=True)
         if form.is_valid():

@@ -9,6 +9,7 @@ index, migration 0006, covers `group_search_vector()`) or the name of its place.
 (SQLite in development) fall back to case-insensitive substring matching on the same fields.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.utils.translation import get_language, get_language_info
 
 from territories.models import (
@@ -123,7 +125,7 @@ def _choices(pairs: object) -> list[tuple]:
     return sorted(pairs, key=lambda pair: pair[1].casefold())
 
 
-def _directory_version() -> str:
+def directory_version() -> str:
     """Changes whenever a visible group is added, changed, hidden, shown or deleted: every
     service that changes a group saves modified_at with it. One query, answered from an index.
     """
@@ -133,7 +135,32 @@ def _directory_version() -> str:
     return f"{stats['count']}-{changed}"
 
 
-def directory_facets(*, country_code: str = "") -> DirectoryFacets:
+RESULTS_CACHE_SECONDS = 300
+
+
+def _homogeneous_groups_version() -> str:
+    """Changes whenever a homogeneous group is added, changed or deleted (their counts show in
+    the directory's rows). One aggregate over an index."""
+    with cross_tenant():
+        stats = HomogeneousGroup.objects.order_by().aggregate(
+            count=Count("*"), changed=Max("modified_at")
+        )
+    changed = stats["changed"].timestamp() if stats["changed"] else 0
+    return f"{stats['count']}-{changed}"
+
+
+def directory_results_key(
+    *, query: QueryDict, language: str, fragment: bool, groups_version: str
+) -> str:
+    """Cache key of the directory's results for this query string: it holds the versions of
+    the groups and homogeneous groups, so any change to what the rows show retires it."""
+    items = sorted((name, value) for name in query for value in query.getlist(name))
+    digest = hashlib.sha256(repr((items, language, fragment)).encode()).hexdigest()[:32]
+    versions = f"{groups_version}:{_homogeneous_groups_version()}"
+    return f"directory:results:{versions}:{digest}"
+
+
+def directory_facets(*, country_code: str = "", version: str | None = None) -> DirectoryFacets:
     """Filter values for the directory: the countries (and continents), actor types and
     languages of visible groups, and the chosen country's regions (none until one is chosen).
 
@@ -141,7 +168,8 @@ def directory_facets(*, country_code: str = "") -> DirectoryFacets:
     of the visible groups (one cheap query per request). Renaming a place changes no group: the
     old name may then stay in the filters for FACETS_CACHE_SECONDS at most.
     """
-    key = f"directory:facets:{_directory_version()}:{get_language()}:{country_code}"
+    version = version if version is not None else directory_version()
+    key = f"directory:facets:{version}:{get_language()}:{country_code}"
     facets = cache.get(key)
     if facets is None:
         facets = _facets_build(country_code)

@@ -1,12 +1,14 @@
 """Finding and following coordination groups: the directory, a group's page, the feeds."""
 
 from django import forms
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_safe
 
 from territories.directory import feeds, selectors
@@ -114,12 +116,9 @@ def _page_number(raw: str | None, notes: list[str]) -> int:
     return 1
 
 
-@require_GET
-def directory(request: HttpRequest) -> HttpResponse:
-    country = request.GET.get("country", "")
-    facets = selectors.directory_facets(country_code=country if len(country) == 2 else "")
-    form = DirectoryFilterForm(request.GET, facets=facets)
-    form.is_valid()
+def _results_context(
+    request: HttpRequest, form: DirectoryFilterForm, facets: selectors.DirectoryFacets
+) -> dict:
     filters, notes = form.filters()
     groups = selectors.coordination_group_directory(filters=filters)
     paginator = Paginator(groups, selectors.PAGE_SIZE)
@@ -128,7 +127,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         notes.append(_("There is no page %(number)d: here is the last one.") % {"number": number})
         number = paginator.num_pages
     page = paginator.page(number)
-    context = {
+    return {
         "form": form,
         "facets": facets,
         "filters": filters,
@@ -138,10 +137,46 @@ def directory(request: HttpRequest) -> HttpResponse:
         "page_range": paginator.get_elided_page_range(number, on_each_side=2, on_ends=1),
         "filtered": any(value for key, value in vars(filters).items() if key != "sort"),
     }
-    template = "directory/directory.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#results"
-    response = render(request, template, context)
+
+
+@require_GET
+def directory(request: HttpRequest) -> HttpResponse:
+    country = request.GET.get("country", "")
+    version = selectors.directory_version()
+    facets = selectors.directory_facets(
+        country_code=country if len(country) == 2 else "", version=version
+    )
+    form = DirectoryFilterForm(request.GET, facets=facets)
+    form.is_valid()
+    fragment = request.htmx and not request.htmx.history_restore_request
+    # The results are the same for every reader of a language and a query string; they are
+    # rendered once per version of the groups (see selectors.directory_results_key).
+    key = selectors.directory_results_key(
+        query=request.GET,
+        language=get_language(),
+        fragment=bool(request.htmx),
+        groups_version=version,
+    )
+    results = cache.get(key)
+    if results is None:
+        results = render_to_string(
+            "directory/directory.html#results",
+            _results_context(request, form, facets),
+            request=request,
+        )
+        cache.set(key, results, selectors.RESULTS_CACHE_SECONDS)
+    if fragment:
+        response = HttpResponse(results)
+    else:
+        filters, _notes = form.filters()
+        context = {
+            "form": form,
+            "facets": facets,
+            "filters": filters,
+            "filtered": any(value for k, value in vars(filters).items() if k != "sort"),
+            "results": results,
+        }
+        response = render(request, "directory/directory.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response
 

@@ -288,14 +288,35 @@ def test_directory_query_count_does_not_grow_with_rows(
 ):
     _make_groups(count)
 
-    # Facets' version, facets (groups, countries, regions; cached after the first request),
-    # count and one page of rows.
-    with django_assert_max_num_queries(6):
+    # Groups' version, facets (groups, countries, regions; cached after the first request),
+    # homogeneous groups' version, count and one page of rows.
+    with django_assert_max_num_queries(7):
         response = client.get(URL)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         client.get(URL, {"q": "counted", "country": "FR"}, headers={"HX-Request": "true"})
 
     assert len(_names(response)) == count
+
+
+def test_directory_results_are_served_from_the_cache_until_a_group_changes(
+    client: Client, django_assert_max_num_queries
+):
+    _make_groups(3)
+    client.get(URL)
+
+    # Both versions only: the rendered results come from the cache.
+    with django_assert_max_num_queries(2):
+        cached = client.get(URL)
+    group = CoordinationGroup.objects.order_by("name").first()
+    make_homogeneous_group(tenant=group)
+    fresh = client.get(URL)
+
+    assert cached.content.decode().count("<tr>") == 4
+    assert _homogeneous_counts(cached) != _homogeneous_counts(fresh)
+
+
+def _homogeneous_counts(response) -> list[str]:
+    return re.findall(r"<td>(\d+)</td>\s*</tr>", response.content.decode())
 
 
 def test_counting_the_directory_leaves_the_homogeneous_group_count_out():

@@ -6,7 +6,6 @@ never a 200 nor a 500. Password reset and change are Django's own views, configu
 
 import logging
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -36,6 +35,7 @@ from wikispiral.accounts.forms import (
     make_form_stamp,
 )
 from wikispiral.accounts.models import User
+from wikispiral.accounts.ratelimit import client_key, rate_limited_response
 from wikispiral.accounts.tokens import ExpiredToken, InvalidToken, email_confirmation_token_read
 
 logger = logging.getLogger(__name__)
@@ -50,16 +50,8 @@ PASSWORD_RESETS_PER_IP_PER_HOUR = 10
 CONFIRMATION_RESENDS_PER_USER_PER_HOUR = 3
 
 
-def _client_key(request: HttpRequest) -> str:
-    # The same notion of "one client" as the login throttling (django-axes and its proxy
-    # settings), so both limits agree when the site runs behind a reverse proxy.
-    return get_client_ip_address(request) or "unknown"
-
-
 def _rate_limited(request: HttpRequest) -> HttpResponse:
-    response = render(request, "accounts/rate_limited.html", status=429)
-    response["Retry-After"] = str(RATE_WINDOW_SECONDS)
-    return response
+    return rate_limited_response(request, retry_after_seconds=RATE_WINDOW_SECONDS)
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -94,14 +86,14 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not services.rate_limit_consume(
             scope="signup",
-            key=_client_key(request),
+            key=client_key(request),
             limit=SIGNUP_POSTS_PER_IP_PER_HOUR,
             window_seconds=RATE_WINDOW_SECONDS,
         ):
             return _rate_limited(request)
         if honeypot_filled(request.POST):
             # Look exactly like a success so the robot has nothing to learn from.
-            logger.info("Sign-up honeypot filled from %s", _client_key(request))
+            logger.info("Sign-up honeypot filled from %s", client_key(request))
             return redirect("accounts:signup_done")
         form = SignupForm(request.POST)
         if form.is_valid():
@@ -304,7 +296,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     """Django's reset request view, with a per-address limit so it cannot flood an inbox."""
     if request.method == "POST" and not services.rate_limit_consume(
         scope="password_reset",
-        key=_client_key(request),
+        key=client_key(request),
         limit=PASSWORD_RESETS_PER_IP_PER_HOUR,
         window_seconds=RATE_WINDOW_SECONDS,
     ):
