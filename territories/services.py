@@ -195,6 +195,16 @@ def network_id_next() -> str:
     return f"GC{max(numbers, default=100000) + 1:06d}"
 
 
+def coordination_group_lock(group: CoordinationGroup) -> CoordinationGroup:
+    """The group's row, fresh and locked until the transaction ends (with its space).
+
+    Every change that checks the group's state first takes this lock: two facilitators
+    demoting each other cannot both pass the "last facilitator" check, and two secretaries
+    hiding the group at once see each other's result.
+    """
+    return CoordinationGroup.objects.select_for_update().select_related("space").get(pk=group.pk)
+
+
 def _home_page_text(group: CoordinationGroup) -> str:
     return _(
         "## About the platform\n\n%(platform)s\n\n## The territory\n\n%(territory)s\n\n"
@@ -227,10 +237,7 @@ def coordination_group_create(
     slug = slugify(slug or name)[:80].strip("-")
     if not slug or slug in RESERVED_SLUGS:
         raise TerritoryError(_("Choose a name that gives a usable address."), "slug")
-    if region is not None and region.country_id != country.pk:
-        raise TerritoryError(_("This region is not in this country."), "region")
-    if locality is not None and (region is None or locality.region_id != region.pk):
-        raise TerritoryError(_("This locality is not in this region."), "locality")
+    places_check(country=country, region=region, locality=locality)
     if CoordinationGroup.objects.filter(network_id=network_id).exists():
         raise TerritoryError(_("This network id is already used."), "network_id")
     if Space.objects.filter(slug=slug).exists():
@@ -585,7 +592,9 @@ def languages_clean(codes: Iterable[str]) -> list[str]:
     return cleaned
 
 
-def _check_places(*, country: Country, region: Region | None, locality: Locality | None) -> None:
+def places_check(*, country: Country, region: Region | None, locality: Locality | None) -> None:
+    """Raise TerritoryError (naming the field) unless the region is in the country and the
+    locality in the region."""
     if region is not None and region.country_id != country.pk:
         raise TerritoryError(
             _("The region %(region)s is not in %(country)s.")
@@ -651,7 +660,7 @@ def coordination_group_update(
     unexpected = set(fields) - COORDINATION_GROUP_EDITABLE
     if unexpected:
         raise TypeError(f"not editable here: {', '.join(sorted(unexpected))}")
-    group = CoordinationGroup.objects.select_for_update().select_related("space").get(pk=group.pk)
+    group = coordination_group_lock(group)
     values = {name: getattr(group, name) for name in COORDINATION_GROUP_EDITABLE}
     values.update(fields)
     values["name"] = _clean_name(values["name"])
@@ -663,7 +672,7 @@ def coordination_group_update(
         )
     if values["level"] not in CoordinationGroup.Level.values:
         raise TerritoryError(_("Unknown level."), "level")
-    _check_places(country=group.country, region=values["region"], locality=values["locality"])
+    places_check(country=group.country, region=values["region"], locality=values["locality"])
     _check_referent(group, values["referent"])
     _check_coordinates(values["latitude"], values["longitude"])
     values["languages"] = languages_clean(values["languages"])
@@ -700,12 +709,6 @@ def coordination_group_update(
     return group
 
 
-def _lock_group(group: CoordinationGroup) -> CoordinationGroup:
-    # One lock per group serialises role changes: two facilitators demoting each other at the
-    # same moment cannot both pass the "last facilitator" check.
-    return CoordinationGroup.objects.select_for_update().select_related("space").get(pk=group.pk)
-
-
 def _is_last_facilitator(group: CoordinationGroup, membership: Membership) -> bool:
     return (
         membership.role == Membership.Role.FACILITATOR
@@ -720,7 +723,7 @@ def membership_role_change(
     *, actor: User, group: CoordinationGroup, user: User, role: str
 ) -> Membership:
     """Give a member of group another role; the last facilitator cannot be demoted."""
-    group = _lock_group(group)
+    group = coordination_group_lock(group)
     membership = Membership.objects.filter(tenant=group, user=user).first()
     if membership is None:
         raise TerritoryError(_("This person is not a member of the group."))
@@ -754,7 +757,7 @@ def membership_role_change(
 @transaction.atomic
 def membership_end(*, actor: User, group: CoordinationGroup, user: User) -> None:
     """Remove user from group; the last facilitator cannot be removed."""
-    group = _lock_group(group)
+    group = coordination_group_lock(group)
     membership = Membership.objects.filter(tenant=group, user=user).first()
     if membership is None:
         raise TerritoryError(_("This person is not a member of the group."))
@@ -808,10 +811,7 @@ def invitation_accept_with_signup(
     Raise TerritoryError when the link cannot be used, ValidationError keyed by field when an
     account rule fails (username taken or invalid, password refused by the validators).
     """
-    from django.contrib.auth import password_validation
-
-    from wikispiral.accounts import selectors as account_selectors
-    from wikispiral.accounts.services import EMAIL_TAKEN_MESSAGE, USERNAME_TAKEN_MESSAGE
+    from wikispiral.accounts.services import user_register
 
     invitation = invitation_get(token=token)
     problem = invitation_problem(invitation)
@@ -819,39 +819,16 @@ def invitation_accept_with_signup(
         raise TerritoryError(problem)
     if preferred_language not in dict(settings.LANGUAGES):
         preferred_language = invitation.language
-    user = User(
-        username=(username or "").strip(),
+    user = user_register(
+        username=username or "",
         email=invitation.email,
-        display_name=(display_name or "").strip(),
+        password=password,
+        display_name=display_name or "",
         preferred_language=preferred_language
         if preferred_language in dict(settings.LANGUAGES)
         else "",
-        is_active=True,
-        email_confirmed_at=timezone.now(),
+        email_confirmed=True,
     )
-    errors: dict[str, list] = {}
-    try:
-        user.full_clean(exclude=["password"], validate_constraints=False)
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            errors.setdefault(name, []).extend(messages)
-    if "username" not in errors and account_selectors.user_username_taken(username=user.username):
-        errors["username"] = [USERNAME_TAKEN_MESSAGE]
-    if account_selectors.user_email_taken(email=user.email):
-        # Someone registered this address since the invitation was sent: they log in instead.
-        errors.setdefault("__all__", []).append(EMAIL_TAKEN_MESSAGE)
-    try:
-        password_validation.validate_password(password, user)
-    except ValidationError as exc:
-        errors.setdefault("password", []).extend(exc.messages)
-    if errors:
-        raise ValidationError(errors)
-    user.set_password(password)
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError as exc:
-        raise ValidationError({"__all__": [EMAIL_TAKEN_MESSAGE]}) from exc
     invitation_accept(token=token, user=user)
     return user
 
@@ -1196,7 +1173,7 @@ def citizens_group_create(
     facilitator and one homogeneous group of the same name with its page. All or nothing."""
     name = _clean_name(name)
     description = _clean_text(description, "description", max_length=5000)
-    _check_places(country=country, region=region, locality=locality)
+    places_check(country=country, region=region, locality=locality)
     if language not in dict(settings.LANGUAGES):
         raise TerritoryError(_("This language is not available."), "language")
     slug = slugify(name)[:80].strip("-")

@@ -15,6 +15,7 @@ from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
+# What a failed SMTP conversation raises; anything else is a bug and should surface.
 MAIL_ERRORS = (OSError, smtplib.SMTPException)
 
 

@@ -80,7 +80,9 @@ def tenant_required(*roles: str, public: bool = False) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: object, cg: str, **kwargs: object) -> HttpResponse:
             tenant = (
-                CoordinationGroup.objects.select_related("space", "country", "region", "locality")
+                CoordinationGroup.objects.select_related(
+                    "space", "country__continent", "region", "locality"
+                )
                 .filter(slug=cg)
                 .first()
             )

@@ -31,6 +31,7 @@ from territories.services import (
     coordination_group_create,
     invitation_create,
     network_id_next,
+    places_check,
 )
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
@@ -109,12 +110,10 @@ def _check(details: ApplicationDetails) -> None:
         raise ApplicationError(
             _("The platform's pages are public: we need your consent."), "consent_to_publish"
         )
-    if details.region is not None and details.region.country_id != details.country.pk:
-        raise ApplicationError(_("This region is not in this country."), "region")
-    if details.locality is not None and (
-        details.region is None or details.locality.region_id != details.region.pk
-    ):
-        raise ApplicationError(_("This locality is not in this region."), "locality")
+    try:
+        places_check(country=details.country, region=details.region, locality=details.locality)
+    except TerritoryError as error:
+        raise ApplicationError(error.message, error.field) from error
 
 
 def _lock(application: Application) -> Application:

@@ -65,10 +65,6 @@ def _actor(request: HttpRequest) -> User | None:
     return request.user if request.user.is_authenticated else None
 
 
-def _add_domain_error(form: forms.Form, error: services.ApplicationError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 # --- The public form ----------------------------------------------------------------------------
 
 
@@ -104,7 +100,7 @@ def apply(request: HttpRequest) -> HttpResponse:
             try:
                 services.application_submit(details=form.details(), actor=_actor(request))
             except services.ApplicationError as error:
-                _add_domain_error(form, error)
+                error.add_to(form)
             else:
                 return redirect("applications:sent")
         status = 400
@@ -163,7 +159,7 @@ def edit(request: HttpRequest, key: str) -> HttpResponse:
                 application.refresh_from_db()
                 return _closed(request, application) or redirect("applications:sent")
             except services.ApplicationError as error:
-                _add_domain_error(form, error)
+                error.add_to(form)
             else:
                 messages.success(request, _("Your changes were sent to the secretariat."))
                 return redirect("applications:sent")
@@ -266,7 +262,7 @@ def _act(
     try:
         done = perform(application, form.cleaned_data)
     except services.ApplicationError as error:
-        _add_domain_error(form, error)
+        error.add_to(form)
         return _detail(
             request,
             _application_or_404(pk),

@@ -7,13 +7,10 @@ selectors say so with cross_tenant()).
 """
 
 from datetime import datetime
-from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
@@ -21,21 +18,16 @@ from django.utils.translation import gettext_lazy
 
 from territories.directory import selectors
 from territories.models import CoordinationGroup, HomogeneousGroup
-from wikispiral.wiki.markup import render_plain
+from wikispiral.wiki.feeds import (
+    PublicFeed,
+    excerpt,
+    revision_author_name,
+    revision_description,
+    revision_guid,
+    revision_link,
+    revision_title,
+)
 from wikispiral.wiki.models import Revision
-
-FEED_MAX_AGE = 300
-EXCERPT_LENGTH = 300
-# Text read to build an excerpt: enough for 300 characters, bounded for huge descriptions.
-_EXCERPT_SOURCE_LENGTH = 4000
-
-
-def _excerpt(text: str, *, markup: bool = False) -> str:
-    text = text[:_EXCERPT_SOURCE_LENGTH]
-    text = (render_plain(text) if markup else " ".join(text.split())).strip()
-    if len(text) > EXCERPT_LENGTH:
-        text = text[:EXCERPT_LENGTH].rstrip() + "…"
-    return text
 
 
 def group_url(group: CoordinationGroup) -> str:
@@ -53,16 +45,8 @@ def _place(group: CoordinationGroup) -> str:
     return ", ".join(place.label() for place in parts if place is not None)
 
 
-class _PublicFeed(Feed):
-    """The response may be cached publicly for five minutes; titles escaped for RSS readers."""
-
-    def __call__(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        response = super().__call__(request, *args, **kwargs)
-        # Same content for every reader (see the module docstring): shared caches may keep it.
-        patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
-        # Labels follow the reader's language, which may come from the cookie.
-        patch_vary_headers(response, ("Cookie",))
-        return response
+class _PublicFeed(PublicFeed):
+    """Titles escaped for RSS readers (the Atom twins leave them as text)."""
 
     def _title(self, item: object) -> str:
         raise NotImplementedError
@@ -70,8 +54,6 @@ class _PublicFeed(Feed):
     def item_title(self, item: object) -> str:
         # Escaped like Feed's default item_title: many readers render RSS titles as HTML.
         return escape(self._title(item))
-
-    item_guid_is_permalink = False
 
 
 class _Atom:
@@ -112,7 +94,7 @@ class CoordinationGroupsFeed(_PublicFeed):
             item.get_kind_display(),
             _place(item),
             _("Not yet validated") if item.awaiting_validation else item.get_status_display(),
-            _excerpt(item.platform_description),
+            excerpt(item.platform_description, markup=False),
         )
 
     def item_pubdate(self, item: CoordinationGroup) -> datetime:
@@ -148,7 +130,7 @@ def _homogeneous_description(item: HomogeneousGroup) -> str:
     return format_html(
         "<p>{}</p><p>{}</p>",
         " · ".join(detail for detail in details if detail),
-        _excerpt(item.notes),
+        excerpt(item.notes, markup=False),
     )
 
 
@@ -216,27 +198,18 @@ class GroupAdditionsFeed(_PublicFeed):
 
     def _title(self, item: HomogeneousGroup | Revision) -> str:
         if isinstance(item, Revision):
-            return _("%(title)s — %(kind)s") % {
-                "title": item.title,
-                "kind": item.get_kind_display(),
-            }
+            return revision_title(item)
         return _("New homogeneous group: %(name)s") % {"name": item.name}
 
     def item_link(self, item: HomogeneousGroup | Revision) -> str:
         if isinstance(item, HomogeneousGroup):
             return homogeneous_group_url(item)
-        if item.number <= 1:
-            return item.page.get_absolute_url()
-        query = urlencode({"from": item.number - 1, "to": item.number})
-        return f"{item.page.url_for('diff')}?{query}"
+        return revision_link(item)
 
     def item_description(self, item: HomogeneousGroup | Revision) -> str:
         if isinstance(item, HomogeneousGroup):
             return _homogeneous_description(item)
-        excerpt = _excerpt(item.body, markup=True)
-        if item.comment:
-            return format_html("<p><em>{}</em></p><p>{}</p>", item.comment, excerpt)
-        return format_html("<p>{}</p>", excerpt)
+        return revision_description(item)
 
     def item_pubdate(self, item: HomogeneousGroup | Revision) -> datetime:
         return item.created_at
@@ -246,13 +219,13 @@ class GroupAdditionsFeed(_PublicFeed):
 
     def item_author_name(self, item: HomogeneousGroup | Revision) -> str | None:
         if isinstance(item, Revision):
-            return item.author.public_name if item.author else _("anonymous")
+            return revision_author_name(item)
         return None
 
     def item_guid(self, item: HomogeneousGroup | Revision) -> str:
         # The same guids as the wiki's and the homogeneous-groups feeds: one item, one id.
         if isinstance(item, Revision):
-            return f"{settings.SITE_URL}/rev/{item.pk}"
+            return revision_guid(item)
         return f"{settings.SITE_URL}/hg/{item.pk}"
 
 

@@ -342,9 +342,10 @@ def _lines(text: str) -> list[str]:
 
 
 def group_page_get(*, tenant: CoordinationGroup, user: AnyUser) -> GroupPage:
-    """What a group's page shows, in at most seven queries (tenant loaded with its places)."""
+    """What a group's page shows, in at most six queries (tenant loaded with its places, as
+    tenant_required loads it)."""
     group = tenant
-    continent = Continent.objects.get(pk=group.country.continent_id)
+    continent = group.country.continent
     referent = None
     if group.referent_id:
         referent = visible_groups().filter(pk=group.referent_id).only("name", "slug").first()

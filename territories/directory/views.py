@@ -9,20 +9,19 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_GET
 
 from territories.directory import feeds, selectors
 from territories.models import CoordinationGroup
 from territories.permissions import can_manage_group
 from wikispiral.tenancy import tenant_required
 
-# Feeds are read, never posted to.
-feed_groups_rss = require_safe(feeds.CoordinationGroupsFeed())
-feed_groups_atom = require_safe(feeds.CoordinationGroupsAtomFeed())
-feed_homogeneous_rss = require_safe(feeds.HomogeneousGroupsFeed())
-feed_homogeneous_atom = require_safe(feeds.HomogeneousGroupsAtomFeed())
-group_feed_rss = require_safe(feeds.GroupAdditionsFeed())
-group_feed_atom = require_safe(feeds.GroupAdditionsAtomFeed())
+feed_groups_rss = feeds.CoordinationGroupsFeed()
+feed_groups_atom = feeds.CoordinationGroupsAtomFeed()
+feed_homogeneous_rss = feeds.HomogeneousGroupsFeed()
+feed_homogeneous_atom = feeds.HomogeneousGroupsAtomFeed()
+group_feed_rss = feeds.GroupAdditionsFeed()
+group_feed_atom = feeds.GroupAdditionsAtomFeed()
 
 _MAX_PAGE_DIGITS = 9
 
@@ -117,9 +116,11 @@ def _page_number(raw: str | None, notes: list[str]) -> int:
 
 
 def _results_context(
-    request: HttpRequest, form: DirectoryFilterForm, facets: selectors.DirectoryFacets
+    request: HttpRequest,
+    filters: selectors.DirectoryFilters,
+    notes: list[str],
+    facets: selectors.DirectoryFacets,
 ) -> dict:
-    filters, notes = form.filters()
     groups = selectors.coordination_group_directory(filters=filters)
     paginator = Paginator(groups, selectors.PAGE_SIZE)
     number = _page_number(request.GET.get("page"), notes)
@@ -128,15 +129,19 @@ def _results_context(
         number = paginator.num_pages
     page = paginator.page(number)
     return {
-        "form": form,
+        # The facets give the region options the fragment refreshes out of band.
         "facets": facets,
         "filters": filters,
         "notes": notes,
         "page": page,
         "groups": list(page.object_list),
         "page_range": paginator.get_elided_page_range(number, on_each_side=2, on_ends=1),
-        "filtered": any(value for key, value in vars(filters).items() if key != "sort"),
+        "filtered": _filtered(filters),
     }
+
+
+def _filtered(filters: selectors.DirectoryFilters) -> bool:
+    return any(value for key, value in vars(filters).items() if key != "sort")
 
 
 @require_GET
@@ -148,6 +153,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
     form = DirectoryFilterForm(request.GET, facets=facets)
     form.is_valid()
+    filters, notes = form.filters()
     fragment = request.htmx and not request.htmx.history_restore_request
     # The results are the same for every reader of a language and a query string; they are
     # rendered once per version of the groups (see selectors.directory_results_key).
@@ -161,19 +167,18 @@ def directory(request: HttpRequest) -> HttpResponse:
     if results is None:
         results = render_to_string(
             "directory/directory.html#results",
-            _results_context(request, form, facets),
+            _results_context(request, filters, notes, facets),
             request=request,
         )
         cache.set(key, results, selectors.RESULTS_CACHE_SECONDS)
     if fragment:
         response = HttpResponse(results)
     else:
-        filters, _notes = form.filters()
         context = {
             "form": form,
             "facets": facets,
             "filters": filters,
-            "filtered": any(value for k, value in vars(filters).items() if k != "sort"),
+            "filtered": _filtered(filters),
             "results": results,
         }
         response = render(request, "directory/directory.html", context)

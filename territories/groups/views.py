@@ -13,7 +13,6 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,10 +45,6 @@ FACILITATOR = Membership.Role.FACILITATOR
 CITIZENS_GROUP_WINDOW_SECONDS = 24 * 60 * 60
 
 
-def _show_error(form: Form, error: TerritoryError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 def _group_url(group: object) -> str:
     return reverse("directory:group", kwargs={"cg": group.slug})
 
@@ -71,7 +66,7 @@ def edit(request: HttpRequest, cg: str) -> HttpResponse:
                     actor=request.user, group=group, **form.service_fields()
                 )
             except TerritoryError as error:
-                _show_error(form, error)
+                error.add_to(form)
             else:
                 messages.success(request, _("The group's details are saved."))
                 return redirect("groups:edit", cg=group.slug)
@@ -135,7 +130,7 @@ def members(request: HttpRequest, cg: str) -> HttpResponse:
                 language=data["language"],
             )
         except TerritoryError as error:
-            _show_error(form, error)
+            error.add_to(form)
         else:
             messages.success(
                 request,
@@ -313,7 +308,7 @@ def homogeneous_group_new(request: HttpRequest, cg: str) -> HttpResponse:
                 actor=request.user, group=group, **form.service_fields()
             )
         except TerritoryError as error:
-            _show_error(form, error)
+            error.add_to(form)
         else:
             messages.success(
                 request,
@@ -337,7 +332,7 @@ def homogeneous_group_edit(request: HttpRequest, cg: str, hg: str) -> HttpRespon
         try:
             services.homogeneous_group_update(actor=request.user, hg=found, **form.service_fields())
         except TerritoryError as error:
-            _show_error(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("The homogeneous group is saved."))
             return redirect("groups:homogeneous_group", cg=cg, hg=found.slug)
@@ -410,7 +405,7 @@ def citizens_group_new(request: HttpRequest) -> HttpResponse:
             try:
                 group = services.citizens_group_create(actor=request.user, **form.cleaned_data)
             except TerritoryError as error:
-                _show_error(form, error)
+                error.add_to(form)
             else:
                 messages.success(
                     request,

@@ -16,7 +16,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from territories.models import CoordinationGroup, Country, Membership, NetworkMember, Profile
-from territories.services import GeographyImport, RowError, TerritoryError, geography_import
+from territories.services import (
+    GeographyImport,
+    RowError,
+    TerritoryError,
+    coordination_group_lock,
+    geography_import,
+)
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.mail import absolute_url, mail_send_on_commit
@@ -28,11 +34,6 @@ _MAX_REASON = 2000
 
 
 # --- Moderation of coordination groups ---------------------------------------------------------
-
-
-def _locked(group: CoordinationGroup) -> CoordinationGroup:
-    # Two secretaries acting at once: the second sees the first one's result (idempotence).
-    return CoordinationGroup.objects.select_for_update().select_related("space").get(pk=group.pk)
 
 
 def _mail_facilitators(*, group: CoordinationGroup, template: str, reason: str = "") -> None:
@@ -76,6 +77,19 @@ def _clean_reason(reason: str | None, *, required: bool) -> str:
     return reason
 
 
+def _moderation_done(*, group: CoordinationGroup, actor: User, event: str, reason: str) -> None:
+    """Log a moderation step and tell the group's facilitators (event: validated, hidden,
+    unhidden; it names both the audit action and the email template)."""
+    audit_record(
+        actor=actor,
+        action=f"territories.coordination_group.{event}",
+        target=group,
+        tenant_id=group.pk,
+        reason=reason,
+    )
+    _mail_facilitators(group=group, template=f"group_{event}", reason=reason)
+
+
 @transaction.atomic
 def coordination_group_validate(
     *, group: CoordinationGroup, actor: User, reason: str = ""
@@ -83,21 +97,31 @@ def coordination_group_validate(
     """Mark the group validated by the secretariat; validating a validated group does nothing.
     An archived group cannot be validated."""
     reason = _clean_reason(reason, required=False)
-    group = _locked(group)
+    group = coordination_group_lock(group)
     if group.status == CoordinationGroup.Status.VALIDATED:
         return group
     if group.status == CoordinationGroup.Status.ARCHIVED:
         raise TerritoryError(_("This group is archived: it cannot be validated."))
     group.status = CoordinationGroup.Status.VALIDATED
     group.save(update_fields=["status", "modified_at"])
-    audit_record(
-        actor=actor,
-        action="territories.coordination_group.validated",
-        target=group,
-        tenant_id=group.pk,
-        reason=reason,
+    _moderation_done(group=group, actor=actor, event="validated", reason=reason)
+    return group
+
+
+def _visibility_set(
+    *, group: CoordinationGroup, actor: User, reason: str, hidden: bool
+) -> CoordinationGroup:
+    group = coordination_group_lock(group)
+    if group.is_hidden == hidden:
+        return group
+    group.is_hidden = hidden
+    group.hidden_reason = reason if hidden else ""
+    group.save(update_fields=["is_hidden", "hidden_reason", "modified_at"])
+    # A group's space is public exactly when the group is visible (coordination_group_create).
+    _set_space_public(group.space, not hidden)
+    _moderation_done(
+        group=group, actor=actor, event="hidden" if hidden else "unhidden", reason=reason
     )
-    _mail_facilitators(group=group, template="group_validated", reason=reason)
     return group
 
 
@@ -108,22 +132,7 @@ def coordination_group_hide(
     """Take the group out of public view (directory, feeds, its wiki space) for a stated
     reason; hiding a hidden group changes nothing."""
     reason = _clean_reason(reason, required=True)
-    group = _locked(group)
-    if group.is_hidden:
-        return group
-    group.is_hidden = True
-    group.hidden_reason = reason
-    group.save(update_fields=["is_hidden", "hidden_reason", "modified_at"])
-    _set_space_public(group.space, False)
-    audit_record(
-        actor=actor,
-        action="territories.coordination_group.hidden",
-        target=group,
-        tenant_id=group.pk,
-        reason=reason,
-    )
-    _mail_facilitators(group=group, template="group_hidden", reason=reason)
-    return group
+    return _visibility_set(group=group, actor=actor, reason=reason, hidden=True)
 
 
 @transaction.atomic
@@ -132,23 +141,7 @@ def coordination_group_unhide(
 ) -> CoordinationGroup:
     """Show a hidden group again and make its space public; a visible group is left as is."""
     reason = _clean_reason(reason, required=False)
-    group = _locked(group)
-    if not group.is_hidden:
-        return group
-    group.is_hidden = False
-    group.hidden_reason = ""
-    group.save(update_fields=["is_hidden", "hidden_reason", "modified_at"])
-    # A group's space is public exactly when the group is visible (coordination_group_create).
-    _set_space_public(group.space, True)
-    audit_record(
-        actor=actor,
-        action="territories.coordination_group.unhidden",
-        target=group,
-        tenant_id=group.pk,
-        reason=reason,
-    )
-    _mail_facilitators(group=group, template="group_unhidden", reason=reason)
-    return group
+    return _visibility_set(group=group, actor=actor, reason=reason, hidden=False)
 
 
 # --- Geography ----------------------------------------------------------------------------------

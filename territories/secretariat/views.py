@@ -48,11 +48,6 @@ def _page(request: HttpRequest, items: QuerySet, per_page: int) -> Page:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
-def _add_service_error(form: forms.Form, exc: TerritoryError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-
-
 def _group_page_url(slug: str) -> str | None:
     # The public group page belongs to the directory; until it exists, list without links.
     try:
@@ -172,7 +167,7 @@ def group_hide(request: HttpRequest, cg: str) -> HttpResponse:
                 group=group, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except TerritoryError as exc:
-            _add_service_error(form, exc)
+            exc.add_to(form)
         else:
             messages.success(
                 request,
@@ -311,7 +306,7 @@ def profile_new(request: HttpRequest) -> HttpResponse:
             try:
                 profile = services.profile_create(actor=request.user, data=_profile_data(form))
             except TerritoryError as exc:
-                _add_service_error(form, exc)
+                exc.add_to(form)
             else:
                 messages.success(request, _("Profile “%(name)s” added.") % {"name": profile.name})
                 return redirect("secretariat:profiles")
@@ -339,7 +334,7 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     profile=profile, actor=request.user, data=_profile_data(form)
                 )
             except TerritoryError as exc:
-                _add_service_error(form, exc)
+                exc.add_to(form)
             else:
                 messages.success(request, _("Profile “%(name)s” saved.") % {"name": profile.name})
                 return redirect("secretariat:profiles")
@@ -424,7 +419,7 @@ def member_new(request: HttpRequest) -> HttpResponse:
             try:
                 member = services.network_member_create(actor=request.user, data=_member_data(form))
             except TerritoryError as exc:
-                _add_service_error(form, exc)
+                exc.add_to(form)
             else:
                 messages.success(request, _("%(name)s added.") % {"name": member.name})
                 return redirect("secretariat:members")
@@ -452,7 +447,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     member=member, actor=request.user, data=_member_data(form)
                 )
             except TerritoryError as exc:
-                _add_service_error(form, exc)
+                exc.add_to(form)
             else:
                 messages.success(request, _("%(name)s saved.") % {"name": member.name})
                 return redirect("secretariat:members")

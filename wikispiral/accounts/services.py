@@ -2,7 +2,6 @@
 
 import hashlib
 import logging
-import smtplib
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -18,23 +17,17 @@ from django.utils.translation import gettext_lazy as _
 from wikispiral.accounts import selectors
 from wikispiral.accounts.models import User
 from wikispiral.accounts.tokens import EMAIL_CONFIRMATION_MAX_AGE, email_confirmation_token_make
+from wikispiral.mail import MAIL_ERRORS, language_or_default
 
 logger = logging.getLogger(__name__)
 
 EMAIL_TAKEN_MESSAGE = _("An account with this email address already exists.")
 USERNAME_TAKEN_MESSAGE = _("This username is already taken.")
 
-# What a failed SMTP conversation raises; anything else is a bug and should surface.
-MAIL_ERRORS = (OSError, smtplib.SMTPException)
-
 
 def _merge_errors(errors: dict[str, list], exc: ValidationError) -> None:
     for field, messages in exc.update_error_dict({}).items():
         errors.setdefault(field, []).extend(messages)
-
-
-def _language_or_default(language: str) -> str:
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def send_confirmation_email(*, user: User, site_url: str | None = None) -> None:
@@ -51,7 +44,7 @@ def send_confirmation_email(*, user: User, site_url: str | None = None) -> None:
         "site_url": base,
         "valid_days": EMAIL_CONFIRMATION_MAX_AGE.days,
     }
-    with translation.override(_language_or_default(user.preferred_language)):
+    with translation.override(language_or_default(user.preferred_language)):
         subject = render_to_string("accounts/email/confirm_email_subject.txt", context)
         body = render_to_string("accounts/email/confirm_email.txt", context)
     send_mail(
@@ -79,8 +72,11 @@ def user_register(
     password: str,
     display_name: str,
     preferred_language: str,
+    email_confirmed: bool = False,
 ) -> User:
-    """Create an account with an unconfirmed email and mail the confirmation link.
+    """Create an account with an unconfirmed email and mail the confirmation link; with
+    email_confirmed (the address was just proven, e.g. by an invitation link) the account
+    starts confirmed and nothing is mailed.
 
     Raise ValidationError (keyed by username, email, password, preferred_language) when a rule
     fails: usernames and emails are unique ignoring case, the password passes the validators.
@@ -92,7 +88,7 @@ def user_register(
         display_name=display_name.strip(),
         preferred_language=preferred_language,
         is_active=True,
-        email_confirmed_at=None,
+        email_confirmed_at=timezone.now() if email_confirmed else None,
     )
     errors: dict[str, list] = {}
     try:
@@ -118,7 +114,8 @@ def user_register(
     except IntegrityError as exc:
         # Two sign-ups racing for the same address: the unique index decides.
         raise ValidationError({"email": [EMAIL_TAKEN_MESSAGE]}) from exc
-    _send_confirmation_or_log(user=user)
+    if not email_confirmed:
+        _send_confirmation_or_log(user=user)
     return user
 
 

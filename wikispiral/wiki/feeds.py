@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, format_html
@@ -36,17 +36,55 @@ def _visible_revisions() -> QuerySet[Revision]:
     )
 
 
-def _revision_title(revision: Revision) -> str:
+def excerpt(text: str, *, markup: bool = True) -> str:
+    """At most EXCERPT_LENGTH characters of plain text from Markdown (or from plain text)."""
+    text = text[:_EXCERPT_SOURCE_LENGTH]
+    text = (render_plain(text) if markup else " ".join(text.split())).strip()
+    if len(text) > EXCERPT_LENGTH:
+        text = text[:EXCERPT_LENGTH].rstrip() + "…"
+    return text
+
+
+def revision_title(revision: Revision) -> str:
     return _("%(title)s — %(kind)s") % {
         "title": revision.title,
         "kind": revision.get_kind_display(),
     }
 
 
-class _RevisionFeed(Feed):
-    """Items are revisions; the response may be cached publicly for five minutes."""
+def revision_link(revision: Revision) -> str:
+    """The page for a creation, the diff with the previous revision for a change."""
+    page = revision.page
+    if revision.number <= 1:
+        return page.get_absolute_url()
+    query = urlencode({"from": revision.number - 1, "to": revision.number})
+    return f"{page.url_for('diff')}?{query}"
+
+
+def revision_description(revision: Revision) -> str:
+    # Readers render descriptions as HTML, so user text is escaped here (format_html); the
+    # feed generator then XML-escapes the result.
+    text = excerpt(revision.body)
+    if revision.comment:
+        return format_html("<p><em>{}</em></p><p>{}</p>", revision.comment, text)
+    return format_html("<p>{}</p>", text)
+
+
+def revision_author_name(revision: Revision) -> str:
+    return revision.author.public_name if revision.author else _("anonymous")
+
+
+def revision_guid(revision: Revision) -> str:
+    return f"{settings.SITE_URL}/rev/{revision.pk}"
+
+
+class PublicFeed(Feed):
+    """A feed read by anyone, never written to: GET and HEAD only, and the response may be
+    cached publicly for five minutes. Every feed of the site derives from it."""
 
     def __call__(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
         response = super().__call__(request, *args, **kwargs)
         # Content is the same for every reader (see the module docstring), so shared caches may
         # keep it; five minutes bounds how stale a feed reader's view of the wiki can be.
@@ -57,26 +95,21 @@ class _RevisionFeed(Feed):
         patch_vary_headers(response, ("Cookie",))
         return response
 
+    item_guid_is_permalink = False
+
+
+class _RevisionFeed(PublicFeed):
+    """Items are revisions."""
+
     def item_title(self, item: Revision) -> str:
         # Escaped like Feed's default item_title: many readers render RSS titles as HTML.
-        return escape(_revision_title(item))
+        return escape(revision_title(item))
 
     def item_link(self, item: Revision) -> str:
-        page = item.page
-        if item.number <= 1:
-            return page.get_absolute_url()
-        query = urlencode({"from": item.number - 1, "to": item.number})
-        return f"{page.url_for('diff')}?{query}"
+        return revision_link(item)
 
     def item_description(self, item: Revision) -> str:
-        # Readers render descriptions as HTML, so user text is escaped here (format_html);
-        # the feed generator then XML-escapes the result.
-        excerpt = render_plain(item.body[:_EXCERPT_SOURCE_LENGTH]).strip()
-        if len(excerpt) > EXCERPT_LENGTH:
-            excerpt = excerpt[:EXCERPT_LENGTH].rstrip() + "…"
-        if item.comment:
-            return format_html("<p><em>{}</em></p><p>{}</p>", item.comment, excerpt)
-        return format_html("<p>{}</p>", excerpt)
+        return revision_description(item)
 
     def item_pubdate(self, item: Revision) -> datetime:
         return item.created_at
@@ -85,12 +118,10 @@ class _RevisionFeed(Feed):
         return item.created_at
 
     def item_author_name(self, item: Revision) -> str:
-        return item.author.public_name if item.author else _("anonymous")
+        return revision_author_name(item)
 
     def item_guid(self, item: Revision) -> str:
-        return f"{settings.SITE_URL}/rev/{item.pk}"
-
-    item_guid_is_permalink = False
+        return revision_guid(item)
 
 
 class LatestAdditionsFeed(_RevisionFeed):
@@ -110,7 +141,7 @@ class LatestAdditionsAtomFeed(LatestAdditionsFeed):
 
     def item_title(self, item: Revision) -> str:
         # Atom titles are declared as text, so readers show them verbatim: no HTML escaping.
-        return _revision_title(item)
+        return revision_title(item)
 
 
 class PageHistoryFeed(_RevisionFeed):

@@ -19,7 +19,6 @@ from django.views.decorators.http import (
     require_GET,
     require_http_methods,
     require_POST,
-    require_safe,
 )
 
 from wikispiral.wiki import caching, selectors, services
@@ -43,10 +42,9 @@ from wikispiral.wiki.permissions import (
 )
 from wikispiral.wiki.search import page_search
 
-# Feeds are read, never posted to.
-feed_latest_rss = require_safe(LatestAdditionsFeed())
-feed_latest_atom = require_safe(LatestAdditionsAtomFeed())
-page_history_feed = require_safe(PageHistoryFeed())
+feed_latest_rss = LatestAdditionsFeed()
+feed_latest_atom = LatestAdditionsAtomFeed()
+page_history_feed = PageHistoryFeed()
 
 SEARCH_PAGE_SIZE = 20
 
@@ -271,7 +269,7 @@ def page_edit(request: HttpRequest, space: str, lang: str, slug: str) -> HttpRes
         )
         return render(request, "wiki/edit.html", context, status=409)
     except services.WikiError as error:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
+        error.add_to(form)
         return render(request, "wiki/edit.html", _edit_context(page, form), status=400)
     messages.success(request, _("Your changes were saved."))
     return redirect(page)
@@ -320,7 +318,7 @@ def page_new(request: HttpRequest, space: str, lang: str) -> HttpResponse:
             translation_of=translation_of,
         )
     except services.WikiError as error:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
+        error.add_to(form)
         return render(request, "wiki/new.html", {**context, "form": form}, status=400)
     messages.success(request, _("The page was created."))
     return redirect(page)
@@ -446,7 +444,7 @@ def page_move(request: HttpRequest, space: str, lang: str, slug: str) -> HttpRes
                 comment=form.cleaned_data["comment"],
             )
         except services.WikiError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to(form)
         else:
             messages.success(request, _("The page was moved; its old address redirects here."))
             return redirect(page)
