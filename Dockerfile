@@ -30,9 +30,9 @@ RUN if [ -n "$(find . -name '*.po' -print -quit)" ]; then python manage.py compi
        ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
 
 RUN useradd --system --user-group --uid 10001 --home-dir /app --no-create-home wikispiral \
-    && mkdir -p /app/media \
-    && chown wikispiral:wikispiral /app/media
+    && mkdir -p /app/media /app/private \
+    && chown wikispiral:wikispiral /app/media /app/private
 USER wikispiral
 
 EXPOSE 8000
-CMD ["sh", "-c", "exec gunicorn wikispiral.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --timeout 60 --access-logfile -"]
+CMD ["sh", "-c", "exec gunicorn wikispiral.wsgi --config python:wikispiral.gunicorn_conf --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --timeout 60 --access-logfile -"]

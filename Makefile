@@ -85,6 +85,7 @@ run: messages
 	$(MANAGE) import_geography
 	$(MANAGE) seed_demo
 	$(MANAGE) seed_territories
+	$(MANAGE) generate_demo_data --criteria 600
 	$(MANAGE) runserver 127.0.0.1:8000
 
 lint: $(INSTALLED)

@@ -1144,6 +1144,11 @@ def homogeneous_group_update(
         tenant_id=group.pk,
         fields=sorted(changed),
     )
+    if {"profile", "participants"} & set(changed):
+        # Syntheses count by profile and add up participants.
+        from syntheses.services import syntheses_mark_changed
+
+        syntheses_mark_changed(tenant=group, groups=[hg])
     return hg
 
 

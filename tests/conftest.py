@@ -28,9 +28,11 @@ from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from pytest_django.fixtures import Settings as SettingsFixture
 from pytest_django.live_server_helper import LiveServer
 
+from criteria.suggestions import suggestion_model_forget
 from tests.factories import make_user
 from wikispiral.accounts.models import User
 
@@ -194,14 +196,21 @@ def _clear_cache(cache: BaseCache) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings: SettingsFixture) -> None:
+def _test_settings(settings: SettingsFixture, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Fast password hashing and empty caches; AXES_ENABLED stays as configured (on).
 
     pytest-django already routes mail to the locmem backend (``mailoutbox``).
     """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A request in another language leaves it active in this thread (LocaleMiddleware does not
+    # put it back): every test starts in the site's default language.
+    translation.activate(settings.LANGUAGE_CODE)
+    # Private files (uploads waiting for import, built exports) never land in the checkout.
+    settings.PRIVATE_ROOT = tmp_path_factory.mktemp("private")
     for cache in caches.all():
         _clear_cache(cache)
+    # The suggestion model lives in process memory: no test sees one trained by another.
+    suggestion_model_forget()
 
 
 def _uses_transactional_db(request: pytest.FixtureRequest) -> bool:
@@ -299,6 +308,83 @@ def _test_database_url(test_database_name: str) -> str:
     return urlsplit(configured)._replace(path="/" + quote(test_database_name)).geturl()
 
 
+def _worker_env() -> dict[str, str]:
+    env = {
+        **os.environ,
+        # django_db_setup has renamed the database to the test one (test_<name>).
+        "DATABASE_URL": _test_database_url(connection.settings_dict["NAME"]),
+        # Idle connections held between tasks would block the flush after each test.
+        "DATABASE_CONN_MAX_AGE": "0",
+        "REDIS_URL": django_settings.REDIS_URL,
+        "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
+        "CELERY_RESULT_BACKEND": django_settings.CELERY_RESULT_BACKEND,
+        "DJANGO_SETTINGS_MODULE": "wikispiral.settings",
+        "WIKISPIRAL_TESTING": "true",
+    }
+    for inherited in ("DATABASE_URL_FILE", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(inherited, None)
+    return env
+
+
+def _worker_start(env: dict[str, str], log_path: Path, queue: str) -> CeleryWorker:
+    """Start a solo worker consuming queue; fail the test unless it answers ping in time."""
+    from wikispiral.celery import app as celery_app
+
+    hostname = f"pytest-{os.getpid()}-{uuid.uuid4().hex[:8]}@wikispiral-tests"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "wikispiral",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "-Q",
+                queue,
+                "--loglevel=INFO",
+                "--hostname",
+                hostname,
+                "--without-mingle",
+                "--without-gossip",
+                "--without-heartbeat",
+            ],
+            cwd=django_settings.BASE_DIR,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    worker = CeleryWorker(hostname=hostname, log_path=log_path, process=process)
+    deadline = time.monotonic() + WORKER_START_TIMEOUT
+    while not celery_app.control.ping(destination=[hostname], timeout=1.0):
+        if process.poll() is not None:
+            pytest.fail(
+                f"the Celery worker exited with code {process.returncode}:\n{worker.log()}",
+                pytrace=False,
+            )
+        if time.monotonic() > deadline:
+            _worker_stop(worker)
+            pytest.fail(
+                f"the Celery worker did not answer ping within {WORKER_START_TIMEOUT:.0f}s:\n"
+                f"{worker.log()}",
+                pytrace=False,
+            )
+    return worker
+
+
+def _worker_stop(worker: CeleryWorker) -> None:
+    if worker.process.poll() is not None:
+        return
+    worker.process.terminate()
+    try:
+        worker.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.process.kill()
+        worker.process.wait()
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(
     django_db_setup: None,
@@ -315,75 +401,39 @@ def celery_worker_process(
     problem = _worker_problem()
     if problem is not None:
         pytest.skip(problem)
-
-    hostname = f"pytest-{os.getpid()}-{uuid.uuid4().hex[:8]}@wikispiral-tests"
-    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
-    env = {
-        **os.environ,
-        # django_db_setup has renamed the database to the test one (test_<name>).
-        "DATABASE_URL": _test_database_url(connection.settings_dict["NAME"]),
-        # Idle connections held between tasks would block the flush after each test.
-        "DATABASE_CONN_MAX_AGE": "0",
-        "REDIS_URL": django_settings.REDIS_URL,
-        "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
-        "CELERY_RESULT_BACKEND": django_settings.CELERY_RESULT_BACKEND,
-        "DJANGO_SETTINGS_MODULE": "wikispiral.settings",
-        "WIKISPIRAL_TESTING": "true",
-    }
-    for inherited in ("DATABASE_URL_FILE", "DJANGO_ALLOW_ASYNC_UNSAFE"):
-        env.pop(inherited, None)
-
     # Messages left by an interrupted run would reach this worker and act on rows that are gone.
     celery_app.control.purge()
-
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "wikispiral",
-                "worker",
-                "--pool=solo",
-                "--concurrency=1",
-                "-Q",
-                "celery",
-                "--loglevel=INFO",
-                "--hostname",
-                hostname,
-                "--without-mingle",
-                "--without-gossip",
-                "--without-heartbeat",
-            ],
-            cwd=django_settings.BASE_DIR,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    worker = CeleryWorker(hostname=hostname, log_path=log_path, process=process)
+    worker = _worker_start(
+        _worker_env(), tmp_path_factory.mktemp("celery") / "worker.log", "celery"
+    )
     try:
-        deadline = time.monotonic() + WORKER_START_TIMEOUT
-        while not celery_app.control.ping(destination=[hostname], timeout=1.0):
-            if process.poll() is not None:
-                pytest.fail(
-                    f"the Celery worker exited with code {process.returncode}:\n{worker.log()}",
-                    pytrace=False,
-                )
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"the Celery worker did not answer ping within {WORKER_START_TIMEOUT:.0f}s:\n"
-                    f"{worker.log()}",
-                    pytrace=False,
-                )
         yield worker
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _worker_stop(worker)
+
+
+@pytest.fixture
+def private_workers(
+    celery_worker_process: CeleryWorker, tmp_path: Path
+) -> Iterator[Callable[..., CeleryWorker]]:
+    """Start workers of this test's own, on a queue nobody else reads (also their default
+    queue, so what they enqueue stays theirs): ``start(**env) -> CeleryWorker``. A test may
+    kill them; whatever is left is stopped at the end. The queue is ``start.queue``."""
+    queue = f"private-{uuid.uuid4().hex[:8]}"
+    started: list[CeleryWorker] = []
+
+    def start(**extra_env: str) -> CeleryWorker:
+        env = {**_worker_env(), "CELERY_TASK_DEFAULT_QUEUE": queue, **extra_env}
+        worker = _worker_start(env, tmp_path / f"worker-{len(started)}.log", queue)
+        started.append(worker)
+        return worker
+
+    start.queue = queue
+    try:
+        yield start
+    finally:
+        for worker in started:
+            _worker_stop(worker)
 
 
 # --- A real browser -----------------------------------------------------------------------------

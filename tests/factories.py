@@ -80,7 +80,8 @@ def make_page(
 
 
 def reference_data() -> None:
-    """Put back the rows data migrations create (continents, group profiles): a transactional
+    """Put back the rows data migrations create (continents, group profiles, the seed grid,
+    senses and questions): a transactional
     test (transaction=True) empties every table when it ends, migrations' rows included."""
     import importlib
 
@@ -94,6 +95,15 @@ def reference_data() -> None:
         importlib.import_module("territories.migrations.0005_group_profiles").add_profiles(
             apps, None
         )
+    from criteria.models import GridVersion, Question, SenseCategory
+    from criteria.seed import load_all
+
+    if not (
+        GridVersion.objects.exists()
+        and SenseCategory.objects.exists()
+        and Question.objects.filter(tenant=None).exists()
+    ):
+        load_all(apps)
 
 
 def make_country(*, code: str = "FR", name: str = "France", continent: str = "EU"):
@@ -154,3 +164,36 @@ def make_application(**fields: object):
     }
     values.update(fields)
     return Application.objects.create(**values)
+
+
+def make_criterion(
+    *,
+    tenant,
+    group=None,
+    question: str = "Q1",
+    text: str | None = None,
+    component: str | None = None,
+    **extra: object,
+):
+    """A saved criterion of tenant (a new homogeneous group unless given); component="A01"
+    classifies it in the current grid."""
+    import datetime
+
+    from criteria.models import Component, Criterion, Question
+    from wikispiral.tenancy import cross_tenant
+
+    number = next(_sequence)
+    with cross_tenant():
+        group = group or make_homogeneous_group(tenant=tenant)
+    extra.setdefault("language", "en")
+    extra.setdefault("session_date", datetime.date(2026, 3, 14))
+    if component is not None:
+        extra["component"] = Component.objects.get(version__is_current=True, code=component)
+        extra.setdefault("status", Criterion.Status.CLASSIFIED)
+    return Criterion.objects.create(
+        tenant=tenant,
+        group=group,
+        question=Question.objects.get(tenant=None, code=question),
+        text=text or f"Criterion {number}",
+        **extra,
+    )

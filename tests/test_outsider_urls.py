@@ -19,11 +19,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from criteria.models import ImportBatch, Question
+from syntheses.models import Report
 from territories.models import NetworkMember, Profile
 from territories.services import invitation_create
 from tests.factories import (
     make_application,
     make_coordination_group,
+    make_criterion,
     make_homogeneous_group,
     make_page,
     make_user,
@@ -83,6 +86,27 @@ PUBLIC: dict[str, str] = {
     "applications:sent": "static page",
     "applications:edit": "bearer key (the link mailed to the applicant)",
     "secretariat:members": "the public member directory",
+    # The shared grid: reference data, no group's data.
+    "grid:grid": "the public classification grid",
+    "grid:version": "a public version of the grid",
+    # Criteria are open data: no export names who entered or classified them.
+    "transfer:export": "a visible group's criteria downloads page",
+    "transfer:export_cg": "a visible group's criteria",
+    "transfer:export_hg": "a visible group's criteria",
+    "transfer:export_country": "criteria of a country's visible groups",
+    "transfer:export_network": "criteria of the network's visible groups",
+    "transfer:open_data": "the network's open-data archive (visible groups)",
+    "info:group": "a visible group's published criteria (anonymous, classified only)",
+    "info:homogeneous_group": "a visible group's published criteria (anonymous, classified only)",
+    # Syntheses: published counts of visible scopes, and the texts behind them (anonymous).
+    "syntheses:synthesis": "a visible scope's synthesis (published criteria only)",
+    "syntheses:criteria": "a visible scope's published criteria (anonymous)",
+    "syntheses:compare": "visible scopes' syntheses side by side",
+    # Syntheses' PDF reports: published figures of visible scopes; asking is for facilitators.
+    "reports:list": "a visible scope's done reports (POST: facilitators and secretariat only)",
+    "reports:request": "same address as reports:list; its POST answers 404 to an outsider",
+    "reports:report": "status of a visible scope's done report (others: 404)",
+    "reports:download": "a visible scope's done report",
 }
 
 # Public names whose POST an outsider may make (forms about themselves or open to all).
@@ -105,7 +129,18 @@ POST_ALLOWED = {
 
 # Arguments that designate something of the target group: with theirs hidden, every pattern
 # taking one must refuse (403/404), public or not.
-TENANT_ARGUMENTS = {"cg", "hg", "space", "slug", "name", "number"}
+TENANT_ARGUMENTS = {
+    "cg",
+    "hg",
+    "space",
+    "slug",
+    "name",
+    "number",
+    "criterion",
+    "question",
+    "batch",
+    "report",
+}
 
 REFUSED = {403, 404}
 
@@ -122,6 +157,10 @@ class World:
     member: object
     facilitator: object
     invitation: object
+    criterion: object
+    question: object
+    batch: object
+    report: object
 
 
 def _patterns(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -148,6 +187,12 @@ def _argument(world: World, name: str, argument: str, method: str) -> object:
         "key": world.application.edit_key,
         "uidb64": "MQ",
         "user_id": world.facilitator.pk,
+        "criterion": world.criterion.pk,
+        "question": world.question.pk,
+        "batch": world.batch.pk,
+        "report": world.report.pk,
+        "version": 1,
+        "country": world.theirs.country.code,
     }
     if argument == "token":
         # The invitation's own link is shown on GET; a POST with it would make the outsider a
@@ -155,6 +200,12 @@ def _argument(world: World, name: str, argument: str, method: str) -> object:
         if name == "groups:invitation" and method == "get":
             return world.token
         return "not-a-token"
+    if name.startswith(("syntheses:", "reports:")):
+        # Syntheses name their scope by key; theirs is a coordination group.
+        if argument == "key":
+            return f"cg-{world.theirs.pk}"
+        if argument == "code":
+            return "A01"
     if argument == "pk":
         if name.startswith("applications:"):
             return world.application.pk
@@ -200,6 +251,12 @@ def world(db) -> World:
         country=theirs.country,
         joined_on=timezone.localdate(),
     )
+    criterion = make_criterion(tenant=theirs, group=hg, text="Their criterion")
+    question = Question.objects.create(tenant=theirs, code="Q4", texts={"en": "Their question?"})
+    batch = ImportBatch.objects.create(tenant=theirs, file_sha256="0" * 64, filename="theirs.csv")
+    report = Report.objects.create(
+        scope="cg", scope_id=theirs.pk, language="en", status=Report.Status.DONE
+    )
     return World(
         outsider=outsider,
         theirs=theirs,
@@ -211,6 +268,10 @@ def world(db) -> World:
         member=member,
         facilitator=facilitator,
         invitation=invitation,
+        criterion=criterion,
+        question=question,
+        batch=batch,
+        report=report,
     )
 
 
@@ -255,7 +316,10 @@ def test_every_url_of_a_hidden_group_refuses_an_outsider(client, world):
     _log_in(client, world)
     problems = []
     for name, pattern in _patterns(get_resolver()):
-        if not TENANT_ARGUMENTS & set(pattern.pattern.converters):
+        names_theirs = TENANT_ARGUMENTS & set(pattern.pattern.converters) or name.startswith(
+            ("syntheses:", "reports:")
+        )
+        if not names_theirs:
             continue
         statuses = {}
         for method in ("get", "post"):

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -162,10 +163,27 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands an unacknowledged task to another worker after this long: longer than the longest
+# task's time limit (the nightly recompute, 30 minutes), or a running task would run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+# One queue unless told otherwise; tests start private workers on queues of their own.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# A syntheses job that has held its pending scopes this long is presumed dead (its worker was
+# killed) and the sweep gives them to another: longer than the job's time limit (300 s).
+SYNTHESES_CLAIM_TIMEOUT_SECONDS = env_int("SYNTHESES_CLAIM_TIMEOUT_SECONDS", 360)
+# Tests only: a syntheses job waits this long before it commits, so a test can kill it mid-job.
+SYNTHESES_TEST_PAUSE_SECONDS = env_int("SYNTHESES_TEST_PAUSE_SECONDS", 0) if TESTING else 0
+CELERY_BEAT_SCHEDULE: dict = {
+    "syntheses-sweep": {"task": "syntheses.tasks.syntheses_sweep_task", "schedule": 60.0},
+    "reports-sweep": {"task": "syntheses.report_tasks.reports_sweep_task", "schedule": 60.0},
+    "syntheses-nightly": {
+        "task": "syntheses.tasks.syntheses_recompute_all_task",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
 
 if REDIS_URL:
     CACHES = {
@@ -224,6 +242,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Files that must never be served: uploads waiting between preview and import, built exports.
+# Shared by the web and the Celery worker.
+PRIVATE_ROOT = Path(env_str("PRIVATE_ROOT", str(BASE_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -296,5 +317,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs some 40 INFO lines per PDF report.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

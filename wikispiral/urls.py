@@ -14,6 +14,13 @@ urlpatterns = [
     path("", include("territories.groups.urls")),
     path("", include("territories.applications.urls")),
     path("", include("territories.secretariat.urls")),
+    path("", include("criteria.grid.urls")),
+    path("", include("criteria.entry.urls")),
+    path("", include("criteria.classification.urls")),
+    path("", include("criteria.transfer.urls")),
+    path("", include("criteria.info.urls")),
+    path("", include("syntheses.urls")),
+    path("", include("syntheses.report_urls")),
     path("", include("wikispiral.wiki.urls")),
 ]
 

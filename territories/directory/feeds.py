@@ -16,7 +16,9 @@ from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from syntheses.reports import PublishedReport, reports_published
 from territories.directory import selectors
+from territories.directory.selectors import FEED_LENGTH
 from territories.models import CoordinationGroup, HomogeneousGroup
 from wikispiral.wiki.feeds import (
     PublicFeed,
@@ -173,8 +175,8 @@ class HomogeneousGroupsAtomFeed(_Atom, HomogeneousGroupsFeed):
 
 
 class GroupAdditionsFeed(_PublicFeed):
-    """A visible group's new homogeneous groups and page revisions (RSS 2.0); 404 for a hidden
-    or unknown group, whoever asks. Three queries."""
+    """A visible group's new homogeneous groups, page revisions and published reports (RSS
+    2.0); 404 for a hidden or unknown group, whoever asks. Four queries."""
 
     def get_object(self, request: HttpRequest, cg: str) -> CoordinationGroup:
         group = selectors.feed_group_get(slug=cg)
@@ -193,37 +195,50 @@ class GroupAdditionsFeed(_PublicFeed):
             "name": obj.name
         }
 
-    def items(self, obj: CoordinationGroup) -> list[HomogeneousGroup | Revision]:
-        return selectors.group_additions(group=obj)
+    def items(self, obj: CoordinationGroup) -> list[HomogeneousGroup | Revision | PublishedReport]:
+        items = [
+            *selectors.group_additions(group=obj),
+            *reports_published(tenant=obj, limit=FEED_LENGTH),
+        ]
+        items.sort(key=lambda item: item.created_at, reverse=True)
+        return items[:FEED_LENGTH]
 
-    def _title(self, item: HomogeneousGroup | Revision) -> str:
+    def _title(self, item: HomogeneousGroup | Revision | PublishedReport) -> str:
+        if isinstance(item, PublishedReport):
+            return item.title
         if isinstance(item, Revision):
             return revision_title(item)
         return _("New homogeneous group: %(name)s") % {"name": item.name}
 
-    def item_link(self, item: HomogeneousGroup | Revision) -> str:
+    def item_link(self, item: HomogeneousGroup | Revision | PublishedReport) -> str:
+        if isinstance(item, PublishedReport):
+            return item.link
         if isinstance(item, HomogeneousGroup):
             return homogeneous_group_url(item)
         return revision_link(item)
 
-    def item_description(self, item: HomogeneousGroup | Revision) -> str:
+    def item_description(self, item: HomogeneousGroup | Revision | PublishedReport) -> str:
+        if isinstance(item, PublishedReport):
+            return item.description
         if isinstance(item, HomogeneousGroup):
             return _homogeneous_description(item)
         return revision_description(item)
 
-    def item_pubdate(self, item: HomogeneousGroup | Revision) -> datetime:
+    def item_pubdate(self, item: HomogeneousGroup | Revision | PublishedReport) -> datetime:
         return item.created_at
 
-    def item_updateddate(self, item: HomogeneousGroup | Revision) -> datetime:
+    def item_updateddate(self, item: HomogeneousGroup | Revision | PublishedReport) -> datetime:
         return item.created_at
 
-    def item_author_name(self, item: HomogeneousGroup | Revision) -> str | None:
+    def item_author_name(self, item: HomogeneousGroup | Revision | PublishedReport) -> str | None:
         if isinstance(item, Revision):
             return revision_author_name(item)
         return None
 
-    def item_guid(self, item: HomogeneousGroup | Revision) -> str:
+    def item_guid(self, item: HomogeneousGroup | Revision | PublishedReport) -> str:
         # The same guids as the wiki's and the homogeneous-groups feeds: one item, one id.
+        if isinstance(item, PublishedReport):
+            return item.guid
         if isinstance(item, Revision):
             return revision_guid(item)
         return f"{settings.SITE_URL}/hg/{item.pk}"

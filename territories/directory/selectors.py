@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.translation import get_language, get_language_info
 
+from criteria.selectors import criteria_counts
 from territories.models import (
     Continent,
     CoordinationGroup,
@@ -335,6 +336,7 @@ class GroupPage:
     pages: list[Page]
     page_count: int
     facilitators: list[str]
+    criteria: dict
 
 
 def _lines(text: str) -> list[str]:
@@ -342,7 +344,7 @@ def _lines(text: str) -> list[str]:
 
 
 def group_page_get(*, tenant: CoordinationGroup, user: AnyUser) -> GroupPage:
-    """What a group's page shows, in at most six queries (tenant loaded with its places, as
+    """What a group's page shows, in at most seven queries (tenant loaded with its places, as
     tenant_required loads it)."""
     group = tenant
     continent = group.country.continent
@@ -357,6 +359,7 @@ def group_page_get(*, tenant: CoordinationGroup, user: AnyUser) -> GroupPage:
                 :GROUP_PAGE_HOMOGENEOUS_GROUPS
             ]
         )
+        criteria = criteria_counts(tenant=group)
     pages: list[Page] = []
     page_count = 0
     if can_view_space(user, group.space):
@@ -397,6 +400,7 @@ def group_page_get(*, tenant: CoordinationGroup, user: AnyUser) -> GroupPage:
         pages=pages,
         page_count=page_count,
         facilitators=facilitators,
+        criteria=criteria,
     )
 
 

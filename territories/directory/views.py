@@ -11,6 +11,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from criteria.permissions import can_enter_criteria
 from territories.directory import feeds, selectors
 from territories.models import CoordinationGroup
 from territories.permissions import can_manage_group
@@ -194,5 +195,6 @@ def group(request: HttpRequest, cg: str) -> HttpResponse:
         "group": tenant,
         "group_page": selectors.group_page_get(tenant=tenant, user=request.user),
         "can_manage": can_manage_group(request.user, tenant),
+        "can_enter_criteria": can_enter_criteria(request.user, tenant),
     }
     return render(request, "directory/group.html", context)

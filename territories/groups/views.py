@@ -23,6 +23,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from criteria.permissions import CRITERIA_ROLES
+from criteria.selectors import criteria_counts
 from territories import services
 from territories.groups.forms import (
     CitizensGroupForm,
@@ -33,7 +35,6 @@ from territories.groups.forms import (
     RoleForm,
 )
 from territories.models import HomogeneousGroup, Invitation, Membership
-from territories.permissions import can_manage_group
 from territories.services import TerritoryError
 from wikispiral.accounts.models import User
 from wikispiral.accounts.permissions import can_edit_wiki
@@ -350,20 +351,27 @@ def homogeneous_group(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
         .prefetch_related("facilitators")
         .get()
     )
-    is_member = request.user.is_authenticated and (
-        request.user.is_network_staff
-        or Membership.objects.filter(tenant=group, user=request.user).exists()
-    )
+    # One query for the reader's role answers every "may they…" of the page.
+    role = None
+    staff = request.user.is_authenticated and request.user.is_network_staff
+    if request.user.is_authenticated and not staff:
+        role = (
+            Membership.objects.filter(tenant=group, user=request.user)
+            .values_list("role", flat=True)
+            .first()
+        )
     context = {
         "group": group,
         "hg": found,
-        "can_manage": can_manage_group(request.user, group),
-        "is_member": is_member,
+        "can_manage": staff or role == Membership.Role.FACILITATOR,
+        "is_member": staff or role is not None,
         "group_url": _group_url(group),
         "awaiting_validation": group.kind == group.Kind.CITIZENS_GROUP
         and group.awaiting_validation,
         "meeting_dates": _dates(found.meeting_dates),
         "language_name": dict(settings.LANGUAGES).get(found.language, found.language),
+        "criteria": criteria_counts(tenant=group, group=found),
+        "can_enter_criteria": staff or role in CRITERIA_ROLES,
     }
     return render(request, "groups/homogeneous_group.html", context)
 

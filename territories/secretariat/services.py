@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from syntheses.services import syntheses_mark_changed
 from territories.models import CoordinationGroup, Country, Membership, NetworkMember, Profile
 from territories.services import (
     GeographyImport,
@@ -122,6 +123,8 @@ def _visibility_set(
     _moderation_done(
         group=group, actor=actor, event="hidden" if hidden else "unhidden", reason=reason
     )
+    # The places above the group count its criteria only while it is visible.
+    syntheses_mark_changed(tenant=group, groups=[])
     return group
 
 

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from wikispiral.text import newlines_normalise
+
 __all__ = ["DiffRow", "Segment", "diff_rows", "diff_stats", "inline_segments", "matching_blocks"]
 
 SegmentKind = Literal["equal", "insert", "delete"]
@@ -47,10 +49,6 @@ class DiffRow:
     new_number: int | None
     old: list[Segment]
     new: list[Segment]
-
-
-def _normalise(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _lines(text: str) -> list[str]:
@@ -288,7 +286,7 @@ def diff_rows(old: str, new: str, *, context: int = 3) -> list[DiffRow]:
     Changed lines are paired in order and highlighted word by word; unchanged stretches keep
     `context` lines next to each change and collapse the rest into one "skip" row.
     """
-    old_lines, new_lines = _lines(_normalise(old)), _lines(_normalise(new))
+    old_lines, new_lines = _lines(newlines_normalise(old)), _lines(newlines_normalise(new))
     if old_lines == new_lines:
         return []
     return _collapse(list(_all_rows(old_lines, new_lines)), max(context, 0))
@@ -296,8 +294,8 @@ def diff_rows(old: str, new: str, *, context: int = 3) -> list[DiffRow]:
 
 def inline_segments(old: str, new: str) -> list[Segment]:
     """The whole text as one run of segments, word-level inside changed stretches of lines."""
-    old_lines = _LINE_RE.findall(_normalise(old))
-    new_lines = _LINE_RE.findall(_normalise(new))
+    old_lines = _LINE_RE.findall(newlines_normalise(old))
+    new_lines = _LINE_RE.findall(newlines_normalise(new))
     segments: list[Segment] = []
     # Aligning lines first keeps each word diff to the stretch of lines that changed.
     for tag, i1, i2, j1, j2 in _opcodes(old_lines, new_lines):

@@ -6,6 +6,7 @@ is also why they cross every space on purpose instead of going through a tenant-
 """
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -20,6 +21,9 @@ from django.utils.translation import gettext_lazy
 
 from wikispiral.wiki.markup import render_plain
 from wikispiral.wiki.models import Page, Revision
+
+if TYPE_CHECKING:
+    from syntheses.reports import PublishedReport
 
 FEED_LENGTH = 30
 FEED_MAX_AGE = 300
@@ -125,23 +129,56 @@ class _RevisionFeed(PublicFeed):
 
 
 class LatestAdditionsFeed(_RevisionFeed):
-    """The 30 latest revisions of public, live pages, newest first (RSS 2.0), in one query."""
+    """The 30 latest revisions of public, live pages and published PDF reports of syntheses,
+    newest first (RSS 2.0), in two queries."""
 
     title = gettext_lazy("Follow the latest additions")
     link = "/"
     description = gettext_lazy("The latest pages and changes on wikispiral, the TOGETHER wiki.")
 
-    def items(self) -> list[Revision]:
-        return list(_visible_revisions()[:FEED_LENGTH])
+    def items(self) -> list["Revision | PublishedReport"]:
+        from syntheses.reports import reports_published
+
+        items = [*_visible_revisions()[:FEED_LENGTH], *reports_published(limit=FEED_LENGTH)]
+        items.sort(key=lambda item: item.created_at, reverse=True)
+        return items[:FEED_LENGTH]
+
+    # A report (syntheses.reports.PublishedReport) brings its own title, link, description,
+    # date and guid; everything else is a revision.
+
+    def item_title(self, item: "Revision | PublishedReport") -> str:
+        if not isinstance(item, Revision):
+            return escape(item.title)
+        return super().item_title(item)
+
+    def item_link(self, item: "Revision | PublishedReport") -> str:
+        return item.link if not isinstance(item, Revision) else super().item_link(item)
+
+    def item_description(self, item: "Revision | PublishedReport") -> str:
+        if not isinstance(item, Revision):
+            return item.description
+        return super().item_description(item)
+
+    def item_pubdate(self, item: "Revision | PublishedReport") -> datetime:
+        return item.created_at
+
+    def item_updateddate(self, item: "Revision | PublishedReport") -> datetime:
+        return item.created_at
+
+    def item_author_name(self, item: "Revision | PublishedReport") -> str | None:
+        return None if not isinstance(item, Revision) else super().item_author_name(item)
+
+    def item_guid(self, item: "Revision | PublishedReport") -> str:
+        return item.guid if not isinstance(item, Revision) else super().item_guid(item)
 
 
 class LatestAdditionsAtomFeed(LatestAdditionsFeed):
     feed_type = Atom1Feed
     subtitle = LatestAdditionsFeed.description
 
-    def item_title(self, item: Revision) -> str:
+    def item_title(self, item: "Revision | PublishedReport") -> str:
         # Atom titles are declared as text, so readers show them verbatim: no HTML escaping.
-        return revision_title(item)
+        return item.title if not isinstance(item, Revision) else revision_title(item)
 
 
 class PageHistoryFeed(_RevisionFeed):

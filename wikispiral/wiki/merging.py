@@ -10,6 +10,7 @@ from typing import Any
 
 import merge3
 
+from wikispiral.text import newlines_normalise
 from wikispiral.wiki.diffing import matching_blocks
 
 __all__ = ["MergeResult", "three_way_merge"]
@@ -54,7 +55,7 @@ class _Text:
 
     @classmethod
     def parse(cls, text: str) -> "_Text":
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = newlines_normalise(text)
         ends_with_newline = text.endswith("\n")
         body = text.removesuffix("\n")
         # Keeping the final newline out of the lines means adding or dropping it on one side

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from wikispiral.accounts.models import User
 from wikispiral.errors import DomainError
+from wikispiral.text import newlines_normalise
 from wikispiral.wiki import caching
 from wikispiral.wiki.merging import three_way_merge
 from wikispiral.wiki.models import Attachment, Page, PageRedirect, Revision, Space
@@ -69,7 +70,7 @@ def _clean_title(title: str) -> str:
 
 
 def _clean_body(body: str) -> str:
-    body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
+    body = newlines_normalise(body or "")
     if len(body.encode("utf-8")) > MAX_BODY_BYTES:
         raise WikiError(
             _("The text is too long (at most %(max)d KB).") % {"max": MAX_BODY_BYTES // 1024},

@@ -1,0 +1,564 @@
+"""Fast entry: a homogeneous group's criteria, one column per question, saved as they are typed.
+
+With htmx each form answers only what changed (the new rows, a count, a status line with Undo);
+without JavaScript every form posts, redirects back to its column and says what happened, with
+the same Undo. Bad input answers 400 with the message, and nothing is saved; everything here is
+for the coordination group's facilitators and editors (404 for anyone else).
+"""
+
+import datetime
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_http_methods, require_POST
+
+from criteria.entry import services
+from criteria.entry.forms import (
+    CriterionAddForm,
+    CriterionEditForm,
+    CriterionRestoreForm,
+    EntrySettingsForm,
+)
+from criteria.entry.selectors import (
+    entry_count,
+    entry_criteria_by_question,
+    entry_criteria_get,
+)
+from criteria.models import Criterion, Question
+from criteria.permissions import CRITERIA_ROLES
+from criteria.selectors import component_choices, grid_current, question_list
+from criteria.services import session_date_default
+from territories.models import HomogeneousGroup
+from wikispiral.errors import DomainError
+from wikispiral.tenancy import get_for_tenant_or_404, tenant_required
+
+# What the last plain (no JavaScript) save or removal left to undo, shown once on the page.
+UNDO_SESSION_KEY = "criteria_entry_undo"
+# How long a send's key is remembered, so a send repeated after a lost answer saves once.
+SUBMISSION_SECONDS = 24 * 60 * 60
+_SUBMISSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def _group(request: HttpRequest, hg: str) -> HomogeneousGroup:
+    group = get_for_tenant_or_404(HomogeneousGroup, request.tenant, slug=hg)
+    group.tenant = request.tenant  # already loaded: URLs built from the group need its slug
+    return group
+
+
+def _criterion(request: HttpRequest, group: HomogeneousGroup, pk: int) -> Criterion:
+    return get_for_tenant_or_404(Criterion, request.tenant, group=group, pk=pk)
+
+
+def _short(text: str) -> str:
+    return Truncator(" ".join(text.split())).chars(60)
+
+
+@dataclass
+class Settings:
+    """The page's session date and language, and whether they are the group's defaults."""
+
+    session_date: datetime.date
+    language: str
+    default_date: datetime.date
+    default_language: str
+
+    def query(self) -> str:
+        params = {}
+        if self.session_date != self.default_date:
+            params["session_date"] = self.session_date.isoformat()
+        if self.language != self.default_language:
+            params["language"] = self.language
+        return urlencode(params)
+
+
+def _settings(group: HomogeneousGroup, data: object = None) -> tuple[Settings, EntrySettingsForm]:
+    """The settings asked for in data (a GET or POST), falling back to the group's defaults."""
+    defaults = {"session_date": session_date_default(group), "language": group.language}
+    current = Settings(
+        session_date=defaults["session_date"],
+        language=defaults["language"],
+        default_date=defaults["session_date"],
+        default_language=defaults["language"],
+    )
+    asked = {key: data.get(key) for key in defaults if data and data.get(key)}
+    if not asked:
+        return current, EntrySettingsForm(initial=defaults, group=group)
+    form = EntrySettingsForm({**defaults, **asked}, group=group)
+    if form.is_valid():
+        current.session_date = form.cleaned_data["session_date"]
+        current.language = form.cleaned_data["language"]
+    return current, form
+
+
+def _entry_url(group: HomogeneousGroup, settings: Settings | None = None, anchor: str = "") -> str:
+    url = reverse("entry:entry", kwargs={"cg": group.tenant.slug, "hg": group.slug})
+    query = settings.query() if settings else ""
+    return f"{url}{'?' + query if query else ''}{'#' + anchor if anchor else ''}"
+
+
+def _form_errors(form: object, error: DomainError | None = None) -> list[str]:
+    problems = [message for messages_ in form.errors.values() for message in messages_]
+    if error is not None:
+        problems.append(error.message)
+    return problems
+
+
+def _context(request: HttpRequest, group: HomogeneousGroup, **extra: object) -> dict:
+    settings = extra.get("settings")
+    query = settings.query() if settings else ""
+    return {
+        "tenant": request.tenant,
+        "group": group,
+        "criteria_url": reverse(
+            "entry:entry", kwargs={"cg": request.tenant.slug, "hg": group.slug}
+        ),
+        "query": f"?{query}" if query else "",
+        **extra,
+    }
+
+
+def _submission_key(group: HomogeneousGroup, submission: str) -> str | None:
+    if not _SUBMISSION.match(submission or ""):
+        return None
+    return f"criteria-entry:{group.tenant_id}:{group.pk}:{submission}"
+
+
+# --- The page -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    question: Question
+    criteria: list[Criterion]
+    text: str = ""
+    component: str = ""
+    errors: list[str] = field(default_factory=list)
+    undo: dict | None = None
+    autofocus: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.criteria)
+
+    @property
+    def key(self) -> str:
+        return f"q{self.question.pk}"
+
+    @property
+    def picker_id(self) -> str:
+        return f"component-{self.key}"
+
+    @property
+    def picker_label_id(self) -> str:
+        return f"component-label-{self.key}"
+
+    @property
+    def picker_help_id(self) -> str:
+        return f"component-help-{self.key}"
+
+
+def _page(
+    request: HttpRequest,
+    group: HomogeneousGroup,
+    *,
+    settings: Settings,
+    settings_form: EntrySettingsForm,
+    failed: tuple[int, str, str, list[str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    tenant = request.tenant
+    undo = request.session.pop(UNDO_SESSION_KEY, None) if status == 200 else None
+    if undo and undo.get("group") != group.pk:
+        undo = None
+    by_question = entry_criteria_by_question(tenant=tenant, group=group)
+    columns = [
+        Column(question=question, criteria=by_question.get(question.pk, []))
+        for question in question_list(tenant=tenant)
+    ]
+    for column in columns:
+        if failed and failed[0] == column.question.pk:
+            column.text, column.component, column.errors = failed[1], failed[2], failed[3]
+            column.autofocus = True
+        if undo and undo.get("question") == column.question.pk:
+            column.undo = undo
+            column.autofocus = True
+    context = _context(
+        request,
+        group,
+        columns=columns,
+        settings=settings,
+        settings_form=settings_form,
+        choices=component_choices(version=grid_current()),
+        submission=uuid.uuid4().hex,
+        problem=_form_errors(settings_form) if settings_form.is_bound else [],
+        group_url=reverse("groups:homogeneous_group", kwargs={"cg": tenant.slug, "hg": group.slug}),
+    )
+    return render(request, "criteria/entry/page.html", context, status=status)
+
+
+# A group's page carries a picker per question and every criterion already typed: compressed,
+# a weak network loads it five to ten times faster. (Django masks the CSRF token anew in every
+# response, which defeats BREACH.)
+@gzip_page
+@never_cache
+@tenant_required(*CRITERIA_ROLES)
+@require_http_methods(["GET"])
+def entry(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
+    """The group's criteria in one column per question, each with its add form."""
+    group = _group(request, hg)
+    settings, settings_form = _settings(group, request.GET)
+    status = 400 if settings_form.is_bound and settings_form.errors else 200
+    return _page(request, group, settings=settings, settings_form=settings_form, status=status)
+
+
+# --- Adding, and undoing it ---------------------------------------------------------------------
+
+
+def _added(
+    request: HttpRequest,
+    group: HomogeneousGroup,
+    question: Question,
+    created: list[Criterion],
+    settings: Settings,
+) -> HttpResponse:
+    undo = _undo_added(group, question, created)
+    if request.htmx:
+        context = _context(
+            request,
+            group,
+            question=question,
+            criteria=created,
+            count=entry_count(tenant=request.tenant, group=group, question_id=question.pk),
+            undo=undo,
+            settings=settings,
+        )
+        return render(request, "criteria/entry/page.html#added", context)
+    messages.success(request, undo["message"])
+    request.session[UNDO_SESSION_KEY] = undo
+    return redirect(_entry_url(group, settings, f"q{question.pk}"))
+
+
+def _undo_added(group: HomogeneousGroup, question: Question, created: list[Criterion]) -> dict:
+    """What the status line says after a save, and what its Undo takes back."""
+    first = _short(created[0].text)
+    return {
+        "group": group.pk,
+        "question": question.pk,
+        "kind": "added",
+        "ids": [criterion.pk for criterion in created],
+        "message": (
+            _("Saved: “%(text)s”.")
+            if len(created) == 1
+            else ngettext(
+                "Saved %(count)d criterion, from “%(text)s”.",
+                "Saved %(count)d criteria, from “%(text)s”.",
+                len(created),
+            )
+        )
+        % {"text": first, "count": len(created)},
+    }
+
+
+@tenant_required(*CRITERIA_ROLES)
+@require_POST
+def add(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
+    """Enter criteria for one question: one per non-empty line, all or none."""
+    group = _group(request, hg)
+    form = CriterionAddForm(request.POST, tenant=request.tenant, group=group)
+    error = None
+    if form.is_valid():
+        data = form.cleaned_data
+        settings = _settings(group)[0]
+        settings.session_date, settings.language = data["session_date"], data["language"]
+        key = _submission_key(group, data["submission"])
+        done = cache.get(key) if key else None
+        if done:
+            # The same send again (its answer was lost on the way): answer what it saved.
+            created = entry_criteria_get(tenant=request.tenant, group=group, ids=done)
+            if created:
+                return _added(request, group, data["question"], created, settings)
+        try:
+            created = services.criteria_enter(
+                tenant=request.tenant,
+                group=group,
+                question=data["question"],
+                text=data["text"],
+                actor=request.user,
+                language=data["language"],
+                session_date=data["session_date"],
+                component=data["component"],
+            )
+        except DomainError as refusal:
+            error = refusal
+        else:
+            if key:
+                cache.set(key, [criterion.pk for criterion in created], SUBMISSION_SECONDS)
+            return _added(request, group, data["question"], created, settings)
+    problems = _form_errors(form, error)
+    if request.htmx:
+        return render(request, "criteria/entry/page.html#errors", {"errors": problems}, status=400)
+    # The hidden date and language may be what was wrong: then the page falls back to the
+    # defaults, and the column says what to fix.
+    settings = _settings(group, request.POST)[0]
+    settings_form = EntrySettingsForm(
+        initial={"session_date": settings.session_date, "language": settings.language},
+        group=group,
+    )
+    question_id = form.cleaned_data.get("question")
+    failed = (
+        getattr(question_id, "pk", None),
+        request.POST.get("text", ""),
+        request.POST.get("component", ""),
+        problems,
+    )
+    if failed[0] is None:
+        messages.error(request, " ".join(problems))
+    return _page(
+        request,
+        group,
+        settings=settings,
+        settings_form=settings_form,
+        failed=failed,
+        status=400,
+    )
+
+
+def _ids(request: HttpRequest) -> list[int]:
+    return [int(value) for value in request.POST.getlist("criterion") if value.isdigit()][:500]
+
+
+@tenant_required(*CRITERIA_ROLES)
+@require_POST
+def undo(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
+    """Take back what was just added: remove the criteria posted (of this group only)."""
+    group = _group(request, hg)
+    settings = _settings(group, request.GET)[0]
+    criteria = entry_criteria_get(tenant=request.tenant, group=group, ids=_ids(request))
+    question_id = criteria[0].question_id if criteria else None
+    removed_ids = [criterion.pk for criterion in criteria]  # deleting clears each pk
+    kept = services.criteria_remove(tenant=request.tenant, criteria=criteria, actor=request.user)
+    if kept:
+        if len(kept) == 1:
+            message = _("Undone: “%(text)s” is removed.") % {"text": _short(kept[0]["text"])}
+        else:
+            message = ngettext(
+                "Undone: %(count)d criterion is removed.",
+                "Undone: %(count)d criteria are removed.",
+                len(kept),
+            ) % {"count": len(kept)}
+    else:
+        message = _("Nothing to undo: these criteria were already removed.")
+    if request.htmx:
+        context = _context(
+            request,
+            group,
+            removed_ids=removed_ids,
+            question_id=question_id,
+            count=entry_count(tenant=request.tenant, group=group, question_id=question_id)
+            if question_id
+            else None,
+            message=message,
+        )
+        return render(request, "criteria/entry/page.html#undone", context)
+    messages.success(request, message)
+    return redirect(_entry_url(group, settings, f"q{question_id}" if question_id else ""))
+
+
+# --- Removing, and undoing it -------------------------------------------------------------------
+
+
+@tenant_required(*CRITERIA_ROLES)
+@require_POST
+def remove(request: HttpRequest, cg: str, hg: str, criterion: int) -> HttpResponse:
+    """Remove a criterion typed by mistake; the answer offers to put it back."""
+    group = _group(request, hg)
+    settings = _settings(group, request.GET)[0]
+    found = _criterion(request, group, criterion)
+    component = found.component.code if found.component_id else ""
+    kept = services.criteria_remove(tenant=request.tenant, criteria=[found], actor=request.user)[0]
+    kept.update(component=component, pk=criterion)
+    message = _("Removed: “%(text)s”.") % {"text": _short(kept["text"])}
+    if request.htmx:
+        context = _context(
+            request,
+            group,
+            kept=kept,
+            message=message,
+            count=entry_count(tenant=request.tenant, group=group, question_id=kept["question_id"]),
+            question_id=kept["question_id"],
+            settings=settings,
+        )
+        return render(request, "criteria/entry/page.html#removed", context)
+    messages.success(request, message)
+    request.session[UNDO_SESSION_KEY] = {
+        "group": group.pk,
+        "question": kept["question_id"],
+        "kind": "removed",
+        "kept": kept,
+        "message": message,
+    }
+    return redirect(_entry_url(group, settings, f"q{kept['question_id']}"))
+
+
+@tenant_required(*CRITERIA_ROLES)
+@require_POST
+def restore(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
+    """Put back a criterion just removed, from the values its Undo button carries."""
+    group = _group(request, hg)
+    settings, settings_form = _settings(group, request.GET)
+    form = CriterionRestoreForm(request.POST, tenant=request.tenant, group=group)
+    error = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            criterion = services.criterion_restore(
+                tenant=request.tenant,
+                group=group,
+                question=data["question"],
+                text=data["text"],
+                actor=request.user,
+                language=data["language"],
+                session_date=data["session_date"],
+                component=data["component"],
+            )
+        except DomainError as refusal:
+            error = refusal
+        else:
+            message = _("Back: “%(text)s”.") % {"text": _short(criterion.text)}
+            if request.htmx:
+                context = _context(
+                    request,
+                    group,
+                    criterion=criterion,
+                    question_id=criterion.question_id,
+                    count=entry_count(
+                        tenant=request.tenant, group=group, question_id=criterion.question_id
+                    ),
+                    message=message,
+                    settings=settings,
+                )
+                return render(request, "criteria/entry/page.html#restored", context)
+            messages.success(request, message)
+            return redirect(_entry_url(group, settings, f"q{criterion.question_id}"))
+    problems = _form_errors(form, error)
+    if request.htmx:
+        return render(
+            request, "criteria/entry/page.html#restore_failed", {"errors": problems}, status=400
+        )
+    messages.error(request, " ".join(problems))
+    return _page(request, group, settings=settings, settings_form=settings_form, status=400)
+
+
+# --- Correcting one criterion -------------------------------------------------------------------
+
+
+def _edit_response(
+    request: HttpRequest,
+    group: HomogeneousGroup,
+    criterion: Criterion,
+    form: CriterionEditForm,
+    settings: Settings,
+    status: int = 200,
+) -> HttpResponse:
+    context = _context(
+        request,
+        group,
+        criterion=criterion,
+        form=form,
+        questions=list(question_list(tenant=request.tenant)),
+        choices=component_choices(version=grid_current()),
+        text=form["text"].value() or "",
+        question_value=str(form["question"].value() or criterion.question_id),
+        component_value=(form["component"].value() or "").strip().upper()
+        if form.is_bound
+        else (criterion.component.code if criterion.component_id else ""),
+        errors=_form_errors(form) if form.is_bound else [],
+        settings=settings,
+        page_url=_entry_url(group, settings, f"criterion-{criterion.pk}"),
+    )
+    template = "criteria/entry/page.html#edit_row" if request.htmx else "criteria/entry/edit.html"
+    return render(request, template, context, status=status)
+
+
+@never_cache
+@tenant_required(*CRITERIA_ROLES)
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, cg: str, hg: str, criterion: int) -> HttpResponse:
+    """Fix a typo (or the question, or the component) of one criterion."""
+    group = _group(request, hg)
+    settings = _settings(group, request.GET)[0]
+    found = _criterion(request, group, criterion)
+    if request.method == "GET":
+        form = CriterionEditForm(
+            initial={"text": found.text, "question": found.question_id},
+            tenant=request.tenant,
+            group=group,
+        )
+        return _edit_response(request, group, found, form, settings)
+    form = CriterionEditForm(request.POST, tenant=request.tenant, group=group)
+    if form.is_valid():
+        data = form.cleaned_data
+        old_question = found.question_id
+        try:
+            found = services.criterion_correct(
+                tenant=request.tenant,
+                criterion=found,
+                actor=request.user,
+                text=data["text"],
+                question=data["question"],
+                component=data["component"],
+            )
+        except DomainError as refusal:
+            refusal.add_to(form)
+        else:
+            message = _("Corrected: “%(text)s”.") % {"text": _short(found.text)}
+            if request.htmx:
+                context = _context(
+                    request,
+                    group,
+                    criterion=found,
+                    moved_from=old_question if old_question != found.question_id else None,
+                    count=entry_count(
+                        tenant=request.tenant, group=group, question_id=found.question_id
+                    ),
+                    old_count=entry_count(
+                        tenant=request.tenant, group=group, question_id=old_question
+                    )
+                    if old_question != found.question_id
+                    else None,
+                    message=message,
+                    settings=settings,
+                )
+                return render(request, "criteria/entry/page.html#edited", context)
+            messages.success(request, message)
+            return redirect(_entry_url(group, settings, f"criterion-{found.pk}"))
+    return _edit_response(request, group, found, form, settings, status=400)
+
+
+@never_cache
+@tenant_required(*CRITERIA_ROLES)
+@require_http_methods(["GET"])
+def row(request: HttpRequest, cg: str, hg: str, criterion: int) -> HttpResponse:
+    """One criterion's row (Cancel of an inline edit); without htmx, the page at that row."""
+    group = _group(request, hg)
+    settings = _settings(group, request.GET)[0]
+    found = _criterion(request, group, criterion)
+    if not request.htmx:
+        return redirect(_entry_url(group, settings, f"criterion-{found.pk}"))
+    context = _context(request, group, criterion=found, focus_edit=True, settings=settings)
+    return render(request, "criteria/entry/page.html#row", context)

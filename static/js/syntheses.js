@@ -1,0 +1,30 @@
+// Synthesis pages. htmx does not swap error responses by default: a filter form marked
+// [data-swap-errors] shows its 400 answer (the message saying which filter cannot be used)
+// in place of the figures. Every <details> (charts' components and data tables) opens while
+// the page is printed.
+(function () {
+  "use strict";
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var form = source && source.closest ? source.closest("[data-swap-errors]") : null;
+    if (form && event.detail.xhr.status === 400) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("main details:not([open])").forEach(function (details) {
+      details.open = true;
+      openedForPrint.push(details);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (details) {
+      details.open = false;
+    });
+    openedForPrint = [];
+  });
+})();

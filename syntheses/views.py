@@ -1,0 +1,782 @@
+"""Synthesis pages: the figures of a scope (a homogeneous group up to the whole network) with
+filters, charts and tables; the criteria behind a component; comparisons; the narrative; and
+asking for a recomputation with its progress.
+
+Public, except for a hidden group's scopes (404 but to its members and the secretariat):
+syntheses count only published criteria. Pages read the scope's snapshot (one row) and the
+grid; they never aggregate criteria. Only the drill-down reads criteria, a page at a time.
+
+The figures part of a page depends only on the snapshot, the filters and the language, so it
+is rendered once and cached under (snapshot, computed_at, filters, language): a recomputation
+moves computed_at and retires it. A warm request reads the snapshot without its cube.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from criteria.models import Question
+from criteria.selectors import component_by_code, grid_current
+from syntheses import charts, pages, services
+from syntheses.forms import (
+    CompareForm,
+    Facets,
+    FiltersForm,
+    filters_data,
+    filters_query,
+    language_name,
+)
+from syntheses.models import PendingScope, Scope, Snapshot
+from syntheses.report_views import reports_panel
+from syntheses.selectors import (
+    ComponentFigures,
+    FamilyFigures,
+    Figures,
+    Filters,
+    ScopeRef,
+    figures_from,
+    profile_choices,
+    scope_get,
+    scope_parents,
+    synthesis_criteria,
+    synthesis_page_get,
+)
+from territories.models import HomogeneousGroup, Membership, Profile
+from territories.permissions import is_secretariat
+from wikispiral.errors import DomainError
+from wikispiral.tenancy import cross_tenant
+from wikispiral.wiki.permissions import can_edit_page, can_view_page
+from wikispiral.wiki.selectors import revision_render
+
+CACHE_SECONDS = 60 * 60 * 24
+# Part of every cache key: bump it when the figures' markup changes, so a deploy never serves
+# HTML rendered by the previous template.
+MARKUP_VERSION = 1
+# "network", or a scope and a positive id small enough for any database column.
+_KEY = re.compile(r"^(network|(hg|cg|locality|region|country|continent)-[1-9][0-9]{0,9})$")
+_ID_MAX = 2**31 - 1
+_CODE = re.compile(r"^[A-Za-z0-9]{1,3}$")
+NETWORK_QUESTIONS = ("Q1", "Q2", "Q3")
+# A difference of shares this large (in percentage points) is shown stronger.
+STRONG_POINTS = 5.0
+FACILITATOR = Membership.Role.FACILITATOR
+
+
+# --- Access ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Access:
+    """A scope the reader may see, and what they hold there."""
+
+    ref: ScopeRef
+    staff: bool
+    role: str | None
+
+    @property
+    def can_recompute(self) -> bool:
+        return self.staff or (self.ref.tenant is not None and self.role == FACILITATOR)
+
+
+def _scope_ref(key: str) -> ScopeRef:
+    match = _KEY.match(key)
+    if match is None or (match[2] and int(key.rpartition("-")[2]) > _ID_MAX):
+        raise Http404(_("No such synthesis."))
+    return scope_get(key)
+
+
+def _access(request: HttpRequest, key: str) -> Access:
+    """The scope of key as the reader may see it; 404 when unknown, and when its group is
+    hidden from this reader (members and the secretariat still see it)."""
+    ref = _scope_ref(key)
+    user = request.user
+    staff = is_secretariat(user)
+    role = None
+    if ref.tenant is not None and user.is_authenticated and not staff:
+        role = (
+            Membership.objects.filter(tenant=ref.tenant, user=user)
+            .values_list("role", flat=True)
+            .first()
+        )
+    if ref.is_hidden and not (staff or role):
+        raise Http404(_("No such synthesis."))
+    return Access(ref, staff, role)
+
+
+def _recompute_access(request: HttpRequest, key: str) -> Access | HttpResponse:
+    """Facilitators of the group (its scopes) and the secretariat (every scope); anonymous
+    readers are sent to log in, everyone else gets 404."""
+    if not request.user.is_authenticated:
+        # After logging in, back to the page that offers the button (a GET of the POST-only
+        # address would answer 405).
+        after = request.get_full_path() if request.method == "GET" else _url("synthesis", key)
+        return redirect_to_login(after)
+    access = _access(request, key)
+    if not access.can_recompute:
+        raise Http404(_("No such synthesis."))
+    return access
+
+
+# --- Snapshots, facets and figures ----------------------------------------------------------
+
+
+def _snapshot_head(ref: ScopeRef) -> Snapshot | None:
+    """The scope's snapshot without its cube and groups (a warm page needs neither)."""
+    return (
+        Snapshot.objects.filter(scope=ref.scope, scope_id=ref.scope_id)
+        .select_related("grid_version")
+        .defer("cube", "groups")
+        .first()
+    )
+
+
+class _Body:
+    """The snapshot's cube and groups, read at most once per request, only when needed."""
+
+    def __init__(self, head: Snapshot) -> None:
+        self.head = head
+        self._data: tuple[dict, dict] | None = None
+
+    def get(self) -> tuple[dict, dict]:
+        if self._data is None:
+            row = Snapshot.objects.filter(pk=self.head.pk).values_list("cube", "groups").first()
+            self._data = row or ({}, {})
+        return self._data
+
+
+def _stamp(head: Snapshot) -> str:
+    return f"{MARKUP_VERSION}:{head.pk}:{head.computed_at.timestamp():.6f}:{get_language()}"
+
+
+def _questions(codes: set[str]) -> list[Question]:
+    """The questions of these codes as figures_from orders them: the network's first."""
+    found = list(
+        Question.objects.filter(tenant__isnull=True, code__in=codes).order_by("order", "code")
+    )
+    extra = codes - {question.code for question in found}
+    if extra:
+        seen: set[str] = set()
+        for question in Question.objects.filter(code__in=extra).order_by("order", "pk"):
+            if question.code not in seen:
+                seen.add(question.code)
+                found.append(question)
+    return found
+
+
+def _facets_of(cube: dict) -> Facets:
+    profiles = sorted({int(profile) for profile in cube.get("profile", [])} - {0})
+    codes = set(cube.get("question", [])) | set(NETWORK_QUESTIONS)
+    return Facets(
+        years=sorted({int(year) for year in cube.get("year", [])}),
+        questions=[
+            (question.code, f"{question.code} · {question.short_name()}")
+            for question in _questions(codes)
+        ],
+        profiles=[(profile.pk, profile.label()) for profile in profile_choices(profiles)],
+        languages=sorted(set(cube.get("language", []))),
+    )
+
+
+def _facets(head: Snapshot | None, body: _Body | None) -> Facets:
+    if head is None or body is None:
+        return Facets()
+    key = f"syntheses:facets:{_stamp(head)}"
+    facets = cache.get(key)
+    if facets is None:
+        facets = _facets_of(body.get()[0])
+        cache.set(key, facets, CACHE_SECONDS)
+    return facets
+
+
+def _describe(filters: Filters, facets: Facets) -> str:
+    """The filters in words ("2024 to 2025 · Q1 · Young people · fr"), "" when none."""
+    parts = []
+    if filters.year_from is not None and filters.year_from == filters.year_to:
+        parts.append(str(filters.year_from))
+    elif filters.year_from is not None and filters.year_to is not None:
+        parts.append(
+            _("%(first)s to %(last)s") % {"first": filters.year_from, "last": filters.year_to}
+        )
+    elif filters.year_from is not None:
+        parts.append(_("from %(year)s") % {"year": filters.year_from})
+    elif filters.year_to is not None:
+        parts.append(_("until %(year)s") % {"year": filters.year_to})
+    if filters.question:
+        label = dict(facets.questions).get(filters.question)
+        if label is None:
+            found = _questions({filters.question})
+            label = f"{filters.question} · {found[0].short_name()}" if found else filters.question
+        parts.append(label)
+    if filters.profile is not None:
+        label = dict(facets.profiles).get(filters.profile)
+        if label is None:
+            profile = Profile.objects.filter(pk=filters.profile).first()
+            label = profile.label() if profile else str(filters.profile)
+        parts.append(label)
+    if filters.language:
+        parts.append(language_name(filters.language))
+    return " · ".join(parts)
+
+
+def _url(name: str, key: str, query: str = "") -> str:
+    url = reverse(f"syntheses:{name}", kwargs={"key": key})
+    return f"{url}?{query}" if query else url
+
+
+# --- The synthesis page ---------------------------------------------------------------------
+
+
+def _results(ref: ScopeRef, head: Snapshot, body: _Body, filters: Filters, facets: Facets) -> dict:
+    """The figures part of the page as HTML, with its one-line summary (cached)."""
+    query = filters_query(filters)
+    key = f"syntheses:results:{_stamp(head)}:{ref.key}:{query}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    cube, groups = body.get()
+    figures = figures_from(cube=cube, groups=groups, version=head.grid_version, filters=filters)
+    placeholder = "CODE"
+    drill = reverse("syntheses:criteria", kwargs={"key": ref.key, "code": placeholder})
+    suffix = f"?{query}" if query else ""
+    links = {
+        item.component.code: drill.replace(f"/{placeholder}/", f"/{item.component.code}/") + suffix
+        for family in figures.families
+        for item in family.components
+    }
+    context = {
+        "ref": ref,
+        "snapshot": head,
+        "figures": figures,
+        "totals": {
+            "criteria": charts.count_text(figures.total),
+            "groups": charts.count_text(figures.groups_count),
+            "participants": charts.count_text(figures.participants),
+        },
+        "blocks": charts.question_charts(figures) if not figures.is_empty else [],
+        "table": _table(figures, links),
+        "described": _describe(filters, facets),
+        "clear_url": _url("synthesis", ref.key),
+    }
+    found = {
+        "html": render_to_string("syntheses/synthesis.html#figures", context),
+        "summary": _summary(figures, bool(query)),
+    }
+    cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One line of the family → component table, its figures formatted as the charts show
+    them (counts per question, total, share of all the criteria shown)."""
+
+    code: str
+    label: str
+    counts: list[str]
+    total: str
+    share: str
+    link: str = ""
+    provisional: bool = False
+
+
+@dataclass(frozen=True)
+class TableFamily:
+    row: TableRow
+    components: list[TableRow]
+
+
+def _table(figures: Figures, links: dict[str, str]) -> list[TableFamily]:
+    codes = [question.code for question in figures.questions]
+    table = []
+    for family in figures.families:
+        row = TableRow(
+            family.family.letter,
+            f"{family.family.letter} · {family.family.label()}",
+            [charts.count_text(family.by_question.get(code, 0)) for code in codes],
+            charts.count_text(family.total),
+            charts.share_text(family.share),
+        )
+        components = [
+            TableRow(
+                item.component.code,
+                f"{item.component.code} · {item.component.label()}",
+                [charts.count_text(item.by_question.get(code, 0)) for code in codes],
+                charts.count_text(item.total),
+                charts.share_text(item.share),
+                links.get(item.component.code, ""),
+                item.component.label_is_provisional(),
+            )
+            for item in family.components
+        ]
+        table.append(TableFamily(row, components))
+    return table
+
+
+def _summary(figures: Figures, filtered: bool) -> str:
+    if figures.is_empty:
+        return _("Nothing matches these filters.") if filtered else _("No criteria yet.")
+    return ngettext("%(count)s criterion shown.", "%(count)s criteria shown.", figures.total) % {
+        "count": charts.count_text(figures.total)
+    }
+
+
+def _compare_scopes(ref: ScopeRef, parents: list[ScopeRef]) -> list[tuple[str, str]]:
+    """What the synthesis page offers to compare with: itself (other filters), the scopes
+    above it, and for a coordination group its homogeneous groups."""
+    choices = [(ref.key, _("The same synthesis, with other filters"))]
+    choices += [(parent.key, f"{parent.name} ({Scope(parent.scope).label})") for parent in parents]
+    if ref.scope == Scope.COORDINATION_GROUP:
+        with cross_tenant():
+            rows = HomogeneousGroup.objects.filter(tenant_id=ref.scope_id).order_by("name", "pk")
+            choices += [
+                (f"{Scope.HOMOGENEOUS_GROUP}-{pk}", f"{name} ({Scope.HOMOGENEOUS_GROUP.label})")
+                for pk, name in rows.values_list("pk", "name")
+            ]
+    return choices
+
+
+def _narrative(request: HttpRequest, ref: ScopeRef) -> dict:
+    """The narrative as the wiki renders its page, and what the reader may do with it."""
+    found = synthesis_page_get(ref)
+    page = found.page if found is not None else None
+    if page is not None and not page.is_deleted and can_view_page(request.user, page):
+        return {
+            "page": page,
+            "rendered": revision_render(page=page, revision=page.current_revision),
+            "can_edit": can_edit_page(request.user, page),
+            "edit_url": page.url_for("edit"),
+        }
+    return {
+        "page": page,
+        "rendered": None,
+        "can_write": page is None
+        and request.user.is_authenticated
+        and pages.can_write_narrative(request.user, ref),
+    }
+
+
+def _pending_state(ref: ScopeRef) -> str:
+    """ "queued", "computing" or "" (nothing pending for the scope)."""
+    row = (
+        PendingScope.objects.filter(scope=ref.scope, scope_id=ref.scope_id)
+        .values_list("claimed_at")
+        .first()
+    )
+    if row is None:
+        return ""
+    return "queued" if row[0] is None else "computing"
+
+
+# Charts and tables of every family: 180 KB of markup, 20 KB compressed, which a weak network
+# feels. (The CSRF token Django puts in a page is masked anew on every response: no BREACH.)
+@gzip_page
+@require_GET
+def synthesis(request: HttpRequest, key: str) -> HttpResponse:
+    """The synthesis of a scope under the filters of the query string."""
+    access = _access(request, key)
+    ref = access.ref
+    head = _snapshot_head(ref)
+    empty = head is None or head.criteria_count == 0
+    body = None if empty else _Body(head)
+    facets = _facets(head, body)
+    form = FiltersForm(filters_data(request.GET), facets=facets)
+    valid = form.is_valid()
+    filters = form.filters() if valid else Filters()
+    results = None
+    if valid and not empty:
+        results = _results(ref, head, body, filters, facets)
+    if request.htmx and not request.htmx.history_restore_request:
+        if not valid:
+            summary = _("These filters cannot be used.")
+        elif empty:
+            summary = _("No criteria yet.")
+        else:
+            summary = results["summary"]
+        context = {
+            "ref": ref,
+            "form": form,
+            "empty": empty,
+            "results": results,
+            "summary": summary,
+            "clear_url": _url("synthesis", ref.key),
+        }
+        response = render(
+            request, "syntheses/synthesis.html#swap", context, status=200 if valid else 400
+        )
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+    parents = scope_parents(ref)
+    pending = _pending_state(ref) if access.can_recompute else ""
+    context = {
+        "ref": ref,
+        "scope_label": Scope(ref.scope).label,
+        "crumbs": list(reversed(parents)),
+        "snapshot": head,
+        "empty": empty,
+        "form": form,
+        "results": results,
+        "filters": filters,
+        "clear_url": _url("synthesis", ref.key),
+        "compare_form": CompareForm(
+            facets=facets,
+            scopes=_compare_scopes(ref, parents),
+            initial={"scope": parents[0].key if parents else ref.key},
+        ),
+        "compare_url": _url("compare", ref.key),
+        "year_links": _year_links(ref, facets, filters),
+        "narrative": _narrative(request, ref),
+        "can_recompute": access.can_recompute,
+        "status": _status(ref, None, pending) if pending else None,
+        **reports_panel(request, ref, filters),
+    }
+    response = render(request, "syntheses/synthesis.html", context, status=200 if valid else 400)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _year_links(ref: ScopeRef, facets: Facets, filters: Filters) -> list[tuple[str, str]]:
+    """ "This year against last year": the last year with criteria against the one before."""
+    if len(facets.years) < 2:
+        return []
+    last, previous = facets.years[-1], facets.years[-2]
+    # The other filters stay on both sides: only the period differs.
+    kept = {"question": filters.question, "profile": filters.profile, "language": filters.language}
+    query = filters_query(Filters(year_from=last, year_to=last, **kept))
+    query += f"&with={ref.key}&" + filters_query(
+        Filters(
+            year_from=previous, year_to=previous, profile=kept["profile"], language=kept["language"]
+        ),
+        prefix="with_",
+    )
+    label = _("%(year)s against %(previous)s") % {"year": last, "previous": previous}
+    return [(label, _url("compare", ref.key, query))]
+
+
+# --- Drill-down -----------------------------------------------------------------------------
+
+
+@gzip_page
+@require_GET
+def criteria(request: HttpRequest, key: str, code: str) -> HttpResponse:
+    """The criteria texts behind one component of a scope, 50 a page, under the same filters."""
+    access = _access(request, key)
+    ref = access.ref
+    head = _snapshot_head(ref)
+    component = None
+    if _CODE.match(code):
+        component = component_by_code(code=code, version=head.grid_version if head else None)
+    if component is None:
+        raise Http404(_("No such component."))
+    form = FiltersForm(filters_data(request.GET), facets=Facets())
+    if not form.is_valid():
+        context = {"ref": ref, "component": component, "form": form}
+        return render(request, "syntheses/criteria.html", context, status=400)
+    filters = form.filters()
+    page = synthesis_criteria(
+        ref=ref, component=component, filters=filters, page=request.GET.get("page")
+    )
+    query = filters_query(filters)
+    context = {
+        "ref": ref,
+        "crumbs": list(reversed(scope_parents(ref))),
+        "component": component,
+        "form": form,
+        "page": page,
+        "described": _describe(filters, Facets()),
+        "synthesis_url": _url("synthesis", ref.key, query),
+        "page_query": f"{query}&page=" if query else "page=",
+    }
+    return render(request, "syntheses/criteria.html", context)
+
+
+# --- Comparison -----------------------------------------------------------------------------
+
+
+@dataclass
+class CompareRow:
+    key: str
+    label: str
+    is_family: bool
+    first_count: int
+    first_share: float
+    second_count: int
+    second_share: float
+
+    @property
+    def points(self) -> float:
+        return (self.first_share - self.second_share) * 100
+
+    @property
+    def direction(self) -> str:
+        rounded = round(self.points, 1)
+        return "up" if rounded > 0 else "down" if rounded < 0 else "same"
+
+    @property
+    def strong(self) -> bool:
+        return abs(self.points) >= STRONG_POINTS
+
+    @property
+    def points_text(self) -> str:
+        return charts.points_text(self.points)
+
+    @property
+    def first_count_text(self) -> str:
+        return charts.count_text(self.first_count)
+
+    @property
+    def second_count_text(self) -> str:
+        return charts.count_text(self.second_count)
+
+    @property
+    def first_share_text(self) -> str:
+        return charts.share_text(self.first_share)
+
+    @property
+    def second_share_text(self) -> str:
+        return charts.share_text(self.second_share)
+
+
+def _compare_rows(first: Figures, second: Figures) -> list[CompareRow]:
+    """Families and their components in grid order (the first side's families first, then any
+    only the second has), matched by family letter and component code."""
+    second_families = {family.family.letter: family for family in second.families}
+    rows: list[CompareRow] = []
+    letters = [family.family.letter for family in first.families]
+    letters += [letter for letter in second_families if letter not in letters]
+    first_families = {family.family.letter: family for family in first.families}
+    for letter in letters:
+        mine, theirs = first_families.get(letter), second_families.get(letter)
+        family = (mine or theirs).family
+        rows.append(_compare_row(letter, f"{letter} · {family.label()}", True, mine, theirs))
+        components = {item.component.code: item for item in (mine.components if mine else [])}
+        others = {item.component.code: item for item in (theirs.components if theirs else [])}
+        # In grid order, whichever side mentions the component.
+        codes = sorted(
+            {*components, *others},
+            key=lambda code: ((components.get(code) or others[code]).component.order, code),
+        )
+        for code in codes:
+            one, two = components.get(code), others.get(code)
+            component = (one or two).component
+            rows.append(_compare_row(code, f"{code} · {component.label()}", False, one, two))
+    return rows
+
+
+def _compare_row(
+    key: str,
+    label: str,
+    is_family: bool,
+    mine: FamilyFigures | ComponentFigures | None,
+    theirs: FamilyFigures | ComponentFigures | None,
+) -> CompareRow:
+    """One line of a comparison; a side that does not mention it counts 0."""
+    return CompareRow(
+        key,
+        label,
+        is_family,
+        mine.total if mine else 0,
+        mine.share if mine else 0.0,
+        theirs.total if theirs else 0,
+        theirs.share if theirs else 0.0,
+    )
+
+
+def _figures(ref: ScopeRef, filters: Filters) -> tuple[Snapshot | None, Figures]:
+    """One side of a comparison (a scope never computed counts as empty)."""
+    head = _snapshot_head(ref)
+    if head is None:
+        return None, figures_from(cube={}, groups={}, version=grid_current(), filters=filters)
+    cube, groups = _Body(head).get()
+    return head, figures_from(cube=cube, groups=groups, version=head.grid_version, filters=filters)
+
+
+def _side_name(ref: ScopeRef, described: str) -> str:
+    return f"{ref.name} ({described})" if described else ref.name
+
+
+@gzip_page
+@require_GET
+def compare(request: HttpRequest, key: str) -> HttpResponse:
+    """Two syntheses side by side: this scope under its filters, and `with` (a scope key, this
+    one by default) under the `with_` filters; the question filter is shared."""
+    access = _access(request, key)
+    ref = access.ref
+    parents = scope_parents(ref)
+    head = _snapshot_head(ref)
+    empty = head is None or head.criteria_count == 0
+    facets = _facets(head, None if empty else _Body(head))
+    data = filters_data(filters_data(request.GET), prefix="with_")
+    form = FiltersForm(data, facets=facets)
+    with_form = CompareForm(data, facets=facets, scopes=_compare_scopes(ref, parents))
+    context = {
+        "ref": ref,
+        "crumbs": list(reversed(parents)),
+        "form": form,
+        "with_form": with_form,
+        "compared": False,
+    }
+    asked = "with" in request.GET or any(name.startswith("with_") for name in request.GET)
+    valid = form.is_valid() & with_form.is_valid()
+    other = None
+    if valid and asked:
+        other_key = with_form.cleaned_data["scope"] or ref.key
+        try:
+            other = _access(request, other_key).ref
+        except Http404:
+            with_form.add_error("scope", _("There is no such synthesis to compare with."))
+            valid = False
+    if not valid:
+        return render(request, "syntheses/compare.html", context, status=400)
+    if other is None:
+        return render(request, "syntheses/compare.html", context)
+    first_filters = form.filters()
+    second_filters = with_form.filters()
+    if first_filters.question:
+        second_filters = Filters(**{**second_filters.__dict__, "question": first_filters.question})
+    first_head, first = _figures(ref, first_filters)
+    second_head, second = _figures(other, second_filters)
+    first_name = _side_name(ref, _describe(first_filters, facets))
+    second_name = _side_name(other, _describe(second_filters, facets))
+    rows = _compare_rows(first, second)
+    families = [row for row in rows if row.is_family]
+    chart = None
+    if families and not (first.is_empty and second.is_empty):
+        chart = charts.compare_svg(
+            chart_id="compare-families",
+            title=_("Share of each family: %(first)s and %(second)s")
+            % {"first": first_name, "second": second_name},
+            description=_(
+                "Paired bars per family of the grid: the filled bar is %(first)s, the outlined "
+                "bar %(second)s. The table below gives every figure and the differences."
+            )
+            % {"first": first_name, "second": second_name},
+            first_name=first_name,
+            second_name=second_name,
+            bars=[
+                charts.PairedBar(row.key, row.label, row.first_share, row.second_share)
+                for row in families
+            ],
+        )
+    context.update(
+        {
+            "compared": True,
+            "other": other,
+            "first": first,
+            "second": second,
+            "first_head": first_head,
+            "second_head": second_head,
+            "first_name": first_name,
+            "second_name": second_name,
+            "rows": rows,
+            "chart": chart,
+            "first_url": _url("synthesis", ref.key, filters_query(first_filters)),
+            "second_url": _url("synthesis", other.key, filters_query(second_filters)),
+            "strong_points": STRONG_POINTS,
+        }
+    )
+    return render(request, "syntheses/compare.html", context)
+
+
+# --- Narrative ------------------------------------------------------------------------------
+
+
+@require_POST
+def narrative(request: HttpRequest, key: str) -> HttpResponse:
+    """Create the scope's narrative page if missing, then go and edit it (those who may write
+    in its space); anyone else gets 404, anonymous readers are sent to log in."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(_url("synthesis", key))
+    ref = _access(request, key).ref
+    found = synthesis_page_get(ref)
+    if found is not None and not found.page.is_deleted:
+        if not can_edit_page(request.user, found.page):
+            raise Http404(_("No such synthesis."))
+        return redirect(found.page.url_for("edit"))
+    if found is not None:
+        return redirect(found.page.get_absolute_url())
+    if not pages.can_write_narrative(request.user, ref):
+        raise Http404(_("No such synthesis."))
+    try:
+        created = pages.synthesis_page_ensure(ref=ref, actor=request.user)
+    except DomainError:
+        raise Http404(_("No such synthesis.")) from None
+    return redirect(created.page.url_for("edit"))
+
+
+# --- Recompute and its progress -------------------------------------------------------------
+
+
+@require_POST
+def recompute(request: HttpRequest, key: str) -> HttpResponse:
+    """Mark the scope out of date (a job recomputes it after the commit), then show how it goes."""
+    access = _recompute_access(request, key)
+    if isinstance(access, HttpResponse):
+        return access
+    since = int(timezone.now().timestamp())
+    services.scopes_mark([(access.ref.scope, access.ref.scope_id)])
+    context = {"ref": access.ref, "status": _status(access.ref, since)}
+    if request.htmx:
+        return render(request, "syntheses/status.html#status", context)
+    return redirect(_url("status", access.ref.key, f"since={since}"))
+
+
+def _status(ref: ScopeRef, since: int | None, state: str | None = None) -> dict:
+    """Where the scope's recomputation stands: "queued", "computing" or "done" (with the
+    snapshot's computed_at, and whether it is newer than since, a timestamp)."""
+    state = _pending_state(ref) if state is None else state
+    computed_at = None
+    if not state:
+        computed_at = (
+            Snapshot.objects.filter(scope=ref.scope, scope_id=ref.scope_id)
+            .values_list("computed_at", flat=True)
+            .first()
+        )
+    fresh = bool(
+        computed_at
+        and since is not None
+        and computed_at >= datetime.datetime.fromtimestamp(since, tz=datetime.UTC)
+    )
+    steps = {"queued": 1, "computing": 2}
+    return {
+        "state": state or "done",
+        "step": steps.get(state, 3),
+        "steps": 3,
+        "computed_at": computed_at,
+        "fresh": fresh,
+        "url": _url("status", ref.key, f"since={since}" if since is not None else ""),
+        "synthesis_url": _url("synthesis", ref.key),
+    }
+
+
+@never_cache
+@require_http_methods(["GET"])
+def status(request: HttpRequest, key: str) -> HttpResponse:
+    """Where the scope's recomputation stands: waiting, being computed, done (htmx polls it
+    every second until done; without JavaScript, a link refreshes it)."""
+    access = _recompute_access(request, key)
+    if isinstance(access, HttpResponse):
+        return access
+    raw = request.GET.get("since", "")
+    since = int(raw) if raw.isdigit() and len(raw) <= 12 else None
+    context = {"ref": access.ref, "status": _status(access.ref, since)}
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "syntheses/status.html#status", context)
+    else:
+        context["crumbs"] = list(reversed(scope_parents(access.ref)))
+        response = render(request, "syntheses/status.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response

@@ -1,0 +1,320 @@
+"""Snapshots: what they count (checked against a plain count of the criteria), how changes mark
+the scopes above them, and how jobs take, finish and hand back pending scopes."""
+
+import datetime
+import time
+from collections import Counter
+
+import pytest
+from django.utils import timezone
+
+from criteria.demo import demo_generate
+from criteria.models import Criterion, Question
+from criteria.selectors import component_by_code
+from criteria.services import criterion_classify, criterion_create, criterion_delete
+from syntheses import services
+from syntheses.models import PendingScope, Scope, Snapshot
+from territories.models import CoordinationGroup, HomogeneousGroup
+from territories.secretariat.services import coordination_group_hide
+from tests.factories import (
+    make_coordination_group,
+    make_criterion,
+    make_homogeneous_group,
+    make_user,
+)
+from wikispiral.tenancy import cross_tenant
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts(snapshot: Snapshot) -> Counter:
+    cube = snapshot.cube
+    counts: Counter = Counter()
+    for component, question, count in zip(
+        cube["component"], cube["question"], cube["count"], strict=True
+    ):
+        counts[(component, question)] += count
+    return counts
+
+
+def _expected(criteria) -> Counter:
+    """The independent count: classified criteria per (component, question), by the ORM."""
+    return Counter(
+        criteria.filter(status=Criterion.Status.CLASSIFIED).values_list(
+            "component__code", "question__code"
+        )
+    )
+
+
+def _snapshot(scope: str, scope_id: int = 0) -> Snapshot:
+    return Snapshot.objects.get(scope=scope, scope_id=scope_id)
+
+
+def test_recompute_all_matches_a_plain_count_at_every_level():
+    demo_generate(criteria=900, seed=5)
+    hidden = CoordinationGroup.objects.order_by("pk").first()
+    hidden.is_hidden = True
+    hidden.save(update_fields=["is_hidden"])
+
+    services.syntheses_recompute_all()
+
+    with cross_tenant():
+        everything = Criterion.objects.all()
+        visible = everything.filter(tenant__is_hidden=False)
+        assert _counts(_snapshot(Scope.NETWORK)) == _expected(visible)
+        for group in CoordinationGroup.objects.all():
+            # A hidden group's own synthesis is there for its members; places leave it out.
+            assert _counts(_snapshot(Scope.COORDINATION_GROUP, group.pk)) == _expected(
+                everything.filter(tenant=group)
+            )
+            country = group.country
+            assert _counts(_snapshot(Scope.COUNTRY, country.pk)) == _expected(
+                visible.filter(tenant__country=country)
+            )
+            if group.region_id:
+                assert _counts(_snapshot(Scope.REGION, group.region_id)) == _expected(
+                    visible.filter(tenant__region_id=group.region_id)
+                )
+            if group.locality_id:
+                assert _counts(_snapshot(Scope.LOCALITY, group.locality_id)) == _expected(
+                    visible.filter(tenant__locality_id=group.locality_id)
+                )
+            assert _counts(_snapshot(Scope.CONTINENT, country.continent_id)) == _expected(
+                visible.filter(tenant__country__continent_id=country.continent_id)
+            )
+        for hg in HomogeneousGroup.objects.all()[:20]:
+            assert _counts(_snapshot(Scope.HOMOGENEOUS_GROUP, hg.pk)) == _expected(
+                everything.filter(group=hg)
+            )
+        network = _snapshot(Scope.NETWORK)
+        counted_groups = (
+            visible.filter(status=Criterion.Status.CLASSIFIED).values("group").distinct().count()
+        )
+    assert network.groups_count == counted_groups
+    assert network.criteria_count == sum(_expected(visible).values())
+
+
+def test_the_cube_keeps_year_profile_and_language():
+    tenant = make_coordination_group()
+    with cross_tenant():
+        group = make_homogeneous_group(tenant=tenant, participants=11)
+    make_criterion(
+        tenant=tenant,
+        group=group,
+        component="A01",
+        language="fr",
+        session_date=datetime.date(2024, 5, 1),
+    )
+    make_criterion(
+        tenant=tenant,
+        group=group,
+        component="A01",
+        language="fr",
+        session_date=datetime.date(2025, 5, 1),
+    )
+    make_criterion(tenant=tenant, group=group, question="Q2", component="B01")
+    make_criterion(tenant=tenant, group=group)  # unclassified: not counted
+
+    services.syntheses_recompute_all()
+
+    snapshot = _snapshot(Scope.COORDINATION_GROUP, tenant.pk)
+    rows = sorted(
+        zip(
+            *(snapshot.cube[c] for c in ("component", "question", "year", "language", "count")),
+            strict=True,
+        )
+    )
+    assert rows == [
+        ("A01", "Q1", 2024, "fr", 1),
+        ("A01", "Q1", 2025, "fr", 1),
+        ("B01", "Q2", 2026, "en", 1),
+    ]
+    assert set(snapshot.cube["profile"]) == {group.profile_id}
+    assert (snapshot.criteria_count, snapshot.groups_count, snapshot.participants) == (3, 1, 11)
+    assert snapshot.groups["years"] == [[2024, 2025, 2026]]
+
+
+def test_a_new_criterion_marks_its_group_and_every_level_above(django_capture_on_commit_callbacks):
+    tenant = make_coordination_group()
+    with cross_tenant():
+        group = make_homogeneous_group(tenant=tenant)
+    q1 = Question.objects.get(tenant=None, code="Q1")
+
+    with cross_tenant():
+        criterion_create(tenant=tenant, group=group, question=q1, text="Bread", actor=None)
+
+    marked = set(PendingScope.objects.values_list("scope", "scope_id"))
+    assert marked == {
+        (Scope.HOMOGENEOUS_GROUP, group.pk),
+        (Scope.COORDINATION_GROUP, tenant.pk),
+        (Scope.COUNTRY, tenant.country_id),
+        (Scope.CONTINENT, tenant.country.continent_id),
+        (Scope.NETWORK, 0),
+    } | ({(Scope.REGION, tenant.region_id)} if tenant.region_id else set()) | (
+        {(Scope.LOCALITY, tenant.locality_id)} if tenant.locality_id else set()
+    )
+
+
+def test_classifying_then_recomputing_pending_updates_every_affected_snapshot(
+    django_capture_on_commit_callbacks,
+):
+    tenant = make_coordination_group()
+    other = make_coordination_group(name="Elsewhere")
+    make_criterion(tenant=other, component="D01")
+    services.syntheses_recompute_all()
+    criterion = make_criterion(tenant=tenant, text="A bus on Sunday")
+
+    with django_capture_on_commit_callbacks(execute=True), cross_tenant():
+        criterion_classify(
+            tenant=tenant,
+            criterion=criterion,
+            component=component_by_code(code="A10"),
+            actor=make_user(),
+        )
+
+    assert not PendingScope.objects.exists()
+    assert _counts(_snapshot(Scope.COORDINATION_GROUP, tenant.pk)) == {("A10", "Q1"): 1}
+    assert _counts(_snapshot(Scope.NETWORK)) == {("A10", "Q1"): 1, ("D01", "Q1"): 1}
+    assert _counts(_snapshot(Scope.COORDINATION_GROUP, other.pk)) == {("D01", "Q1"): 1}
+
+    with django_capture_on_commit_callbacks(execute=True), cross_tenant():
+        criterion_delete(tenant=tenant, criterion=criterion, actor=make_user())
+
+    assert _snapshot(Scope.COORDINATION_GROUP, tenant.pk).criteria_count == 0
+    assert _counts(_snapshot(Scope.NETWORK)) == {("D01", "Q1"): 1}
+
+
+def test_hiding_a_group_takes_it_out_of_the_places_above(django_capture_on_commit_callbacks):
+    tenant = make_coordination_group()
+    make_criterion(tenant=tenant, component="A01")
+    services.syntheses_recompute_all()
+    assert _snapshot(Scope.NETWORK).criteria_count == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        coordination_group_hide(group=tenant, actor=make_user(secretariat=True), reason="Spam")
+
+    assert _snapshot(Scope.NETWORK).criteria_count == 0
+    assert _snapshot(Scope.COUNTRY, tenant.country_id).criteria_count == 0
+    assert _snapshot(Scope.COORDINATION_GROUP, tenant.pk).criteria_count == 1
+
+
+def test_a_scope_marked_again_during_a_job_stays_pending_for_the_next():
+    tenant = make_coordination_group()
+    make_criterion(tenant=tenant, component="A01")
+    services.scopes_mark([(Scope.COORDINATION_GROUP, tenant.pk)])
+    rows, claimed_at = services._pending_claim(100)
+    # Someone saves while the job computes: marked_at moves past the claim.
+    PendingScope.objects.filter(pk=rows[0].pk).update(
+        marked_at=claimed_at + datetime.timedelta(microseconds=1)
+    )
+    PendingScope.objects.filter(pk=rows[0].pk).update(claimed_at=None)
+
+    services.syntheses_recompute_pending()  # takes it again (unclaimed), computes, done
+
+    assert not PendingScope.objects.exists()
+
+
+def test_a_job_leaves_a_scope_marked_while_it_ran(monkeypatch):
+    tenant = make_coordination_group()
+    make_criterion(tenant=tenant, component="A01")
+    services.scopes_mark([(Scope.COORDINATION_GROUP, tenant.pk)])
+    real_write = services._write
+
+    def write_then_mark(*args, **kwargs):
+        real_write(*args, **kwargs)
+        PendingScope.objects.update(marked_at=timezone.now() + datetime.timedelta(seconds=5))
+
+    monkeypatch.setattr(services, "_write", write_then_mark)
+    services.syntheses_recompute_pending()
+
+    left = PendingScope.objects.get()
+    assert left.claimed_at is None  # handed back, for the next job
+    assert services.syntheses_sweep()
+
+
+def test_a_claim_of_a_dead_job_is_taken_again_after_the_timeout():
+    tenant = make_coordination_group()
+    make_criterion(tenant=tenant, component="A01")
+    services.scopes_mark([(Scope.COORDINATION_GROUP, tenant.pk)])
+    services._pending_claim(100)  # a job took it, then its worker was killed
+    assert not services.syntheses_sweep()
+    assert services.syntheses_recompute_pending() == 0  # nothing to take yet
+
+    PendingScope.objects.update(claimed_at=timezone.now() - services.claim_timeout() * 2)
+
+    assert services.syntheses_sweep()
+    assert services.syntheses_recompute_pending() > 0
+    assert _snapshot(Scope.COORDINATION_GROUP, tenant.pk).criteria_count == 1
+
+
+def test_every_job_run_twice_gives_the_same_state():
+    demo_generate(criteria=300, seed=3)
+    services.syntheses_recompute_all()
+    first = {
+        (s.scope, s.scope_id): (s.cube, s.groups, s.criteria_count) for s in Snapshot.objects.all()
+    }
+    services.syntheses_recompute_all()
+    services.scopes_mark([(Scope.NETWORK, 0)])
+    services.syntheses_recompute_pending()
+    services.syntheses_recompute_pending()
+    second = {
+        (s.scope, s.scope_id): (s.cube, s.groups, s.criteria_count) for s in Snapshot.objects.all()
+    }
+    assert first == second
+
+
+def test_an_empty_coordination_group_has_an_empty_snapshot():
+    tenant = make_coordination_group()
+
+    services.syntheses_recompute_all()
+
+    snapshot = _snapshot(Scope.COORDINATION_GROUP, tenant.pk)
+    assert (snapshot.criteria_count, snapshot.groups_count) == (0, 0)
+    assert snapshot.cube["count"] == []
+
+
+# --- A real Celery worker -----------------------------------------------------------------------
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_updates_every_affected_scope(celery_worker_process):
+    from tests.factories import reference_data
+
+    reference_data()
+    tenant = make_coordination_group()
+    with cross_tenant():
+        group = make_homogeneous_group(tenant=tenant)
+    q2 = Question.objects.get(tenant=None, code="Q2")
+    actor = make_user()
+
+    with cross_tenant():
+        for number in range(5):
+            criterion = criterion_create(
+                tenant=tenant, group=group, question=q2, text=f"Noise {number}", actor=actor
+            )
+            criterion_classify(
+                tenant=tenant,
+                criterion=criterion,
+                component=component_by_code(code="B01"),
+                actor=actor,
+            )
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if (
+            not PendingScope.objects.exists()
+            and Snapshot.objects.filter(scope=Scope.NETWORK, criteria_count=5).exists()
+        ):
+            break
+        time.sleep(0.2)
+    for scope, scope_id in [
+        (Scope.HOMOGENEOUS_GROUP, group.pk),
+        (Scope.COORDINATION_GROUP, tenant.pk),
+        (Scope.COUNTRY, tenant.country_id),
+        (Scope.NETWORK, 0),
+    ]:
+        snapshot = Snapshot.objects.filter(scope=scope, scope_id=scope_id).first()
+        assert snapshot is not None, (scope, celery_worker_process.log())
+        assert _counts(snapshot) == {("B01", "Q2"): 5}, (scope, celery_worker_process.log())
+    assert not PendingScope.objects.exists()
