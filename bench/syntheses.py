@@ -1,26 +1,27 @@
-"""Syntheses at network scale: recomputing every snapshot, and after one group adds criteria.
+"""Syntheses at network scale: recomputing every snapshot, after one group adds criteria, the
+synthesis page of a country, and PDF reports.
 
 Builds a fresh PostgreSQL database `wikispiral_bench_syntheses`, generates `--criteria` demo
 criteria (criteria.demo, in a child process, so that this process's peak memory is the engine's
 own), runs VACUUM ANALYZE, and measures in one run, `--repeat` times each, (1) and the
 baselines interleaved:
 
-1. `syntheses.services.syntheses_recompute_all()`: every scope at every level. Its parts are
-   timed from outside (the functions it calls are wrapped, their code unchanged): the
-   finest-grain query (compute.fine_frame), the rest of stage one (pandas, homogeneous and
-   coordination groups), the place ids, the roll-up to places (compute.stage_two) and the
-   writes (services._write), each with the time spent in SQL.
+1. `syntheses.services.syntheses_recompute_all()`: every scope at every level, the first round
+   from no snapshot stored, the next ones finding the figures unchanged. Its parts are timed
+   from outside (the functions it calls are wrapped, their code unchanged).
 2. One homogeneous group adds 60 criteria through the real services (criterion_create, then
    criterion_classify, each committed on its own as the fast-entry and classification pages do).
    Celery sends its jobs to Redis db 11, where no worker listens, so nothing runs inline; then,
    from the 60 saves committed, `syntheses_recompute_pending()` runs until no scope is pending.
    A different group each round.
+3. The synthesis page of the biggest country, served by gunicorn (2 sync workers), under wrk.
+4. PDF reports of the biggest locality, the biggest country and the network, each drawn by
+   the task's code (report_render) in a fresh process: time, pages, memory per page.
 Baselines over the same rows, each one bare SQL statement through psycopg (statement and fetch
 of every row timed):
    (a) `GROUP BY GROUPING SETS`: counts per (component, question) for every level at once
        (homogeneous group, coordination group, locality, region, country, continent, network);
    (b) the finest grain: `GROUP BY locality, component, question`.
-(3) the synthesis page of a country and (4) a country PDF report are not built yet.
 
 Prints each figure (median of the rounds) beside its goal. Exit status 0 whatever the figures
 (a measurement), non-zero when the set-up fails or the engine's counts are wrong.
@@ -60,7 +61,15 @@ DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/11"
 SEED = 20261201
 ADDED = 60
-GOALS = {"grouping_sets_ratio": 0.5, "finest_ratio": 2.5, "after_add_seconds": 1.0}
+GOALS = {
+    "grouping_sets_ratio": 0.5,
+    "finest_ratio": 2.5,
+    "after_add_seconds": 1.0,
+    "page_p99_ms": 100.0,
+    "locality_pdf_seconds": 1.0,
+    "pages_per_second": 5.0,
+    "mb_per_page": 6.0,
+}
 
 # Counts per (component, question) at every level in one statement. GROUPING() tells which set
 # a row belongs to; places count the criteria of visible coordination groups only (the FILTER).
@@ -103,6 +112,9 @@ GROUP BY cg.locality_id, c.component_id, c.question_id
 def bench_env(static_root: Path) -> dict[str, str]:
     env = common.production_env(static_root)
     env.update({"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL})
+    # Report files and uploads stay in the run's temporary directory.
+    env["MEDIA_ROOT"] = str(static_root.parent / "media")
+    env["PRIVATE_ROOT"] = str(static_root.parent / "private")
     return env
 
 
@@ -267,12 +279,9 @@ def instrumented() -> Iterator[Phases]:
         (compute, "coordination_groups_frame", "places", None),
         (services, "_place_ids", "place_ids", None),
         (compute, "stage_two", "stage_two", lambda a, k, result: len(result)),
-        (
-            services,
-            "_cg_snapshots",
-            "cg_snapshots",
-            lambda a, k, result: {"cg_snapshots": len(a[0]), "cg_rows": len(result[0])},
-        ),
+        (services, "_places_roll_up", "roll_up", lambda a, k, result: result),
+        (services, "_children", "children", None),
+        (compute, "roll_up", "roll_up_sum", None),
         (services, "_pending_claim", "claim", lambda a, k, result: len(result[0])),
         (services, "_write", "write", lambda a, k, result: len(a[0])),
     ]
@@ -473,6 +482,166 @@ def add_and_recompute(tenant_id: int, group_id: int, number: int) -> AddRound:
     )
 
 
+# --- 3. The synthesis page of a country, served by gunicorn ------------------------------------
+
+
+@dataclass
+class PageFigures:
+    path: str
+    name: str
+    criteria: int
+    bytes: int
+    queries_cold: int
+    queries_warm: int
+    first_ms: float
+    wrk: "common.WrkResult"
+    cpu_ms: float
+
+
+def biggest_place(scope: str) -> tuple[int, str, int]:
+    """The place of this level with the most criteria in its snapshot: id, name, criteria."""
+    from syntheses.models import Snapshot
+    from syntheses.selectors import scope_get
+
+    snapshot = Snapshot.objects.filter(scope=scope).order_by("-criteria_count").first()
+    if snapshot is None or not snapshot.criteria_count:
+        raise common.SetupError(f"No {scope} snapshot with criteria")
+    ref = scope_get(scope if scope == "network" else f"{scope}-{snapshot.scope_id}")
+    return snapshot.scope_id, ref.name, snapshot.criteria_count
+
+
+def page_queries(path: str) -> tuple[int, int]:
+    """Queries of the first (cold figures cache) and of a second (warm) request."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    counts = []
+    for _attempt in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path, HTTP_HOST=common.HOST)
+        if response.status_code != 200:
+            raise common.SetupError(f"GET {path} answered {response.status_code}")
+        counts.append(len(queries))
+    cache.clear()  # the bench's own Redis db: the server starts from an empty cache
+    return counts[0], counts[1]
+
+
+def country_page(env: dict[str, str], workdir: Path, duration: int, connections: int):
+    place, name, criteria = biggest_place("country")
+    path = f"/syntheses/country-{place}/"
+    queries_cold, queries_warm = page_queries(path)
+    script = workdir / "summary.lua"
+    script.write_text(common.WRK_SUMMARY_SCRIPT)
+    log_path = workdir / "gunicorn.log"
+    server = argparse.Namespace(workers=2, worker_class="sync", threads=1)
+    port = common.free_port()
+    try:
+        with common.gunicorn_running(env, port, server, log_path) as pid:
+            started = time.perf_counter()
+            first = common.http_request(port, path)
+            first_ms = (time.perf_counter() - started) * 1000
+            if first.status != 200 or name.encode() not in first.body:
+                raise common.SetupError(f"GET {path} answered {first.status} without {name}")
+            result, cpu_ms = common.measure(
+                f"http://{common.HOST}:{port}{path}",
+                duration=duration,
+                connections=connections,
+                script=script,
+                headers={},
+                expected_size=len(first.body),
+                strict=True,
+                label="country synthesis page",
+                server_pid=pid,
+            )
+    except common.SetupError as error:
+        raise common.SetupError(f"{error}\n{common.tail(log_path)}") from error
+    return PageFigures(
+        path, name, criteria, len(first.body), queries_cold, queries_warm, first_ms, result, cpu_ms
+    )
+
+
+# --- 4. PDF reports, drawn by the task's code in a fresh process each ---------------------------
+
+
+@dataclass
+class PdfFigures:
+    scope: str
+    name: str
+    criteria: int
+    seconds: float  # the second report drawn by the process (a worker's usual case)
+    first_seconds: float  # the first one (imports, fonts, templates loaded on the way)
+    pages: int
+    size: int
+    rss_before: float  # MB, before the timed report (the first one drawn and its imports kept)
+    rss_peak: float  # MB, the process's high-water mark while the timed report was drawn
+
+    @property
+    def per_page_mb(self) -> float:
+        return (self.rss_peak - self.rss_before) / max(self.pages, 1)
+
+
+def memory_mb(field_name: str) -> float:
+    """VmRSS or VmHWM of this process in MB. Not ru_maxrss: Linux carries it over from the
+    parent across fork and exec, so a fresh child would report the bench's own peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field_name + ":"):
+            return int(line.split()[1]) / 1024
+    raise common.SetupError(f"{field_name} not in /proc/self/status")
+
+
+def render_child(report_ids: list[int]) -> dict:
+    """Draw queued reports one after the other as the Celery task does (report_render) in this
+    fresh process, timing each and measuring the memory they added."""
+    from syntheses.reports import report_render
+
+    seconds = []
+    before = memory_mb("VmRSS")
+    for report_id in report_ids:
+        if seconds:
+            # The next report's own peak: reset the high-water mark to the present size.
+            Path("/proc/self/clear_refs").write_text("5")
+            before = memory_mb("VmRSS")
+        started = time.perf_counter()
+        report = report_render(report_id=report_id)
+        seconds.append(time.perf_counter() - started)
+        if report is None or report.status != "done":
+            message = report.message if report is not None else "nothing to do"
+            raise SystemExit(f"report {report_id} not drawn: {message}")
+    return {
+        "first_seconds": seconds[0],
+        "seconds": seconds[-1],
+        "pages": report.pages,
+        "size": report.file.size,
+        "rss_before": before,
+        "rss_peak": memory_mb("VmHWM"),
+    }
+
+
+def pdf_report(env: dict[str, str], scope: str) -> PdfFigures:
+    from syntheses.models import Report
+
+    place, name, criteria = biggest_place(scope)
+    # Two reports of the same scope (English and French, so neither waits for the other).
+    reports = [
+        Report.objects.create(scope=scope, scope_id=place, language=language)
+        for language in ("fr", "en")
+    ]
+    result = subprocess.run(
+        [sys.executable, __file__, "--render-child", ",".join(str(r.pk) for r in reports)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise common.SetupError(f"drawing the {scope} report failed:\n{result.stderr[-3000:]}")
+    drawn = json.loads(result.stdout.strip().splitlines()[-1])
+    return PdfFigures(scope, name, criteria, **drawn)
+
+
 # --- Report --------------------------------------------------------------------------------------
 
 
@@ -509,6 +678,8 @@ def report(
     stored: dict[str, float],
     rss: dict[str, float],
     load: float,
+    page: PageFigures,
+    pdfs: list[PdfFigures],
 ) -> None:
     from syntheses.models import Scope
 
@@ -543,8 +714,18 @@ def report(
     print(f"(1) Recompute every scope at every level (median of {repeat})")
     print(f"    {'syntheses_recompute_all()':<48}{median(engine):>8.2f} s   {spread(engine)}")
     print(
+        f"    {'  first round (no snapshot stored)':<48}{engine[0]:>8.2f} s   "
+        f"ratios {engine[0] / median(grouping_s):.2f} × GROUPING SETS, "
+        f"{engine[0] / median(finest_s):.2f} × finest grain"
+    )
+    print(
         f"    {'snapshots written':<48}{rounds[0].written:>8,}   "
         f"{stored['json_mb']:.0f} MB of JSON, table {stored['table_mb']:.0f} MB on disk"
+    )
+    print(
+        f"    {'each round':<48}"
+        + "  ".join(f"{r.total:.2f} s" for r in rounds)
+        + "   (the first writes every figure; later rounds find them unchanged)"
     )
     fine_rows = rounds[0].phases.sizes["fine"]
     for label, key, sql in (
@@ -603,9 +784,9 @@ def report(
         ("claim the pending scopes", "claim", True),
         ("finest-grain query (the coordination group)", "fine", True),
         ("stage one rest (its hg and cg cubes)", "stage_one", True),
-        ("places frame (coordination_groups_frame)", "places", True),
-        ("coordination-group snapshots read", "cg_snapshots", True),
-        ("roll-up to places (stage_two)", "stage_two", False),
+        ("what lies under each place (_children)", "children", True),
+        ("snapshots one level below read", "roll_up", True),
+        ("sums (compute.roll_up, pandas)", "roll_up_sum", False),
         ("writes (_write)", "write", True),
     ):
         seconds = [a.phases.own[key] for a in adds]
@@ -617,15 +798,56 @@ def report(
             "the rest (pending checks, deletes)", rest, [a.phases.sql["other"] for a in adds]
         )
     )
-    sizes = adds[0].phases.sizes
-    print(
-        f"    {'  snapshots read by the roll-up':<48}{sizes['cg_snapshots']:>8,}"
-        f"   coordination groups, {sizes['cg_rows']:,} cube rows"
-    )
+    print(f"    {'  places rolled up, level by level':<48}{adds[0].phases.sizes['roll_up']:>8,}")
 
     print()
-    print("(3) Synthesis page of a country                  not built yet (no figure)")
-    print("(4) Country PDF report                           not built yet (no figure)")
+    print(
+        f"(3) Synthesis page of a country: {page.name}, {page.criteria:,} criteria "
+        f"(gunicorn 2 sync workers, wrk {page.wrk.requests:,} requests)"
+    )
+    print(
+        f"    {page.path}: {page.bytes:,} bytes, {page.queries_cold} queries cold, "
+        f"{page.queries_warm} warm (figures cached per snapshot)"
+    )
+    print(f"    {'first request (cold figures cache)':<48}{page.first_ms:>8.1f} ms")
+    print(
+        f"    {'p50 / p99':<48}{page.wrk.p50_ms:>8.1f} / {page.wrk.p99_ms:.1f} ms   goal p99 < "
+        f"{GOALS['page_p99_ms']:.0f} ms   {verdict(page.wrk.p99_ms, GOALS['page_p99_ms'])}"
+    )
+    print(
+        f"    {'requests per second':<48}{page.wrk.requests_per_second:>8.0f}"
+        f"   server CPU {page.cpu_ms:.1f} ms per request"
+    )
+    print()
+    print(
+        "(4) PDF reports (report_render, the task's code, in a fresh process: a French report "
+        "first, then the English one, timed)"
+    )
+    for pdf in pdfs:
+        rate = pdf.pages / pdf.seconds
+        print(
+            f"    {pdf.scope + ' ' + pdf.name:<30}{pdf.criteria:>9,} criteria  {pdf.seconds:5.2f} s"
+            f" (first {pdf.first_seconds:4.2f} s)  {pdf.pages:3} pages  {rate:5.1f} pages/s  "
+            f"{pdf.size / 1e3:4.0f} kB  {pdf.per_page_mb:4.1f} MB/page (peak {pdf.rss_peak:.0f} "
+            f"MB, {pdf.rss_before:.0f} MB before)"
+        )
+    locality = next(pdf for pdf in pdfs if pdf.scope == "locality")
+    rate = min(pdf.pages / pdf.seconds for pdf in pdfs)
+    worst = max(pdf.per_page_mb for pdf in pdfs)
+    print(
+        f"    {'locality report':<48}{locality.seconds:>8.2f} s   goal < "
+        f"{GOALS['locality_pdf_seconds']:.0f} s   "
+        f"{verdict(locality.seconds, GOALS['locality_pdf_seconds'])}"
+    )
+    fast_enough = "PASS" if rate >= GOALS["pages_per_second"] else "FAIL"
+    print(
+        f"    {'pages per second (slowest report)':<48}{rate:>8.1f}   goal ≥ "
+        f"{GOALS['pages_per_second']:.0f}   {fast_enough}"
+    )
+    print(
+        f"    {'memory per page (worst report)':<48}{worst:>8.1f} MB   goal < "
+        f"{GOALS['mb_per_page']:.0f} MB   {verdict(worst, GOALS['mb_per_page'])}"
+    )
     print()
     print(
         f"Peak memory (ru_maxrss) of this process: {rss['django']:.0f} MB with Django loaded, "
@@ -670,8 +892,16 @@ def main() -> int:
         action="store_true",
         help="measure the database the last run left (no recreation; for profiling)",
     )
+    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk for (3)")
+    parser.add_argument("--connections", type=int, default=4, help="wrk connections for (3)")
     parser.add_argument("--generate-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--render-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.render_child:
+        django_setup(dict(os.environ))
+        ids = [int(pk) for pk in args.render_child.split(",")]
+        print(json.dumps(render_child(ids)))
+        return 0
     if args.generate_child:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wikispiral.settings")
         sys.path.insert(0, str(ROOT))
@@ -697,12 +927,16 @@ def main() -> int:
                 vacuum = vacuum_analyze()
             django_setup(env)
             from criteria.selectors import grid_current
+            from syntheses.models import Snapshot
 
             rss = {"django": peak_rss_mb()}
             shape = data_shape()
             version = grid_current().pk
             rounds, grouping, finest = [], [], []
             with psycopg.connect(common.PG_DSN.format(dbname=DB_NAME), autocommit=True) as conn:
+                # The first round starts from no snapshot at all (every figure written); the
+                # next ones find the figures unchanged (an ordinary night).
+                Snapshot.objects.all().delete()
                 for number in range(args.repeat):
                     print(f"(1) round {number + 1} of {args.repeat}...", flush=True)
                     rounds.append(recompute_all())
@@ -725,11 +959,20 @@ def main() -> int:
             rss["after_add"] = peak_rss_mb()
             from django.db.models import Count
 
-            from syntheses.models import Snapshot
-
             snapshots = Counter(
                 dict(Snapshot.objects.order_by().values_list("scope").annotate(n=Count("id")))
             )
+            print("(3) country page: collectstatic, gunicorn, wrk...", flush=True)
+            common.run_checked(
+                [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+                env,
+                "collectstatic",
+            )
+            page = country_page(env, Path(tmp), args.duration, args.connections)
+            pdfs = []
+            for scope in ("locality", "country", "network"):
+                print(f"(4) {scope} report...", flush=True)
+                pdfs.append(pdf_report(env, scope))
             broker.flushdb()
         except (common.SetupError, OSError, psycopg.Error, redis.RedisError) as error:
             print(f"error: {error}", file=sys.stderr)
@@ -746,6 +989,8 @@ def main() -> int:
         stored=stored,
         rss=rss,
         load=load,
+        page=page,
+        pdfs=pdfs,
     )
     return 0
 

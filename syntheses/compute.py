@@ -4,16 +4,19 @@ Stage 1 reads the classified criteria of some coordination groups in one query, 
 (homogeneous group, component, question, year, language), and derives the cubes of those
 homogeneous groups and coordination groups. Stage 2 builds each place (locality, region,
 country, continent, network) by adding up the cubes of the visible coordination groups under
-it, read from their snapshots or from stage 1's frame: a place is never re-aggregated from the
-criteria table.
+it: a place is never re-aggregated from the criteria table. The nightly pass adds up stage 1's
+frame; a job after a change rolls up level by level (roll_up), each place from the snapshots
+one level below it, so a change reads a few rows, not every coordination group.
 """
 
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractYear
 
 from criteria.models import Component, Criterion, GridVersion, Question
@@ -73,6 +76,27 @@ def groups_frame(groups: dict) -> pd.DataFrame:
 # --- Stage 1: criteria → homogeneous groups and coordination groups ----------------------------
 
 
+FINE_COLUMNS = ["group", "component_id", "question_id", "year", "language", "count"]
+
+
+def _frame_of(queryset: QuerySet, columns: list[str]) -> pd.DataFrame:
+    """The rows of a values_list queryset as a DataFrame. On PostgreSQL they come as one CSV
+    stream (COPY) parsed by pandas: hundreds of thousands of rows in a fraction of the time
+    Python tuples take."""
+    if connection.vendor != "postgresql":
+        return pd.DataFrame(list(queryset), columns=columns)
+    sql, params = queryset.query.sql_with_params()
+    buffer = io.BytesIO()
+    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+        for chunk in copy:
+            buffer.write(chunk)
+    buffer.seek(0)
+    if not buffer.getbuffer().nbytes:
+        return pd.DataFrame(columns=columns)
+    return pd.read_csv(buffer, names=columns, header=None, keep_default_na=False)
+
+
 def fine_frame(*, version: GridVersion, tenant_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """Classified criteria of version (of the given coordination groups, or all) counted per
     homogeneous group, component, question, year and language: one query, codes attached."""
@@ -82,15 +106,13 @@ def fine_frame(*, version: GridVersion, tenant_ids: Iterable[int] | None = None)
         )
         if tenant_ids is not None:
             criteria = criteria.filter(tenant_id__in=list(tenant_ids))
-        rows = list(
+        counted = (
             criteria.annotate(year=ExtractYear("session_date"))
             .values_list("group_id", "component_id", "question_id", "year", "language")
             .annotate(count=Count("id"))
             .order_by()
         )
-    frame = pd.DataFrame(
-        rows, columns=["group", "component_id", "question_id", "year", "language", "count"]
-    )
+        frame = _frame_of(counted, FINE_COLUMNS)
     components = dict(Component.objects.filter(version=version).values_list("id", "code"))
     questions = dict(Question.objects.values_list("id", "code"))
     frame["component"] = frame["component_id"].map(components)
@@ -267,3 +289,25 @@ def stage_two(
             )
         )
     return computed
+
+
+# --- Roll-up of one place from the snapshots one level below ----------------------------------
+
+
+def roll_up(scope: str, scope_id: int, parts: list[tuple[dict, dict]]) -> Computed:
+    """The snapshot of one place from (cube, groups) of what lies directly under it: its
+    localities' snapshots for a region, say, and those of its coordination groups that have
+    no locality. The same cube, in the same order, as stage two gives."""
+    cubes = [cube_frame(cube) for cube, _groups in parts if cube.get("count")]
+    tables = [groups_frame(groups) for _cube, groups in parts if groups.get("group")]
+    if cubes:
+        frame = pd.concat(cubes, ignore_index=True).assign(place=scope_id)
+        cube = _cube_at(frame, "place")[scope_id]
+    else:
+        cube = empty_cube()
+    if tables:
+        table = pd.concat(tables, ignore_index=True).sort_values("group", kind="stable")
+        groups = {column: table[column].tolist() for column in GROUP_COLUMNS}
+    else:
+        groups = empty_groups()
+    return Computed(scope, scope_id, cube, groups)

@@ -40,6 +40,9 @@ class Snapshot(models.Model):
     cube = models.JSONField(_("counts"), default=dict)
     # Columns: group (id), profile, participants, years (list), languages (list).
     groups = models.JSONField(_("groups"), default=dict)
+    # A fingerprint of grid_version, cube and groups: a recomputation that finds the same
+    # figures leaves the row as it is (but computed_at).
+    digest = models.CharField(_("digest"), max_length=32, blank=True, editable=False)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:

@@ -1,11 +1,12 @@
 """Keeping syntheses up to date: marking what changed, recomputing, writing snapshots."""
 
 import datetime
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Iterable
 
-import pandas as pd
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -14,12 +15,22 @@ from django.utils import timezone
 from criteria.selectors import grid_current
 from syntheses import compute
 from syntheses.models import PendingScope, Scope, Snapshot
-from territories.models import CoordinationGroup, HomogeneousGroup
+from territories.models import (
+    Continent,
+    CoordinationGroup,
+    Country,
+    HomogeneousGroup,
+    Locality,
+    Region,
+)
 from wikispiral.tenancy import cross_tenant
 
 logger = logging.getLogger(__name__)
 
 WRITE_BATCH = 2000
+# Places from the bottom up: a job rolls each level up from the snapshots of the level below,
+# written just before in the same transaction.
+PLACES_UPWARDS = [Scope.LOCALITY, Scope.REGION, Scope.COUNTRY, Scope.CONTINENT, Scope.NETWORK]
 
 
 def claim_timeout() -> datetime.timedelta:
@@ -27,7 +38,7 @@ def claim_timeout() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.SYNTHESES_CLAIM_TIMEOUT_SECONDS)
 
 
-def _places_of(group: CoordinationGroup) -> list[tuple[str, int]]:
+def places_of(group: CoordinationGroup) -> list[tuple[str, int]]:
     places = [(Scope.COORDINATION_GROUP, group.pk)]
     if group.locality_id:
         places.append((Scope.LOCALITY, group.locality_id))
@@ -55,8 +66,34 @@ def syntheses_mark_changed(
             )
     else:
         group_ids = [group if isinstance(group, int) else group.pk for group in groups]
-    scopes = [(Scope.HOMOGENEOUS_GROUP, pk) for pk in group_ids] + _places_of(tenant)
+    scopes = [(Scope.HOMOGENEOUS_GROUP, pk) for pk in group_ids] + places_of(tenant)
     scopes_mark(scopes)
+
+
+_PLACE_LOOKUPS = {
+    Scope.LOCALITY: "locality_id",
+    Scope.REGION: "region_id",
+    Scope.COUNTRY: "country_id",
+    Scope.CONTINENT: "country__continent_id",
+}
+
+
+def scope_mark_with_below(scope: str, scope_id: int) -> None:
+    """A recomputation someone asked for: the scope and, for a place, every coordination group
+    and place under it, so the place is rolled up from fresh figures, not from what its
+    levels below held."""
+    if scope not in PLACES_UPWARDS:
+        scopes_mark([(scope, scope_id)])
+        return
+    groups = CoordinationGroup.objects.all()
+    if scope != Scope.NETWORK:
+        groups = groups.filter(**{_PLACE_LOOKUPS[scope]: scope_id})
+    below = PLACES_UPWARDS[: PLACES_UPWARDS.index(scope)]
+    marks = {(scope, scope_id)}
+    for group in groups.select_related("country"):
+        marks.add((Scope.COORDINATION_GROUP, group.pk))
+        marks.update((kind, pk) for kind, pk in places_of(group) if kind in below)
+    scopes_mark(marks)
 
 
 def scopes_mark(scopes: Iterable[tuple[str, int]]) -> None:
@@ -73,8 +110,36 @@ def scopes_mark(scopes: Iterable[tuple[str, int]]) -> None:
     syntheses_recompute_pending_task.delay_on_commit()
 
 
-def _write(computed: list[compute.Computed], *, version_id: int, at: datetime.datetime) -> None:
+def _digest(item: compute.Computed, version_id: int) -> str:
+    """A fingerprint of a snapshot's figures: equal figures, equal digest."""
+    text = json.dumps([version_id, item.cube, item.groups], separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _write(computed: list[compute.Computed], *, version_id: int, at: datetime.datetime) -> int:
+    """Store the snapshots; one whose figures did not change keeps its stored row and only its
+    computed_at moves (the nightly pass rewrites little). Returns how many were computed."""
     for start in range(0, len(computed), WRITE_BATCH):
+        batch = computed[start : start + WRITE_BATCH]
+        digests = [_digest(item, version_id) for item in batch]
+        stored: dict[tuple[str, int], str] = {}
+        for scope in {item.scope for item in batch}:
+            ids = [item.scope_id for item in batch if item.scope == scope]
+            stored.update(
+                ((scope, pk), digest)
+                for pk, digest in Snapshot.objects.filter(
+                    scope=scope, scope_id__in=ids
+                ).values_list("scope_id", "digest")
+            )
+        same: dict[str, list[int]] = {}
+        changed = []
+        for item, digest in zip(batch, digests, strict=True):
+            if stored.get((item.scope, item.scope_id)) == digest:
+                same.setdefault(item.scope, []).append(item.scope_id)
+            else:
+                changed.append((item, digest))
+        for scope, ids in same.items():
+            Snapshot.objects.filter(scope=scope, scope_id__in=ids).update(computed_at=at)
         Snapshot.objects.bulk_create(
             [
                 Snapshot(
@@ -86,9 +151,10 @@ def _write(computed: list[compute.Computed], *, version_id: int, at: datetime.da
                     participants=item.participants,
                     cube=item.cube,
                     groups=item.groups,
+                    digest=digest,
                     computed_at=at,
                 )
-                for item in computed[start : start + WRITE_BATCH]
+                for item, digest in changed
             ],
             update_conflicts=True,
             unique_fields=["scope", "scope_id"],
@@ -99,9 +165,11 @@ def _write(computed: list[compute.Computed], *, version_id: int, at: datetime.da
                 "participants",
                 "cube",
                 "groups",
+                "digest",
                 "computed_at",
             ],
         )
+    return len(computed)
 
 
 def _place_ids(wanted_scopes: Iterable[str]) -> dict[str, set[int]]:
@@ -130,7 +198,7 @@ def syntheses_recompute_all() -> int:
     places = compute.coordination_groups_frame()
     wanted = _place_ids([*compute.PLACE_LEVELS, Scope.NETWORK])
     computed += compute.stage_two(cg_level=cg_level, table=table, places=places, wanted=wanted)
-    _write(computed, version_id=version.pk, at=at)
+    written = _write(computed, version_id=version.pk, at=at)
     # Scopes that no longer exist (a deleted group) keep no snapshot.
     with cross_tenant():
         hg_ids = set(HomogeneousGroup.objects.values_list("pk", flat=True))
@@ -138,7 +206,7 @@ def syntheses_recompute_all() -> int:
     Snapshot.objects.filter(scope=Scope.HOMOGENEOUS_GROUP).exclude(scope_id__in=hg_ids).delete()
     Snapshot.objects.filter(scope=Scope.COORDINATION_GROUP).exclude(scope_id__in=cg_ids).delete()
     PendingScope.objects.filter(marked_at__lte=at, claimed_at__isnull=True).delete()
-    return len(computed)
+    return written
 
 
 def _pending_claim(limit: int) -> tuple[list[PendingScope], datetime.datetime]:
@@ -155,19 +223,83 @@ def _pending_claim(limit: int) -> tuple[list[PendingScope], datetime.datetime]:
     return rows, now
 
 
-def _cg_snapshots(cg_ids: Iterable[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Coordination-group cubes and groups tables from their snapshots."""
-    cubes, tables = [], []
-    for cg, cube, groups in Snapshot.objects.filter(
-        scope=Scope.COORDINATION_GROUP, scope_id__in=list(cg_ids)
-    ).values_list("scope_id", "cube", "groups"):
-        if cube.get("count"):
-            cubes.append(compute.cube_frame(cube).assign(cg=cg))
-        if groups.get("group"):
-            tables.append(compute.groups_frame(groups).assign(cg=cg))
-    cg_level = pd.concat(cubes) if cubes else compute.cube_frame({}).assign(cg=0)
-    table = pd.concat(tables) if tables else compute.groups_frame({}).assign(cg=0)
-    return cg_level, table
+def _children(scope: str, ids: set[int]) -> dict[int, list[tuple[str, int]]]:
+    """What lies directly under each place: the visible coordination groups of a locality; the
+    localities of a region and its visible coordination groups with no locality; and so on
+    up to the network (continents, and countries with no continent)."""
+    children: dict[int, list[tuple[str, int]]] = {pk: [] for pk in ids}
+    visible = CoordinationGroup.objects.filter(is_hidden=False)
+    if scope == Scope.LOCALITY:
+        rows = visible.filter(locality_id__in=ids).values_list("locality_id", "pk")
+        below = [(parent, Scope.COORDINATION_GROUP, pk) for parent, pk in rows]
+    elif scope == Scope.REGION:
+        below = [
+            (parent, Scope.LOCALITY, pk)
+            for pk, parent in Locality.objects.filter(region_id__in=ids).values_list(
+                "pk", "region_id"
+            )
+        ] + [
+            (parent, Scope.COORDINATION_GROUP, pk)
+            for parent, pk in visible.filter(region_id__in=ids, locality=None).values_list(
+                "region_id", "pk"
+            )
+        ]
+    elif scope == Scope.COUNTRY:
+        below = [
+            (parent, Scope.REGION, pk)
+            for pk, parent in Region.objects.filter(country_id__in=ids).values_list(
+                "pk", "country_id"
+            )
+        ] + [
+            (parent, Scope.COORDINATION_GROUP, pk)
+            for parent, pk in visible.filter(country_id__in=ids, region=None).values_list(
+                "country_id", "pk"
+            )
+        ]
+    elif scope == Scope.CONTINENT:
+        below = [
+            (parent, Scope.COUNTRY, pk)
+            for pk, parent in Country.objects.filter(continent_id__in=ids).values_list(
+                "pk", "continent_id"
+            )
+        ]
+    else:  # the network
+        below = [(0, Scope.CONTINENT, pk) for pk in Continent.objects.values_list("pk", flat=True)]
+        below += [
+            (0, Scope.COUNTRY, pk)
+            for pk in Country.objects.filter(continent=None).values_list("pk", flat=True)
+        ]
+    for parent, kind, pk in below:
+        children[parent].append((kind, pk))
+    return children
+
+
+def _places_roll_up(place_scopes: dict[str, set[int]], *, version_id: int) -> int:
+    """Recompute these places level by level from the snapshots one level below; returns how
+    many snapshots were written."""
+    written = 0
+    for scope in PLACES_UPWARDS:
+        ids = place_scopes.get(scope)
+        if not ids:
+            continue
+        children = _children(scope, ids)
+        wanted: dict[str, set[int]] = {}
+        for below in children.values():
+            for kind, pk in below:
+                wanted.setdefault(kind, set()).add(pk)
+        parts: dict[tuple[str, int], tuple[dict, dict]] = {}
+        for kind, pks in wanted.items():
+            for pk, cube, groups in Snapshot.objects.filter(
+                scope=kind, scope_id__in=pks
+            ).values_list("scope_id", "cube", "groups"):
+                parts[(kind, pk)] = (cube, groups)
+        computed = [
+            compute.roll_up(scope, pk, [parts[key] for key in below if key in parts])
+            for pk, below in sorted(children.items())
+        ]
+        _write(computed, version_id=version_id, at=timezone.now())
+        written += len(computed)
+    return written
 
 
 def syntheses_recompute_pending(*, limit: int = 5000) -> int:
@@ -194,21 +326,9 @@ def syntheses_recompute_pending(*, limit: int = 5000) -> int:
         if tenant_ids:
             computed, _cg_level, _table = compute.stage_one(version=version, tenant_ids=tenant_ids)
             _write(computed, version_id=version.pk, at=timezone.now())
+        written = len(computed)
         if place_scopes:
-            places = compute.coordination_groups_frame()
-            if Scope.NETWORK in place_scopes:
-                under = places
-            else:
-                mask = pd.Series(False, index=places.index)
-                for scope, ids in place_scopes.items():
-                    mask |= places[compute.PLACE_LEVELS[scope]].isin(ids)
-                under = places[mask]
-            cg_level, table = _cg_snapshots(under["cg"].tolist())
-            computed_places = compute.stage_two(
-                cg_level=cg_level, table=table, places=under, wanted=place_scopes
-            )
-            _write(computed_places, version_id=version.pk, at=timezone.now())
-            computed += computed_places
+            written += _places_roll_up(place_scopes, version_id=version.pk)
         if settings.SYNTHESES_TEST_PAUSE_SECONDS:
             time.sleep(settings.SYNTHESES_TEST_PAUSE_SECONDS)
         done = PendingScope.objects.filter(
@@ -216,7 +336,7 @@ def syntheses_recompute_pending(*, limit: int = 5000) -> int:
         )
         done.delete()
         PendingScope.objects.filter(pk__in=[row.pk for row in rows]).update(claimed_at=None)
-    return len(computed)
+    return written
 
 
 def syntheses_pending_count() -> int:

@@ -727,7 +727,7 @@ def recompute(request: HttpRequest, key: str) -> HttpResponse:
     if isinstance(access, HttpResponse):
         return access
     since = int(timezone.now().timestamp())
-    services.scopes_mark([(access.ref.scope, access.ref.scope_id)])
+    services.scope_mark_with_below(access.ref.scope, access.ref.scope_id)
     context = {"ref": access.ref, "status": _status(access.ref, since)}
     if request.htmx:
         return render(request, "syntheses/status.html#status", context)

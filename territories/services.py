@@ -678,8 +678,14 @@ def coordination_group_update(
     values["languages"] = languages_clean(values["languages"])
 
     changed = [name for name, value in values.items() if getattr(group, name) != value]
+    places_before = [("locality", group.locality_id), ("region", group.region_id)]
     for name in changed:
         setattr(group, name, values[name])
+    if {"locality", "region"} & set(changed):
+        from syntheses.services import places_of, scopes_mark
+
+        # The group's criteria leave the places it was in and join the new ones.
+        scopes_mark([(scope, pk) for scope, pk in places_before if pk] + places_of(group))
     old_picture = group.picture.name if group.picture else ""
     if picture is not None:
         extension = picture_check(picture)

@@ -9,7 +9,7 @@ import redis
 from django.utils import timezone
 
 from syntheses.models import PendingScope, Scope, Snapshot
-from syntheses.services import syntheses_recompute_all
+from syntheses.services import places_of, syntheses_recompute_all
 from syntheses.tasks import syntheses_recompute_pending_task, syntheses_sweep_task
 from tests.factories import make_coordination_group, make_criterion, reference_data
 
@@ -40,12 +40,9 @@ def test_a_killed_job_leaves_the_previous_snapshot_and_is_finished_after_a_redis
     make_criterion(tenant=tenant, component="A01")
     make_criterion(tenant=tenant, component="B01")
     now = timezone.now()
+    scopes = places_of(tenant)  # the group and every place above it, up to the network
     PendingScope.objects.bulk_create(
-        [
-            PendingScope(scope=Scope.COORDINATION_GROUP, scope_id=tenant.pk, marked_at=now),
-            PendingScope(scope=Scope.COUNTRY, scope_id=tenant.country_id, marked_at=now),
-            PendingScope(scope=Scope.NETWORK, scope_id=0, marked_at=now),
-        ]
+        [PendingScope(scope=scope, scope_id=pk, marked_at=now) for scope, pk in scopes]
     )
 
     doomed = private_workers(
@@ -67,7 +64,7 @@ def test_a_killed_job_leaves_the_previous_snapshot_and_is_finished_after_a_redis
     # Killed mid-job: pages still read the previous snapshot, and nothing is lost.
     network.refresh_from_db()
     assert network.criteria_count == 1
-    assert PendingScope.objects.count() == 3
+    assert PendingScope.objects.count() == len(scopes)
 
     rescuer = private_workers(SYNTHESES_CLAIM_TIMEOUT_SECONDS=str(CLAIM_TIMEOUT_SECONDS))
     time.sleep(CLAIM_TIMEOUT_SECONDS + 0.5)  # the dead job's claim goes stale

@@ -318,3 +318,117 @@ def test_a_real_worker_updates_every_affected_scope(celery_worker_process):
         assert snapshot is not None, (scope, celery_worker_process.log())
         assert _counts(snapshot) == {("B01", "Q2"): 5}, (scope, celery_worker_process.log())
     assert not PendingScope.objects.exists()
+
+
+def _place_snapshots() -> dict[tuple[str, int], tuple[dict, dict, int, int]]:
+    return {
+        (snapshot.scope, snapshot.scope_id): (
+            snapshot.cube,
+            snapshot.groups,
+            snapshot.criteria_count,
+            snapshot.participants,
+        )
+        for snapshot in Snapshot.objects.exclude(
+            scope__in=[Scope.HOMOGENEOUS_GROUP, Scope.COORDINATION_GROUP]
+        )
+    }
+
+
+def test_places_rolled_up_level_by_level_equal_a_full_recomputation(
+    django_capture_on_commit_callbacks,
+):
+    demo_generate(criteria=600, seed=11)
+    services.syntheses_recompute_all()
+    tenants = list(CoordinationGroup.objects.order_by("pk"))
+    # A group with no locality nor region counts in its country straight away.
+    bare = make_coordination_group(name="No locality", country=tenants[0].country)
+    user = make_user()
+    with django_capture_on_commit_callbacks(execute=True), cross_tenant():
+        for tenant in (tenants[0], tenants[-1], bare):
+            group = make_homogeneous_group(tenant=tenant, participants=7)
+            for code in ("A01", "B04", "D01"):
+                criterion_create(
+                    tenant=tenant,
+                    group=group,
+                    question=Question.objects.get(tenant=None, code="Q2"),
+                    text=f"Something about {code} in {tenant.name}",
+                    language="fr",
+                    session_date=datetime.date(2026, 3, 1),
+                    component=component_by_code(code=code),
+                    actor=user,
+                )
+        coordination_group_hide(group=tenants[1], actor=make_user(secretariat=True), reason="Spam")
+    assert not PendingScope.objects.exists()
+    rolled_up = _place_snapshots()
+
+    services.syntheses_recompute_all()
+
+    assert rolled_up == _place_snapshots()
+    with cross_tenant():
+        published = Criterion.objects.filter(
+            status=Criterion.Status.CLASSIFIED, tenant__is_hidden=False
+        ).count()
+    assert _snapshot(Scope.NETWORK).criteria_count == published
+
+
+def test_moving_a_group_to_another_locality_updates_both(django_capture_on_commit_callbacks):
+    from territories.models import Locality, Region
+    from territories.services import coordination_group_update
+
+    tenant = make_coordination_group()
+    country = tenant.country
+    region = Region.objects.create(country=country, name="Grand Est", slug="grand-est")
+    here = Locality.objects.create(region=region, name="Mulhouse", slug="mulhouse")
+    there = Locality.objects.create(region=region, name="Colmar", slug="colmar")
+    with django_capture_on_commit_callbacks(execute=True):
+        coordination_group_update(actor=make_user(), group=tenant, region=region, locality=here)
+        make_criterion(tenant=tenant, component="A01")
+        services.syntheses_mark_changed(tenant=tenant)
+    assert _snapshot(Scope.LOCALITY, here.pk).criteria_count == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        coordination_group_update(actor=make_user(), group=tenant, region=region, locality=there)
+
+    assert _snapshot(Scope.LOCALITY, here.pk).criteria_count == 0
+    assert _snapshot(Scope.LOCALITY, there.pk).criteria_count == 1
+    assert _snapshot(Scope.REGION, region.pk).criteria_count == 1
+
+
+def test_a_pass_that_finds_the_same_figures_only_moves_computed_at():
+    tenant = make_coordination_group()
+    make_criterion(tenant=tenant, component="A01")
+    services.syntheses_recompute_all()
+    first = {(s.scope, s.scope_id): (s.digest, s.computed_at) for s in Snapshot.objects.all()}
+    assert all(digest for digest, _at in first.values())
+
+    services.syntheses_recompute_all()
+    again = {(s.scope, s.scope_id): (s.digest, s.computed_at) for s in Snapshot.objects.all()}
+    assert {key: digest for key, (digest, _at) in again.items()} == {
+        key: digest for key, (digest, _at) in first.items()
+    }
+    assert all(again[key][1] > first[key][1] for key in first)
+
+    make_criterion(tenant=tenant, component="B01")
+    services.syntheses_recompute_all()
+    network = _snapshot(Scope.NETWORK)
+    assert network.digest != first[(Scope.NETWORK, 0)][0]
+    assert _counts(network) == {("A01", "Q1"): 1, ("B01", "Q1"): 1}
+
+
+def test_a_recomputation_asked_for_a_place_refreshes_everything_under_it(
+    django_capture_on_commit_callbacks,
+):
+    tenant = make_coordination_group()
+    make_criterion(tenant=tenant, component="A01")
+    services.syntheses_recompute_all()
+    # A criterion saved behind the services' back: no scope knows it changed.
+    make_criterion(tenant=tenant, component="B01")
+    assert not PendingScope.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scope_mark_with_below(Scope.NETWORK, 0)
+
+    assert _snapshot(Scope.COORDINATION_GROUP, tenant.pk).criteria_count == 2
+    assert _snapshot(Scope.CONTINENT, tenant.country.continent_id).criteria_count == 2
+    assert _counts(_snapshot(Scope.NETWORK)) == {("A01", "Q1"): 1, ("B01", "Q1"): 1}
+    assert not PendingScope.objects.exists()
