@@ -26,6 +26,13 @@ from wikispiral.tenancy import cross_tenant
 
 CUBE_COLUMNS = ["component", "question", "year", "profile", "language", "count"]
 GROUP_COLUMNS = ["group", "profile", "participants", "years", "languages"]
+# Where each place level sits on a coordination group (a queryset lookup).
+PLACE_LOOKUPS = {
+    Scope.LOCALITY: "locality_id",
+    Scope.REGION: "region_id",
+    Scope.COUNTRY: "country_id",
+    Scope.CONTINENT: "country__continent_id",
+}
 PLACE_LEVELS = {
     Scope.LOCALITY: "locality",
     Scope.REGION: "region",

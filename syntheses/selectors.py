@@ -307,14 +307,9 @@ def synthesis_criteria(
             criteria = criteria.filter(tenant_id=ref.scope_id)
         else:
             criteria = criteria.filter(tenant__is_hidden=False)
-            lookup = {
-                Scope.LOCALITY: "tenant__locality_id",
-                Scope.REGION: "tenant__region_id",
-                Scope.COUNTRY: "tenant__country_id",
-                Scope.CONTINENT: "tenant__country__continent_id",
-            }.get(ref.scope)
+            lookup = compute.PLACE_LOOKUPS.get(ref.scope)
             if lookup:
-                criteria = criteria.filter(**{lookup: ref.scope_id})
+                criteria = criteria.filter(**{f"tenant__{lookup}": ref.scope_id})
         if filters.year_from is not None:
             criteria = criteria.filter(session_date__year__gte=filters.year_from)
         if filters.year_to is not None:

@@ -70,14 +70,6 @@ def syntheses_mark_changed(
     scopes_mark(scopes)
 
 
-_PLACE_LOOKUPS = {
-    Scope.LOCALITY: "locality_id",
-    Scope.REGION: "region_id",
-    Scope.COUNTRY: "country_id",
-    Scope.CONTINENT: "country__continent_id",
-}
-
-
 def scope_mark_with_below(scope: str, scope_id: int) -> None:
     """A recomputation someone asked for: the scope and, for a place, every coordination group
     and place under it, so the place is rolled up from fresh figures, not from what its
@@ -87,7 +79,7 @@ def scope_mark_with_below(scope: str, scope_id: int) -> None:
         return
     groups = CoordinationGroup.objects.all()
     if scope != Scope.NETWORK:
-        groups = groups.filter(**{_PLACE_LOOKUPS[scope]: scope_id})
+        groups = groups.filter(**{compute.PLACE_LOOKUPS[scope]: scope_id})
     below = PLACES_UPWARDS[: PLACES_UPWARDS.index(scope)]
     marks = {(scope, scope_id)}
     for group in groups.select_related("country"):
