@@ -43,6 +43,9 @@ class Snapshot(models.Model):
     # A fingerprint of grid_version, cube and groups: a recomputation that finds the same
     # figures leaves the row as it is (but computed_at).
     digest = models.CharField(_("digest"), max_length=32, blank=True, editable=False)
+    # A fingerprint of what the figures were computed from (compute.scope_fingerprints): the
+    # nightly pass recomputes a scope only when the criteria give another one.
+    fingerprint = models.BigIntegerField(_("fingerprint"), default=0, editable=False)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
@@ -77,6 +80,26 @@ class PendingScope(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.scope_id}"
+
+
+class Check(models.Model):
+    """One nightly pass: every scope's fingerprint computed from the criteria and compared with
+    its snapshot's; the scopes that differed were recomputed."""
+
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    forced = models.BooleanField(_("everything recomputed"), default=False)
+    checked = models.PositiveIntegerField(_("scopes checked"), default=0)
+    recomputed = models.PositiveIntegerField(_("scopes recomputed"), default=0)
+    removed = models.PositiveIntegerField(_("snapshots removed"), default=0)
+
+    class Meta:
+        verbose_name = _("nightly check")
+        verbose_name_plural = _("nightly checks")
+        get_latest_by = "finished_at"
+
+    def __str__(self) -> str:
+        return f"{self.finished_at:%Y-%m-%d %H:%M} {self.recomputed}/{self.checked}"
 
 
 class SynthesisPage(models.Model):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from criteria.selectors import grid_current
 from syntheses import compute
-from syntheses.models import PendingScope, Scope, Snapshot
+from syntheses.models import Check, PendingScope, Scope, Snapshot
 from territories.models import (
     Continent,
     CoordinationGroup,
@@ -114,19 +114,19 @@ def _write(computed: list[compute.Computed], *, version_id: int, at: datetime.da
     for start in range(0, len(computed), WRITE_BATCH):
         batch = computed[start : start + WRITE_BATCH]
         digests = [_digest(item, version_id) for item in batch]
-        stored: dict[tuple[str, int], str] = {}
+        stored: dict[tuple[str, int], tuple[str, int]] = {}
         for scope in {item.scope for item in batch}:
             ids = [item.scope_id for item in batch if item.scope == scope]
             stored.update(
-                ((scope, pk), digest)
-                for pk, digest in Snapshot.objects.filter(
+                ((scope, pk), (digest, fingerprint))
+                for pk, digest, fingerprint in Snapshot.objects.filter(
                     scope=scope, scope_id__in=ids
-                ).values_list("scope_id", "digest")
+                ).values_list("scope_id", "digest", "fingerprint")
             )
         same: dict[str, list[int]] = {}
         changed = []
         for item, digest in zip(batch, digests, strict=True):
-            if stored.get((item.scope, item.scope_id)) == digest:
+            if stored.get((item.scope, item.scope_id)) == (digest, item.fingerprint):
                 same.setdefault(item.scope, []).append(item.scope_id)
             else:
                 changed.append((item, digest))
@@ -144,6 +144,7 @@ def _write(computed: list[compute.Computed], *, version_id: int, at: datetime.da
                     cube=item.cube,
                     groups=item.groups,
                     digest=digest,
+                    fingerprint=item.fingerprint,
                     computed_at=at,
                 )
                 for item, digest in changed
@@ -158,47 +159,108 @@ def _write(computed: list[compute.Computed], *, version_id: int, at: datetime.da
                 "cube",
                 "groups",
                 "digest",
+                "fingerprint",
                 "computed_at",
             ],
         )
     return len(computed)
 
 
-def _place_ids(wanted_scopes: Iterable[str]) -> dict[str, set[int]]:
-    """Ids of every place of these scopes that has a coordination group (visible or not) or
-    an old snapshot: a place whose groups are all hidden or gone is written empty, not left
-    stale."""
-    places = compute.coordination_groups_frame()
+def _place_ids(places, wanted_scopes: Iterable[str]) -> dict[str, set[int]]:
+    """Ids of every place of these scopes that has a coordination group (visible or not) in
+    places (compute.coordination_groups_frame()) or an old snapshot: a place whose groups are
+    all hidden or gone is written empty, not left stale."""
     wanted: dict[str, set[int]] = {}
+    existing: dict[str, set[int]] = {}
+    for scope, pk in Snapshot.objects.filter(scope__in=list(compute.PLACE_LEVELS)).values_list(
+        "scope", "scope_id"
+    ):
+        existing.setdefault(scope, set()).add(pk)
     for scope in wanted_scopes:
         if scope == Scope.NETWORK:
             wanted[scope] = {0}
             continue
         level = compute.PLACE_LEVELS[scope]
-        existing = Snapshot.objects.filter(scope=scope).values_list("scope_id", flat=True)
-        wanted[scope] = (set(places[level]) - {0}) | set(existing)
+        wanted[scope] = (set(places[level].tolist()) - {0}) | existing.get(scope, set())
     return wanted
 
 
+# Above this share of stale coordination groups, the nightly pass recomputes everything in
+# one go rather than group by group.
+FULL_PASS_SHARE = 0.2
+
+
 @transaction.atomic
-def syntheses_recompute_all() -> int:
-    """Recompute every snapshot from the criteria (the nightly job); returns how many were
-    written. One transaction: until it commits, pages read the previous snapshots."""
+def syntheses_recompute_all(*, force: bool = False) -> Check:
+    """The nightly pass: every scope's fingerprint from the criteria (one aggregate), compared
+    with its snapshot's; the scopes that differ (or all, with force, as after a new grid
+    version) are recomputed, snapshots of groups that no longer exist removed. One
+    transaction: until it commits, pages read the previous snapshots."""
+    started = timezone.now()
     version = grid_current()
-    at = timezone.now()
-    computed, cg_level, table = compute.stage_one(version=version)
+    pending = list(
+        PendingScope.objects.filter(claimed_at__isnull=True).values_list("pk", flat=True)
+    )
+    groups = compute.homogeneous_groups_frame()
+    hashes = compute.group_hashes(compute.criteria_hashes(version=version), groups)
     places = compute.coordination_groups_frame()
-    wanted = _place_ids([*compute.PLACE_LEVELS, Scope.NETWORK])
-    computed += compute.stage_two(cg_level=cg_level, table=table, places=places, wanted=wanted)
-    written = _write(computed, version_id=version.pk, at=at)
-    # Scopes that no longer exist (a deleted group) keep no snapshot.
-    with cross_tenant():
-        hg_ids = set(HomogeneousGroup.objects.values_list("pk", flat=True))
-    cg_ids = set(CoordinationGroup.objects.values_list("pk", flat=True))
-    Snapshot.objects.filter(scope=Scope.HOMOGENEOUS_GROUP).exclude(scope_id__in=hg_ids).delete()
-    Snapshot.objects.filter(scope=Scope.COORDINATION_GROUP).exclude(scope_id__in=cg_ids).delete()
-    PendingScope.objects.filter(marked_at__lte=at, claimed_at__isnull=True).delete()
-    return written
+    all_places = [*compute.PLACE_LEVELS, Scope.NETWORK]
+    expected = compute.scope_fingerprints(hashes, places, _place_ids(places, all_places))
+    stored = {
+        (scope, pk): (fingerprint, version_id)
+        for scope, pk, fingerprint, version_id in Snapshot.objects.values_list(
+            "scope", "scope_id", "fingerprint", "grid_version_id"
+        )
+    }
+    stale = {
+        key
+        for key, fingerprint in expected.items()
+        if force or stored.get(key) != (fingerprint, version.pk)
+    }
+    tenants = {pk for scope, pk in stale if scope == Scope.COORDINATION_GROUP}
+    stale_groups = {pk for scope, pk in stale if scope == Scope.HOMOGENEOUS_GROUP}
+    if stale_groups:
+        tenants |= set(groups.loc[groups["group"].isin(stale_groups), "cg"].tolist())
+    stale_places: dict[str, set[int]] = {}
+    for scope, pk in stale:
+        if scope in all_places:
+            stale_places.setdefault(scope, set()).add(pk)
+    at = timezone.now()
+    if force or len(tenants) > FULL_PASS_SHARE * max(len(places), 1):
+        first = compute.stage_one(version=version)
+        wanted = _place_ids(places, all_places)
+        computed = first.computed + compute.stage_two(first=first, places=places, wanted=wanted)
+        _write(computed, version_id=version.pk, at=at)
+        recomputed = len(computed)
+    else:
+        recomputed = 0
+        if tenants:
+            computed = compute.stage_one(version=version, tenant_ids=tenants).computed
+            _write(computed, version_id=version.pk, at=at)
+            recomputed = len(computed)
+        recomputed += _places_roll_up(stale_places, version_id=version.pk)
+    gone = [
+        key
+        for key in stored
+        if key not in expected and key[0] in (Scope.HOMOGENEOUS_GROUP, Scope.COORDINATION_GROUP)
+    ]
+    for scope in {scope for scope, _pk in gone}:
+        Snapshot.objects.filter(
+            scope=scope, scope_id__in=[pk for kind, pk in gone if kind == scope]
+        ).delete()
+    # What was pending when the pass began is in the figures now (its change committed before
+    # the pass read anything); marks that arrived since stay for their job.
+    PendingScope.objects.filter(
+        pk__in=pending, marked_at__lte=started, claimed_at__isnull=True
+    ).delete()
+    return Check.objects.create(
+        started_at=started,
+        finished_at=timezone.now(),
+        forced=force,
+        checked=len(expected),
+        recomputed=recomputed,
+        removed=len(gone),
+    )
 
 
 def _pending_claim(limit: int) -> tuple[list[PendingScope], datetime.datetime]:
@@ -279,16 +341,16 @@ def _places_roll_up(place_scopes: dict[str, set[int]], *, version_id: int) -> in
         for below in children.values():
             for kind, pk in below:
                 wanted.setdefault(kind, set()).add(pk)
-        parts: dict[tuple[str, int], tuple[dict, dict]] = {}
+        parts: dict[tuple[str, int], tuple[dict, dict, int]] = {}
         for kind, pks in wanted.items():
-            for pk, cube, groups in Snapshot.objects.filter(
+            for pk, cube, groups, fingerprint in Snapshot.objects.filter(
                 scope=kind, scope_id__in=pks
-            ).values_list("scope_id", "cube", "groups"):
-                parts[(kind, pk)] = (cube, groups)
-        computed = [
-            compute.roll_up(scope, pk, [parts[key] for key in below if key in parts])
-            for pk, below in sorted(children.items())
-        ]
+            ).values_list("scope_id", "cube", "groups", "fingerprint"):
+                parts[(kind, pk)] = (cube, groups, fingerprint)
+        computed = compute.roll_up_level(
+            scope,
+            {pk: [parts[key] for key in below if key in parts] for pk, below in children.items()},
+        )
         _write(computed, version_id=version_id, at=timezone.now())
         written += len(computed)
     return written
@@ -316,7 +378,7 @@ def syntheses_recompute_pending(*, limit: int = 5000) -> int:
     with transaction.atomic():
         computed: list[compute.Computed] = []
         if tenant_ids:
-            computed, _cg_level, _table = compute.stage_one(version=version, tenant_ids=tenant_ids)
+            computed = compute.stage_one(version=version, tenant_ids=tenant_ids).computed
             _write(computed, version_id=version.pk, at=timezone.now())
         written = len(computed)
         if place_scopes:

@@ -23,9 +23,10 @@ def syntheses_recompute_pending_task() -> int:
 
 
 @shared_task(acks_late=True, soft_time_limit=1500, time_limit=1800, **_TRANSIENT)
-def syntheses_recompute_all_task() -> int:
-    """Nightly: every snapshot from the criteria, in one transaction."""
-    return services.syntheses_recompute_all()
+def syntheses_recompute_all_task(force: bool = False) -> int:
+    """Nightly: every scope checked against the criteria, those that differ (all with force)
+    recomputed, in one transaction. Returns how many were recomputed."""
+    return services.syntheses_recompute_all(force=force).recomputed
 
 
 @shared_task(acks_late=True, time_limit=60)

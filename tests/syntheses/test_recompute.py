@@ -9,11 +9,11 @@ import pytest
 from django.utils import timezone
 
 from criteria.demo import demo_generate
-from criteria.models import Criterion, Question
+from criteria.models import Criterion, GridVersion, Question
 from criteria.selectors import component_by_code
 from criteria.services import criterion_classify, criterion_create, criterion_delete
 from syntheses import services
-from syntheses.models import PendingScope, Scope, Snapshot
+from syntheses.models import Check, PendingScope, Scope, Snapshot
 from territories.models import CoordinationGroup, HomogeneousGroup
 from territories.secretariat.services import coordination_group_hide
 from tests.factories import (
@@ -327,6 +327,7 @@ def _place_snapshots() -> dict[tuple[str, int], tuple[dict, dict, int, int]]:
             snapshot.groups,
             snapshot.criteria_count,
             snapshot.participants,
+            snapshot.fingerprint,
         )
         for snapshot in Snapshot.objects.exclude(
             scope__in=[Scope.HOMOGENEOUS_GROUP, Scope.COORDINATION_GROUP]
@@ -361,8 +362,10 @@ def test_places_rolled_up_level_by_level_equal_a_full_recomputation(
     assert not PendingScope.objects.exists()
     rolled_up = _place_snapshots()
 
-    services.syntheses_recompute_all()
-
+    # The roll-ups' fingerprints are those the nightly check computes from the criteria...
+    assert services.syntheses_recompute_all().recomputed == 0
+    # ...and their figures those of a full recomputation.
+    services.syntheses_recompute_all(force=True)
     assert rolled_up == _place_snapshots()
     with cross_tenant():
         published = Criterion.objects.filter(
@@ -394,25 +397,137 @@ def test_moving_a_group_to_another_locality_updates_both(django_capture_on_commi
     assert _snapshot(Scope.REGION, region.pk).criteria_count == 1
 
 
-def test_a_pass_that_finds_the_same_figures_only_moves_computed_at():
-    tenant = make_coordination_group()
-    make_criterion(tenant=tenant, component="A01")
-    services.syntheses_recompute_all()
-    first = {(s.scope, s.scope_id): (s.digest, s.computed_at) for s in Snapshot.objects.all()}
-    assert all(digest for digest, _at in first.values())
-
-    services.syntheses_recompute_all()
-    again = {(s.scope, s.scope_id): (s.digest, s.computed_at) for s in Snapshot.objects.all()}
-    assert {key: digest for key, (digest, _at) in again.items()} == {
-        key: digest for key, (digest, _at) in first.items()
+def _rows() -> dict[tuple[str, int], tuple]:
+    return {
+        (s.scope, s.scope_id): (s.digest, s.fingerprint, s.computed_at, s.criteria_count)
+        for s in Snapshot.objects.all()
     }
-    assert all(again[key][1] > first[key][1] for key in first)
 
-    make_criterion(tenant=tenant, component="B01")
+
+def test_a_nightly_pass_that_finds_nothing_changed_leaves_every_snapshot_as_it_is():
+    demo_generate(criteria=300, seed=3)
+    first_check = services.syntheses_recompute_all()
+    first = _rows()
+    assert first_check.recomputed == len(first) == first_check.checked
+    assert all(digest and fingerprint for digest, fingerprint, _at, _n in first.values())
+
+    check = services.syntheses_recompute_all()
+
+    assert _rows() == first
+    assert (check.checked, check.recomputed, check.removed) == (len(first), 0, 0)
+    assert Check.objects.latest() == check
+
+
+def _behind_the_back(tenant: CoordinationGroup) -> dict[str, object]:
+    """Changes saved without the services, so no scope is marked: only the nightly check can
+    find them. Each returns the scopes it must make stale."""
+    with cross_tenant():
+        group = HomogeneousGroup.objects.filter(tenant=tenant).order_by("pk").first()
+        criteria = Criterion.objects.filter(group=group, status=Criterion.Status.CLASSIFIED)
+        one = criteria.order_by("pk").first()
+    other = component_by_code(code="B04" if one.component.code != "B04" else "A01")
+    return {
+        "reclassified": lambda: Criterion.objects.filter(pk=one.pk).update(component=other),
+        "other question": lambda: Criterion.objects.filter(pk=one.pk).update(
+            question=Question.objects.get(
+                tenant=None, code="Q3" if one.question.code != "Q3" else "Q1"
+            )
+        ),
+        "other year": lambda: Criterion.objects.filter(pk=one.pk).update(
+            session_date=one.session_date.replace(year=one.session_date.year - 3)
+        ),
+        "other language": lambda: Criterion.objects.filter(pk=one.pk).update(
+            language="pt" if one.language != "pt" else "fr"
+        ),
+        "unclassified": lambda: Criterion.objects.filter(pk=one.pk).update(
+            status=Criterion.Status.DISPUTED
+        ),
+        "deleted": lambda: Criterion.objects.filter(pk=one.pk).delete(),
+        "added": lambda: make_criterion(tenant=tenant, group=group, component="D01"),
+        "participants": lambda: HomogeneousGroup.objects.filter(pk=group.pk).update(
+            participants=(group.participants or 0) + 5
+        ),
+        "hidden": lambda: CoordinationGroup.objects.filter(pk=tenant.pk).update(is_hidden=True),
+    }
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "reclassified",
+        "other question",
+        "other year",
+        "other language",
+        "unclassified",
+        "deleted",
+        "added",
+        "participants",
+        "hidden",
+    ],
+)
+def test_the_nightly_check_finds_a_change_nobody_marked_and_recomputes_only_what_it_touches(
+    change, monkeypatch
+):
+    # A small network: one group of a few is more than the share that makes a full pass.
+    monkeypatch.setattr(services, "FULL_PASS_SHARE", 1.0)
+    demo_generate(criteria=400, seed=7)
     services.syntheses_recompute_all()
-    network = _snapshot(Scope.NETWORK)
-    assert network.digest != first[(Scope.NETWORK, 0)][0]
-    assert _counts(network) == {("A01", "Q1"): 1, ("B01", "Q1"): 1}
+    tenant = CoordinationGroup.objects.order_by("pk").first()
+    before = _rows()
+    with cross_tenant():
+        _behind_the_back(tenant)[change]()
+    assert not PendingScope.objects.exists()
+
+    check = services.syntheses_recompute_all()
+
+    after = _rows()
+    moved = {key for key in after if after[key][1] != before[key][1]}
+    assert (Scope.COORDINATION_GROUP, tenant.pk) in moved or change == "hidden"
+    assert (Scope.COUNTRY, tenant.country_id) in moved
+    assert (Scope.NETWORK, 0) in moved
+    assert {scope for scope, _pk in moved} <= {
+        Scope.HOMOGENEOUS_GROUP,
+        Scope.COORDINATION_GROUP,
+        *services.PLACES_UPWARDS,
+    }
+    # Only the group's own scopes and the places above it moved...
+    assert {pk for scope, pk in moved if scope == Scope.COORDINATION_GROUP} <= {tenant.pk}
+    assert 0 < check.recomputed < len(before) / 2
+    # ...and they hold what a full recomputation gives.
+    recomputed = {key: row for key, row in after.items()}
+    services.syntheses_recompute_all(force=True)
+    full = _rows()
+    assert {key: row[:2] + row[3:] for key, row in recomputed.items()} == {
+        key: row[:2] + row[3:] for key, row in full.items()
+    }
+    assert services.syntheses_recompute_all().recomputed == 0
+
+
+def test_a_forced_pass_recomputes_everything_and_a_new_grid_version_too():
+    demo_generate(criteria=200, seed=9)
+    services.syntheses_recompute_all()
+    total = Snapshot.objects.count()
+
+    assert services.syntheses_recompute_all(force=True).recomputed == total
+    Snapshot.objects.update(grid_version=GridVersion.objects.create(number=99))
+    assert services.syntheses_recompute_all().recomputed == total
+
+
+def test_the_nightly_pass_removes_snapshots_of_deleted_groups_and_takes_pending_marks():
+    tenant = make_coordination_group()
+    group = make_homogeneous_group(tenant=tenant)
+    make_criterion(tenant=tenant, group=group, component="A01")
+    services.syntheses_recompute_all()
+    services.scopes_mark([(Scope.COORDINATION_GROUP, tenant.pk)])
+    with cross_tenant():
+        HomogeneousGroup.objects.filter(pk=group.pk).delete()
+
+    check = services.syntheses_recompute_all()
+
+    assert check.removed == 1
+    assert not Snapshot.objects.filter(scope=Scope.HOMOGENEOUS_GROUP, scope_id=group.pk).exists()
+    assert _snapshot(Scope.NETWORK).criteria_count == 0
+    assert not PendingScope.objects.exists()
 
 
 def test_a_recomputation_asked_for_a_place_refreshes_everything_under_it(

@@ -95,9 +95,11 @@ class Command(BaseCommand):
         from syntheses.services import syntheses_recompute_all
 
         started = time.perf_counter()
-        written = syntheses_recompute_all()
+        check = syntheses_recompute_all()
         elapsed = time.perf_counter() - started
-        self.stdout.write(f"Syntheses computed in {elapsed:.1f} s: {written:,} snapshots.")
+        self.stdout.write(
+            f"Syntheses computed in {elapsed:.1f} s: {check.recomputed:,} snapshots."
+        )
 
     def _progress(self, message: str) -> None:
         self.stdout.write(message)
