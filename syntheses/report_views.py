@@ -22,6 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from syntheses import reports
 from syntheses.models import Report
+from syntheses.permissions import can_act_on_scope, can_view_scope
 from syntheses.selectors import Filters, ScopeRef, scope_get
 from wikispiral.errors import DomainError
 
@@ -73,7 +74,7 @@ def report_form(filters: Filters | None = None) -> ReportRequestForm:
 def reports_panel(request: HttpRequest, ref: ScopeRef, filters: Filters | None = None) -> dict:
     """Context for templates/syntheses/_reports.html on the synthesis page: the reports the
     reader may see and, for those who may ask for one, the request form."""
-    may_request = reports.can_request_report(request.user, ref)
+    may_request = can_act_on_scope(request.user, ref)
     return {
         "reports": reports.report_visible_list(ref=ref, user=request.user),
         "ref": ref,
@@ -83,7 +84,7 @@ def reports_panel(request: HttpRequest, ref: ScopeRef, filters: Filters | None =
 
 def _visible_scope(request: HttpRequest, key: str) -> ScopeRef:
     ref = scope_get(key)
-    if not reports.can_view_scope(request.user, ref):
+    if not can_view_scope(request.user, ref):
         raise Http404(_("No such synthesis."))
     return ref
 
@@ -97,7 +98,7 @@ def _filters_from_query(request: HttpRequest) -> Filters:
 def _list_page(
     request: HttpRequest, ref: ScopeRef, form: ReportRequestForm | None, status: int = 200
 ) -> HttpResponse:
-    may_request = reports.can_request_report(request.user, ref)
+    may_request = can_act_on_scope(request.user, ref)
     filters = form.filters() if form is not None and form.is_bound and form.is_valid() else None
     if filters is None:
         filters = _filters_from_query(request)
@@ -124,7 +125,7 @@ def _request(request: HttpRequest, key: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     ref = scope_get(key)
-    if not reports.can_request_report(request.user, ref):
+    if not can_act_on_scope(request.user, ref):
         raise Http404(_("No such synthesis."))
     form = ReportRequestForm(request.POST)
     if not form.is_valid():

@@ -51,6 +51,7 @@ from criteria.models import GridVersion, Question
 from criteria.selectors import grid_current
 from syntheses import charts
 from syntheses.models import Report, Scope, SynthesisPage
+from syntheses.permissions import can_act_on_scope
 from syntheses.selectors import (
     Figures,
     Filters,
@@ -66,7 +67,6 @@ from territories.models import (
     Country,
     HomogeneousGroup,
     Locality,
-    Membership,
     Profile,
     Region,
 )
@@ -96,7 +96,6 @@ TEXTS_PER_COMPONENT = 10
 CHART_COMPONENTS = 10
 IN_PROGRESS = (Report.Status.QUEUED, Report.Status.RUNNING)
 PLACE_SCOPES = (Scope.LOCALITY, Scope.REGION, Scope.COUNTRY, Scope.CONTINENT, Scope.NETWORK)
-GROUP_SCOPES = (Scope.HOMOGENEOUS_GROUP, Scope.COORDINATION_GROUP)
 
 # Messages stored on a failed report, translated when shown (the reader's language).
 FAILED_GENERIC = gettext_noop(
@@ -109,31 +108,6 @@ _FILTER_FIELDS = {f.name for f in dataclasses.fields(Filters)}
 
 
 # --- Who may do what ------------------------------------------------------------------------------
-
-
-def can_view_scope(user: object, ref: ScopeRef) -> bool:
-    """Anyone for a visible scope; for a hidden group, its members and the secretariat."""
-    if not ref.is_hidden:
-        return True
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_network_staff:
-        return True
-    return Membership.objects.filter(tenant=ref.tenant, user=user).exists()
-
-
-def can_request_report(user: object, ref: ScopeRef) -> bool:
-    """The secretariat for any scope; the group's facilitators for a homogeneous or
-    coordination group."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_network_staff:
-        return True
-    if ref.scope not in GROUP_SCOPES or ref.tenant is None:
-        return False
-    return Membership.objects.filter(
-        tenant=ref.tenant, user=user, role=Membership.Role.FACILITATOR
-    ).exists()
 
 
 # --- Filters --------------------------------------------------------------------------------------
@@ -679,7 +653,7 @@ def report_visible_list(*, ref: ScopeRef, user: object, limit: int = 20) -> list
     reports = Report.objects.filter(scope=ref.scope, scope_id=ref.scope_id).order_by(
         "-created_at", "-pk"
     )
-    if not can_request_report(user, ref):
+    if not can_act_on_scope(user, ref):
         reports = reports.filter(status=Report.Status.DONE)
     return list(reports.defer("frozen")[:limit])
 
@@ -687,7 +661,7 @@ def report_visible_list(*, ref: ScopeRef, user: object, limit: int = 20) -> list
 def report_get(*, ref: ScopeRef, user: object, pk: int) -> Report:
     """One report of the scope for user (as report_visible_list), or 404."""
     reports = Report.objects.filter(scope=ref.scope, scope_id=ref.scope_id, pk=pk)
-    if not can_request_report(user, ref):
+    if not can_act_on_scope(user, ref):
         reports = reports.filter(status=Report.Status.DONE)
     report = reports.select_related("grid_version").defer("frozen").first()
     if report is None:

@@ -41,6 +41,7 @@ from syntheses.forms import (
     language_name,
 )
 from syntheses.models import PendingScope, Scope, Snapshot
+from syntheses.permissions import Access, scope_access
 from syntheses.report_views import reports_panel
 from syntheses.selectors import (
     ComponentFigures,
@@ -55,8 +56,7 @@ from syntheses.selectors import (
     synthesis_criteria,
     synthesis_page_get,
 )
-from territories.models import HomogeneousGroup, Membership, Profile
-from territories.permissions import is_secretariat
+from territories.models import HomogeneousGroup, Profile
 from wikispiral.errors import DomainError
 from wikispiral.tenancy import cross_tenant
 from wikispiral.wiki.permissions import can_edit_page, can_view_page
@@ -73,23 +73,9 @@ _CODE = re.compile(r"^[A-Za-z0-9]{1,3}$")
 NETWORK_QUESTIONS = ("Q1", "Q2", "Q3")
 # A difference of shares this large (in percentage points) is shown stronger.
 STRONG_POINTS = 5.0
-FACILITATOR = Membership.Role.FACILITATOR
 
 
 # --- Access ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Access:
-    """A scope the reader may see, and what they hold there."""
-
-    ref: ScopeRef
-    staff: bool
-    role: str | None
-
-    @property
-    def can_recompute(self) -> bool:
-        return self.staff or (self.ref.tenant is not None and self.role == FACILITATOR)
 
 
 def _scope_ref(key: str) -> ScopeRef:
@@ -102,19 +88,10 @@ def _scope_ref(key: str) -> ScopeRef:
 def _access(request: HttpRequest, key: str) -> Access:
     """The scope of key as the reader may see it; 404 when unknown, and when its group is
     hidden from this reader (members and the secretariat still see it)."""
-    ref = _scope_ref(key)
-    user = request.user
-    staff = is_secretariat(user)
-    role = None
-    if ref.tenant is not None and user.is_authenticated and not staff:
-        role = (
-            Membership.objects.filter(tenant=ref.tenant, user=user)
-            .values_list("role", flat=True)
-            .first()
-        )
-    if ref.is_hidden and not (staff or role):
+    access = scope_access(request.user, _scope_ref(key))
+    if not access.can_view:
         raise Http404(_("No such synthesis."))
-    return Access(ref, staff, role)
+    return access
 
 
 def _recompute_access(request: HttpRequest, key: str) -> Access | HttpResponse:
@@ -126,7 +103,7 @@ def _recompute_access(request: HttpRequest, key: str) -> Access | HttpResponse:
         after = request.get_full_path() if request.method == "GET" else _url("synthesis", key)
         return redirect_to_login(after)
     access = _access(request, key)
-    if not access.can_recompute:
+    if not access.can_act:
         raise Http404(_("No such synthesis."))
     return access
 
@@ -420,7 +397,7 @@ def synthesis(request: HttpRequest, key: str) -> HttpResponse:
         patch_vary_headers(response, ("HX-Request",))
         return response
     parents = scope_parents(ref)
-    pending = _pending_state(ref) if access.can_recompute else ""
+    pending = _pending_state(ref) if access.can_act else ""
     context = {
         "ref": ref,
         "scope_label": Scope(ref.scope).label,
@@ -439,7 +416,7 @@ def synthesis(request: HttpRequest, key: str) -> HttpResponse:
         "compare_url": _url("compare", ref.key),
         "year_links": _year_links(ref, facets, filters),
         "narrative": _narrative(request, ref),
-        "can_recompute": access.can_recompute,
+        "can_recompute": access.can_act,
         "status": _status(ref, None, pending) if pending else None,
         **reports_panel(request, ref, filters),
     }
