@@ -393,10 +393,6 @@ def syntheses_recompute_pending(*, limit: int = 5000) -> int:
     return written
 
 
-def syntheses_pending_count() -> int:
-    return PendingScope.objects.count()
-
-
 def syntheses_sweep() -> bool:
     """Whether some scopes wait with no live job on them (never enqueued, lost with the broker,
     or whose worker died): the caller enqueues a job for them."""
