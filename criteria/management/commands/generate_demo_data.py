@@ -97,9 +97,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         check = syntheses_recompute_all()
         elapsed = time.perf_counter() - started
-        self.stdout.write(
-            f"Syntheses computed in {elapsed:.1f} s: {check.recomputed:,} snapshots."
-        )
+        self.stdout.write(f"Syntheses computed in {elapsed:.1f} s: {check.recomputed:,} snapshots.")
 
     def _progress(self, message: str) -> None:
         self.stdout.write(message)
