@@ -318,12 +318,16 @@ def coordination_groups_frame(*, ids: Iterable[int] | None = None) -> pd.DataFra
     return frame
 
 
-def _split(frame: pd.DataFrame, key: str, columns: list[str]) -> dict[int, dict]:
-    """{key value: {column: list}} for each distinct value of key (one sort, no per-group
-    DataFrame): thousands of small cubes in a few milliseconds."""
+def _split(
+    frame: pd.DataFrame, key: str, columns: list[str], *, ordered: bool = False
+) -> dict[int, dict]:
+    """{key value: {column: list}} for each distinct value of key (one sort, none when the
+    frame is ordered by key already; no per-group DataFrame): thousands of small cubes in a few
+    milliseconds."""
     if frame.empty:
         return {}
-    frame = frame.sort_values(key, kind="stable")
+    if not ordered:
+        frame = frame.sort_values(key, kind="stable")
     keys = frame[key].to_numpy()
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     ends = np.r_[starts[1:], len(keys)]
@@ -336,16 +340,39 @@ def _split(frame: pd.DataFrame, key: str, columns: list[str]) -> dict[int, dict]
 
 def _cube_at(frame: pd.DataFrame, key: str) -> dict[int, dict]:
     """Cubes of each value of key: counts summed over everything finer."""
-    summed = (
-        frame.groupby([key, "component", "question", "year", "profile", "language"], sort=False)[
-            "count"
-        ]
-        .sum()
-        .reset_index()
-        # A canonical order: the same criteria always give the same snapshot.
-        .sort_values([key, "component", "question", "year", "profile", "language"])
-    )
-    return _split(summed, key, CUBE_COLUMNS)
+    if frame.empty:
+        return {}
+    return _split(_sum_at(frame, key), key, CUBE_COLUMNS, ordered=True)
+
+
+def _sum_at(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Counts of frame summed per (key, component, question, year, profile, language), in that
+    order (canonical: the same criteria always give the same snapshot). Each column is
+    replaced by its rank among its sorted distinct values, the ranks make one integer per row,
+    and one sort of those integers groups and orders the rows at once: several times faster
+    than grouping by six columns, three of them text."""
+    columns = [key, "component", "question", "year", "profile", "language"]
+    if frame.empty:
+        return pd.DataFrame(columns=[*columns, "count"])
+    ranks, values = [], []
+    for column in columns:
+        rank, distinct = pd.factorize(frame[column], sort=True)
+        ranks.append(rank.astype(np.int64))
+        values.append(distinct)
+    if np.prod([float(len(distinct)) for distinct in values]) >= 2**62:
+        # Too many combinations for one integer: group by the columns.
+        return frame.groupby(columns, sort=True)["count"].sum().reset_index()
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for rank, distinct in zip(ranks, values, strict=True):
+        combined = combined * len(distinct) + rank
+    cells, where = np.unique(combined, return_inverse=True)
+    counts = np.bincount(where, weights=frame["count"].to_numpy(dtype=np.float64))
+    summed = {"count": counts.astype(np.int64)}
+    rest = cells
+    for column, distinct in reversed(list(zip(columns, values, strict=True))):
+        summed[column] = distinct.take(rest % len(distinct))
+        rest = rest // len(distinct)
+    return pd.DataFrame({column: summed[column] for column in [*columns, "count"]})
 
 
 def _groups_table(fine: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
@@ -395,12 +422,8 @@ def stage_one(*, version: GridVersion, tenant_ids: Iterable[int] | None = None) 
                 fingerprint,
             )
         )
-    cg_level = (
-        fine.groupby(["cg", "component", "question", "year", "profile", "language"])["count"]
-        .sum()
-        .reset_index()
-    )
-    cg_cubes = _split(cg_level, "cg", CUBE_COLUMNS)
+    cg_level = _sum_at(fine, "cg")
+    cg_cubes = _split(cg_level, "cg", CUBE_COLUMNS, ordered=True)
     cg_tables = _split(table, "cg", GROUP_COLUMNS)
     cg_fingerprints = _xor_by(hashes, "cg")
     cg_ids = (

@@ -12,6 +12,8 @@ lost task or a flushed Redis leaves the rows, and the sweep enqueues them again.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from syntheses.fields import PackedJSONField
+
 
 class Scope(models.TextChoices):
     HOMOGENEOUS_GROUP = "hg", _("Homogeneous group")
@@ -37,9 +39,9 @@ class Snapshot(models.Model):
     participants = models.PositiveIntegerField(_("participants"), default=0)
     # Columns of equal length: component, question, year, profile (id, 0 for none), language,
     # count. Columnar, because it loads straight into a pandas DataFrame.
-    cube = models.JSONField(_("counts"), default=dict)
+    cube = PackedJSONField(_("counts"), default=dict)
     # Columns: group (id), profile, participants, years (list), languages (list).
-    groups = models.JSONField(_("groups"), default=dict)
+    groups = PackedJSONField(_("groups"), default=dict)
     # A fingerprint of grid_version, cube and groups: a recomputation that finds the same
     # figures leaves the row as it is (but computed_at).
     digest = models.CharField(_("digest"), max_length=32, blank=True, editable=False)

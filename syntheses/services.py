@@ -2,7 +2,6 @@
 
 import datetime
 import hashlib
-import json
 import logging
 import time
 from collections.abc import Iterable
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from criteria.selectors import grid_current
 from syntheses import compute
+from syntheses.fields import pack
 from syntheses.models import Check, PendingScope, Scope, Snapshot
 from territories.models import (
     Continent,
@@ -102,10 +102,14 @@ def scopes_mark(scopes: Iterable[tuple[str, int]]) -> None:
     syntheses_recompute_pending_task.delay_on_commit()
 
 
-def _digest(item: compute.Computed, version_id: int) -> str:
-    """A fingerprint of a snapshot's figures: equal figures, equal digest."""
-    text = json.dumps([version_id, item.cube, item.groups], separators=(",", ":"))
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+def _packed(item: compute.Computed, version_id: int) -> tuple[str, bytes, bytes]:
+    """A snapshot's cube and groups as the bytes stored, and a fingerprint of its figures
+    (equal figures, equal digest) hashed from those bytes."""
+    cube, groups = pack(item.cube), pack(item.groups)
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (str(version_id).encode(), b"|", cube, b"|", groups):
+        digest.update(part)
+    return digest.hexdigest(), cube, groups
 
 
 def _write(computed: list[compute.Computed], *, version_id: int, at: datetime.datetime) -> int:
@@ -113,7 +117,7 @@ def _write(computed: list[compute.Computed], *, version_id: int, at: datetime.da
     computed_at moves (the nightly pass rewrites little). Returns how many were computed."""
     for start in range(0, len(computed), WRITE_BATCH):
         batch = computed[start : start + WRITE_BATCH]
-        digests = [_digest(item, version_id) for item in batch]
+        packed = [_packed(item, version_id) for item in batch]
         stored: dict[tuple[str, int], tuple[str, int]] = {}
         for scope in {item.scope for item in batch}:
             ids = [item.scope_id for item in batch if item.scope == scope]
@@ -125,11 +129,11 @@ def _write(computed: list[compute.Computed], *, version_id: int, at: datetime.da
             )
         same: dict[str, list[int]] = {}
         changed = []
-        for item, digest in zip(batch, digests, strict=True):
+        for item, (digest, cube, groups) in zip(batch, packed, strict=True):
             if stored.get((item.scope, item.scope_id)) == (digest, item.fingerprint):
                 same.setdefault(item.scope, []).append(item.scope_id)
             else:
-                changed.append((item, digest))
+                changed.append((item, digest, cube, groups))
         for scope, ids in same.items():
             Snapshot.objects.filter(scope=scope, scope_id__in=ids).update(computed_at=at)
         Snapshot.objects.bulk_create(
@@ -141,13 +145,13 @@ def _write(computed: list[compute.Computed], *, version_id: int, at: datetime.da
                     criteria_count=item.criteria_count,
                     groups_count=item.groups_count,
                     participants=item.participants,
-                    cube=item.cube,
-                    groups=item.groups,
+                    cube=cube,
+                    groups=groups,
                     digest=digest,
                     fingerprint=item.fingerprint,
                     computed_at=at,
                 )
-                for item, digest in changed
+                for item, digest, cube, groups in changed
             ],
             update_conflicts=True,
             unique_fields=["scope", "scope_id"],
