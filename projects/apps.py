@@ -1,5 +1,14 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProjectsConfig(AppConfig):
     name = "projects"
+    verbose_name = _("Together let's learn to make the right choices")
+
+    def ready(self) -> None:
+        from projects.permissions import participant_space_roles
+        from wikispiral.wiki.models import Space
+        from wikispiral.wiki.permissions import register_space_roles
+
+        register_space_roles(Space.Kind.PARTICIPANT, participant_space_roles)

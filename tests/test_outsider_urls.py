@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from criteria.models import ImportBatch, Question
+from projects.services import choice_create, participant_join
 from syntheses.models import Report
 from territories.models import NetworkMember, Profile
 from territories.services import invitation_create
@@ -107,6 +108,14 @@ PUBLIC: dict[str, str] = {
     "reports:request": "same address as reports:list; its POST answers 404 to an outsider",
     "reports:report": "status of a visible scope's done report (others: 404)",
     "reports:download": "a visible scope's done report",
+    # The right choices: participants' pages and choices are public; joining, commenting and
+    # "I do this too" are open to every confirmed person and act as them.
+    "projects:home": "the project's public page",
+    "projects:join": "joins the requester",
+    "projects:participant": "a participant's public page (a hidden group's territory: 404)",
+    "projects:choice": "a participant's public choice",
+    "projects:choice_comment": "any confirmed person may comment on a public choice",
+    "projects:choice_share": "says 'I do this too' as one of the requester's own participants",
 }
 
 # Public names whose POST an outsider may make (forms about themselves or open to all).
@@ -125,6 +134,9 @@ POST_ALLOWED = {
     "groups:invitation",
     "applications:apply",
     "applications:edit",
+    "projects:join",
+    "projects:choice_comment",
+    "projects:choice_share",
 }
 
 # Arguments that designate something of the target group: with theirs hidden, every pattern
@@ -140,6 +152,7 @@ TENANT_ARGUMENTS = {
     "question",
     "batch",
     "report",
+    "participant",
 }
 
 REFUSED = {403, 404}
@@ -161,6 +174,8 @@ class World:
     question: object
     batch: object
     report: object
+    participant: object
+    choice: object
 
 
 def _patterns(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -193,6 +208,7 @@ def _argument(world: World, name: str, argument: str, method: str) -> object:
         "report": world.report.pk,
         "version": 1,
         "country": world.theirs.country.code,
+        "participant": world.participant.slug,
     }
     if argument == "token":
         # The invitation's own link is shown on GET; a POST with it would make the outsider a
@@ -207,6 +223,8 @@ def _argument(world: World, name: str, argument: str, method: str) -> object:
         if argument == "code":
             return "A01"
     if argument == "pk":
+        if name.startswith("projects:"):
+            return world.choice.pk
         if name.startswith("applications:"):
             return world.application.pk
         if "profile" in name:
@@ -257,6 +275,24 @@ def world(db) -> World:
     report = Report.objects.create(
         scope="cg", scope_id=theirs.pk, language="en", status=Report.Status.DONE
     )
+    participant = participant_join(
+        actor=facilitator,
+        kind="territory",
+        subtype="coordination_group",
+        name=theirs.name,
+        coordination_group=theirs,
+    )
+    choice = choice_create(
+        participant=participant,
+        actor=facilitator,
+        category="mobility",
+        title="Their choice",
+        description="",
+        started_on=timezone.localdate(),
+        status="started",
+        results="",
+        emissions_change_kg=None,
+    )
     return World(
         outsider=outsider,
         theirs=theirs,
@@ -272,6 +308,8 @@ def world(db) -> World:
         question=question,
         batch=batch,
         report=report,
+        participant=participant,
+        choice=choice,
     )
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("criteria.info.urls")),
     path("", include("syntheses.urls")),
     path("", include("syntheses.report_urls")),
+    path("", include("projects.urls")),
     path("", include("wikispiral.wiki.urls")),
 ]
 

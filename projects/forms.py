@@ -1,0 +1,128 @@
+"""Forms of the project: they parse what people type; the services decide what is allowed."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Category, Choice, Participant
+from projects.services import SUBTYPES
+from territories.models import CoordinationGroup, Country, Membership
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class JoinForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("You join as"), choices=Participant.Kind.choices, widget=forms.RadioSelect
+    )
+    subtype = forms.ChoiceField(
+        label=_("More precisely"),
+        choices=[
+            (kind_label, [(s.value, s.label) for s in SUBTYPES[kind]])
+            for kind, kind_label in Participant.Kind.choices
+        ],
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=120,
+        help_text=_("Shown on your pages: your first name, your family's or organisation's."),
+    )
+    people = forms.IntegerField(
+        label=_("People it covers"),
+        min_value=1,
+        initial=1,
+        help_text=_("How many people your footprint covers: 4 for a household of four."),
+    )
+    country = forms.ModelChoiceField(
+        label=_("Country"), queryset=Country.objects.order_by("name"), required=False
+    )
+    coordination_group = forms.ModelChoiceField(
+        label=_("Coordination group"),
+        queryset=CoordinationGroup.objects.none(),
+        required=False,
+        help_text=_("For a territorial entity: the coordination group you facilitate."),
+    )
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if getattr(user, "is_authenticated", False):
+            self.fields["coordination_group"].queryset = CoordinationGroup.objects.filter(
+                memberships__user=user, memberships__role=Membership.Role.FACILITATOR
+            ).order_by("name")
+
+
+class ChoiceForm(forms.Form):
+    title = forms.CharField(
+        label=_("Your choice"),
+        max_length=200,
+        help_text=_("In a few words: “We cycle to school”, “No more beef at home”."),
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Choice.Status.choices, initial=Choice.Status.STARTED
+    )
+    started_on = forms.DateField(label=_("Started on"), widget=DATE_INPUT)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    results = forms.CharField(
+        label=_("Results observed"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("What changed: money, time, health, how you feel, what others said."),
+    )
+    emissions_change_kg = forms.IntegerField(
+        label=_("Estimated change of emissions (kg CO2e a year)"),
+        required=False,
+        help_text=_("Negative when the choice avoids emissions: −300 for 300 kg less a year."),
+    )
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "category": data["category"],
+            "title": data["title"],
+            "description": data["description"],
+            "started_on": data["started_on"],
+            "status": data["status"],
+            "results": data["results"],
+            "emissions_change_kg": data["emissions_change_kg"],
+        }
+
+
+class FootprintForm(forms.Form):
+    measured_on = forms.DateField(label=_("Measured on"), widget=DATE_INPUT)
+    total_kg = forms.IntegerField(
+        label=_("Total (kg CO2e a year)"),
+        required=False,
+        min_value=0,
+        help_text=_("For all the people you speak for. Leave empty to add up the parts."),
+    )
+    source = forms.CharField(label=_("Calculator used"), max_length=200, required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for value, label in Category.choices:
+            self.fields[f"part_{value}"] = forms.IntegerField(
+                label=_("%(category)s (kg)") % {"category": label}, required=False, min_value=0
+            )
+
+    def parts(self) -> dict[str, int | None]:
+        return {value: self.cleaned_data.get(f"part_{value}") for value in Category.values}
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class ShareForm(forms.Form):
+    participant = forms.ModelChoiceField(
+        label=_("As"), queryset=Participant.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: object, participants: list[Participant], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = Participant.objects.filter(
+            pk__in=[participant.pk for participant in participants]
+        ).order_by("name")

@@ -1,0 +1,220 @@
+"""Together let's learn to make the right choices: participants, the choices they make and
+their results, and the carbon footprint they record against the 2 t CO2e per person goal.
+
+Participants are not a coordination group's data: anyone registered can join, and their pages
+and choices are public, as a citizen's contributions to the project are meant to be. A
+territorial entity is a participant tied to the coordination group it speaks for.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# The project's goal: living well within about 2 tonnes of CO2e per person per year.
+GOAL_KG_PER_PERSON = 2000
+
+
+class Category(models.TextChoices):
+    FOOD = "food", _("Food")
+    MOBILITY = "mobility", _("Mobility")
+    HOUSING = "housing", _("Housing and energy")
+    CONSUMPTION = "consumption", _("Consumption and goods")
+    DIGITAL = "digital", _("Digital")
+    LEISURE = "leisure", _("Leisure and travel")
+    MONEY = "money", _("Money and savings")
+    PUBLIC = "public", _("Public policies")
+    OTHER = "other", _("Other")
+
+
+class Participant(models.Model):
+    class Kind(models.TextChoices):
+        CITIZEN = "citizen", _("Citizen")
+        COLLECTIVE = "collective", _("Collective actor")
+        TERRITORY = "territory", _("Territorial entity")
+
+    class Subtype(models.TextChoices):
+        PERSON = "person", _("A person")
+        FAMILY = "family", _("A family")
+        HOUSEHOLD = "household", _("A household")
+        SCHOOL = "school", _("A school")
+        COMPANY = "company", _("A company")
+        ASSOCIATION = "association", _("An association")
+        PUBLIC_BODY = "public_body", _("A public body")
+        OTHER_ACTOR = "other_actor", _("Another collective actor")
+        COORDINATION_GROUP = "coordination_group", _("A coordination group")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    subtype = models.CharField(_("type"), max_length=20, choices=Subtype.choices)
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("address"), max_length=80, unique=True)
+    # How many people the footprint covers (a household of four, a school's pupils and staff):
+    # figures per person divide by it.
+    people = models.PositiveIntegerField(_("people"), default=1)
+    country = models.ForeignKey(
+        "territories.Country",
+        verbose_name=_("country"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    coordination_group = models.OneToOneField(
+        "territories.CoordinationGroup",
+        verbose_name=_("coordination group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="participant",
+    )
+    space = models.OneToOneField("wiki.Space", on_delete=models.PROTECT, related_name="participant")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("joined on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.CheckConstraint(condition=Q(people__gte=1), name="projects_people_positive"),
+        ]
+        indexes = [models.Index(fields=["-created_at"], name="projects_participants_recent")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ParticipantMember(models.Model):
+    """Someone who writes for a participant: its managers (who joined, or were made so) and
+    its members (a family's other adults, an association's volunteers)."""
+
+    class Role(models.TextChoices):
+        MANAGER = "manager", _("Manager")
+        MEMBER = "member", _("Member")
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        verbose_name = _("participant member")
+        verbose_name_plural = _("participant members")
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "user"], name="projects_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} of {self.participant_id}"
+
+
+class Choice(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        STARTED = "started", _("Started")
+        KEPT = "kept", _("Kept")
+        GIVEN_UP = "given_up", _("Given up")
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="choices")
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    title = models.CharField(_("choice"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    started_on = models.DateField(_("started on"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.STARTED
+    )
+    results = models.TextField(_("results observed"), blank=True)
+    # Estimated change of emissions, kg CO2e per year: negative when the choice avoids some.
+    emissions_change_kg = models.IntegerField(_("change of emissions"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded on"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("modified on"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+        indexes = [
+            models.Index(fields=["participant", "-started_on"], name="projects_choices"),
+            models.Index(fields=["-created_at"], name="projects_choices_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChoiceComment(models.Model):
+    choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("written on"), auto_now_add=True)
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.choice_id}: {self.body[:40]}"
+
+
+class ChoiceShare(models.Model):
+    """A participant saying "I do this too" of another's choice."""
+
+    choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="shares")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shared choice")
+        verbose_name_plural = _("shared choices")
+        constraints = [
+            models.UniqueConstraint(fields=["choice", "participant"], name="projects_share_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} does {self.choice_id} too"
+
+
+class Footprint(models.Model):
+    """A carbon footprint as a participant measured it on a date, with whatever calculator
+    it used: a total and, when known, its parts by category (kg CO2e per year, for all the
+    people the participant covers)."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="footprints"
+    )
+    measured_on = models.DateField(_("measured on"))
+    total_kg = models.PositiveIntegerField(_("total"))
+    # {category: kg}; the categories of Category, the parts adding up to at most the total.
+    by_category = models.JSONField(_("by category"), default=dict, blank=True)
+    source = models.CharField(_("calculator used"), max_length=200, blank=True)
+    people = models.PositiveIntegerField(_("people"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("carbon footprint")
+        verbose_name_plural = _("carbon footprints")
+        ordering = ["measured_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "measured_on"], name="projects_footprint_once_a_day"
+            ),
+            models.CheckConstraint(condition=Q(people__gte=1), name="projects_footprint_people"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.measured_on}: {self.total_kg} kg"
+
+    @property
+    def per_person_kg(self) -> int:
+        return round(self.total_kg / max(self.people, 1))

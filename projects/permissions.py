@@ -1,0 +1,61 @@
+"""Who may do what in the project: `can_<verb>(user, obj) -> bool`.
+
+A participant's pages and choices are public. Its managers and members write for it (members
+record choices and footprints; managers also change the participant itself); the secretariat
+may do everything. Commenting and "I do this too" need an account with a confirmed address,
+as editing the wiki does."""
+
+from projects.models import Participant, ParticipantMember
+from wikispiral.accounts.permissions import can_edit_wiki
+from wikispiral.wiki.models import Space
+
+MANAGER = ParticipantMember.Role.MANAGER
+
+
+def _staff(user: object) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_network_staff)
+
+
+def participant_role(user: object, participant: Participant) -> str | None:
+    """The user's role for participant, remembered on the user for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    remembered = user.__dict__.setdefault("_participant_roles", {})
+    if participant.pk not in remembered:
+        remembered[participant.pk] = (
+            ParticipantMember.objects.filter(participant=participant, user=user)
+            .values_list("role", flat=True)
+            .first()
+        )
+    return remembered[participant.pk]
+
+
+def can_contribute(user: object, participant: Participant) -> bool:
+    """Record and edit the participant's choices and footprints."""
+    if _staff(user):
+        return True
+    return can_edit_wiki(user) and participant_role(user, participant) is not None
+
+
+def can_manage_participant(user: object, participant: Participant) -> bool:
+    """Change the participant's name, type and people."""
+    if _staff(user):
+        return True
+    return can_edit_wiki(user) and participant_role(user, participant) == MANAGER
+
+
+def can_take_part(user: object) -> bool:
+    """Join, comment, say "I do this too"."""
+    return can_edit_wiki(user)
+
+
+def participant_space_roles(user: object, space: Space) -> frozenset[str]:
+    """Wiki roles in a participant's space: its managers manage pages, its members edit."""
+    role = (
+        ParticipantMember.objects.filter(user=user, participant__space=space)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if role is None:
+        return frozenset()
+    return frozenset({"facilitator"}) if role == MANAGER else frozenset({"editor"})

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from projects import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("right-choices/", views.home, name="home"),
+    path("right-choices/join/", views.join, name="join"),
+    path("right-choices/<slug:participant>/", views.participant_page, name="participant"),
+    path("right-choices/<slug:participant>/choices/new/", views.choice_new, name="choice_new"),
+    path("right-choices/<slug:participant>/choices/<int:pk>/", views.choice, name="choice"),
+    path(
+        "right-choices/<slug:participant>/choices/<int:pk>/edit/",
+        views.choice_edit,
+        name="choice_edit",
+    ),
+    path(
+        "right-choices/<slug:participant>/choices/<int:pk>/comment/",
+        views.choice_comment,
+        name="choice_comment",
+    ),
+    path(
+        "right-choices/<slug:participant>/choices/<int:pk>/too/",
+        views.choice_share,
+        name="choice_share",
+    ),
+    path(
+        "right-choices/<slug:participant>/footprint/new/", views.footprint_new, name="footprint_new"
+    ),
+]

@@ -1,0 +1,264 @@
+"""Pages of "Together let's learn to make the right choices": the project, joining, a
+participant's page, its choices and footprints. Thin: parse, check, call one service, render.
+
+Refusals of a participant's forms to people who do not write for it answer 404 (as a
+coordination group's do), anonymous visitors are sent to log in first."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from projects import charts, selectors, services
+from projects.forms import ChoiceForm, CommentForm, FootprintForm, JoinForm, ShareForm
+from projects.models import GOAL_KG_PER_PERSON, Category, Choice, Participant
+from projects.permissions import (
+    can_contribute,
+    can_manage_participant,
+    can_take_part,
+)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The project: what it is, how many take part, the latest choices."""
+    counts = selectors.participant_counts()
+    context = {
+        "kinds": [(label, counts.get(kind, 0)) for kind, label in Participant.Kind.choices],
+        "total": sum(counts.values()),
+        "latest": selectors.latest_choices(limit=12),
+        "mine": selectors.participants_of(user=request.user),
+        "goal_tonnes": charts.tonnes_text(GOAL_KG_PER_PERSON),
+    }
+    return render(request, "projects/home.html", context)
+
+
+def _needs_login(request: HttpRequest) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    if (refusal := _needs_login(request)) is not None:
+        return refusal
+    if not can_take_part(request.user):
+        return render(request, "projects/confirm_first.html", status=403)
+    form = JoinForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                participant = services.participant_join(
+                    actor=request.user,
+                    kind=data["kind"],
+                    subtype=data["subtype"],
+                    name=data["name"],
+                    people=data["people"],
+                    country=data["country"],
+                    coordination_group=data["coordination_group"],
+                    language=get_language() or "en",
+                )
+            except services.ProjectError as error:
+                error.add_to(form)
+            else:
+                messages.success(request, _("Welcome to the project."))
+                return redirect("projects:participant", participant=participant.slug)
+        status = 400
+    return render(request, "projects/join.html", {"form": form}, status=status)
+
+
+@require_GET
+def participant_page(request: HttpRequest, participant: str) -> HttpResponse:
+    found = selectors.participant_get(slug=participant)
+    footprints = selectors.footprint_list(participant=found)
+    path = charts.footprint_path(footprints)
+    context = {
+        "participant": found,
+        "choices": selectors.choice_list(participant=found),
+        "footprints": list(zip(footprints, path.points, strict=True)),
+        "path": path,
+        "chart": charts.footprint_svg(path, chart_id="footprint-path"),
+        "can_contribute": can_contribute(request.user, found),
+        "can_manage": can_manage_participant(request.user, found),
+    }
+    return render(request, "projects/participant.html", context)
+
+
+def _contributor(request: HttpRequest, participant: str) -> Participant | HttpResponse:
+    """The participant of slug for someone who writes for it; 404 for anyone else."""
+    if (refusal := _needs_login(request)) is not None:
+        return refusal
+    found = selectors.participant_get(slug=participant)
+    if not can_contribute(request.user, found):
+        raise Http404(_("No such participant."))
+    return found
+
+
+@require_http_methods(["GET", "POST"])
+def choice_new(request: HttpRequest, participant: str) -> HttpResponse:
+    found = _contributor(request, participant)
+    if isinstance(found, HttpResponse):
+        return found
+    form = ChoiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            choice = services.choice_create(
+                participant=found, actor=request.user, **form.service_fields()
+            )
+        except services.ProjectError as error:
+            error.add_to(form)
+        else:
+            messages.success(request, _("Your choice is recorded."))
+            return redirect("projects:choice", participant=found.slug, pk=choice.pk)
+    context = {"participant": found, "form": form, "choice": None}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "projects/choice_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def choice_edit(request: HttpRequest, participant: str, pk: int) -> HttpResponse:
+    found = _contributor(request, participant)
+    if isinstance(found, HttpResponse):
+        return found
+    choice = selectors.choice_get(participant=found, pk=pk)
+    initial = {
+        name: getattr(choice, name)
+        for name in (
+            "title",
+            "category",
+            "status",
+            "started_on",
+            "description",
+            "results",
+            "emissions_change_kg",
+        )
+    }
+    form = ChoiceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.choice_update(choice=choice, actor=request.user, **form.service_fields())
+        except services.ProjectError as error:
+            error.add_to(form)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("projects:choice", participant=found.slug, pk=choice.pk)
+    context = {"participant": found, "form": form, "choice": choice}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "projects/choice_form.html", context, status=status)
+
+
+def _choice_context(request: HttpRequest, found: Participant, choice: Choice) -> dict:
+    mine = [other for other in selectors.participants_of(user=request.user) if other.pk != found.pk]
+    sharers = selectors.choice_sharers(choice=choice)
+    return {
+        "participant": found,
+        "choice": choice,
+        "comments": selectors.choice_comments(choice=choice),
+        "sharers": sharers,
+        "can_contribute": can_contribute(request.user, found),
+        "can_take_part": can_take_part(request.user),
+        "share_form": ShareForm(participants=mine) if mine else None,
+        "comment_form": CommentForm(),
+    }
+
+
+@require_GET
+def choice(request: HttpRequest, participant: str, pk: int) -> HttpResponse:
+    found = selectors.participant_get(slug=participant)
+    shown = selectors.choice_get(participant=found, pk=pk)
+    return render(request, "projects/choice.html", _choice_context(request, found, shown))
+
+
+def _take_part(
+    request: HttpRequest, participant: str, pk: int
+) -> tuple[Participant, Choice] | HttpResponse:
+    if (refusal := _needs_login(request)) is not None:
+        return refusal
+    found = selectors.participant_get(slug=participant)
+    shown = selectors.choice_get(participant=found, pk=pk)
+    if not can_take_part(request.user):
+        return render(request, "projects/confirm_first.html", status=403)
+    return found, shown
+
+
+@require_POST
+def choice_comment(request: HttpRequest, participant: str, pk: int) -> HttpResponse:
+    taken = _take_part(request, participant, pk)
+    if isinstance(taken, HttpResponse):
+        return taken
+    found, shown = taken
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.choice_comment(
+                choice=shown, actor=request.user, body=form.cleaned_data["body"]
+            )
+        except services.ProjectError as error:
+            error.add_to(form)
+        else:
+            return redirect(reverse("projects:choice", args=[found.slug, shown.pk]) + "#comments")
+    context = _choice_context(request, found, shown) | {"comment_form": form}
+    return render(request, "projects/choice.html", context, status=400)
+
+
+@require_POST
+def choice_share(request: HttpRequest, participant: str, pk: int) -> HttpResponse:
+    taken = _take_part(request, participant, pk)
+    if isinstance(taken, HttpResponse):
+        return taken
+    found, shown = taken
+    context = _choice_context(request, found, shown)
+    mine = [p for p in selectors.participants_of(user=request.user) if p.pk != found.pk]
+    form = ShareForm(request.POST, participants=mine)
+    if form.is_valid():
+        try:
+            services.choice_share(
+                choice=shown, participant=form.cleaned_data["participant"], actor=request.user
+            )
+        except services.ProjectError as error:
+            error.add_to(form)
+        else:
+            messages.success(request, _("Noted: you do this too."))
+            return redirect("projects:choice", participant=found.slug, pk=shown.pk)
+    elif not mine:
+        form.add_error(None, _("Join the project first, then say you do this too."))
+    return render(request, "projects/choice.html", context | {"share_form": form}, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def footprint_new(request: HttpRequest, participant: str) -> HttpResponse:
+    found = _contributor(request, participant)
+    if isinstance(found, HttpResponse):
+        return found
+    form = FootprintForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.footprint_record(
+                participant=found,
+                actor=request.user,
+                measured_on=data["measured_on"],
+                total_kg=data["total_kg"],
+                by_category=form.parts(),
+                source=data["source"],
+            )
+        except services.ProjectError as error:
+            error.add_to(form)
+        else:
+            messages.success(request, _("Your footprint is recorded."))
+            return redirect(reverse("projects:participant", args=[found.slug]) + "#footprint")
+    context = {
+        "participant": found,
+        "form": form,
+        "part_fields": [form[f"part_{value}"] for value in Category.values],
+        "goal_tonnes": charts.tonnes_text(GOAL_KG_PER_PERSON),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "projects/footprint_form.html", context, status=status)

@@ -1,0 +1,148 @@
+"""Joining the project, and who writes for a participant."""
+
+import pytest
+from django.urls import reverse
+
+from projects import services
+from projects.models import Participant, ParticipantMember
+from tests.factories import make_coordination_group, make_country, make_user
+from wikispiral.wiki.models import Page
+
+pytestmark = pytest.mark.django_db
+
+
+def _join(client, **data):
+    form = {"kind": "citizen", "subtype": "family", "name": "The Martins", "people": "4"}
+    form.update(data)
+    return client.post(reverse("projects:join"), form)
+
+
+def test_a_citizen_joins_and_gets_a_page_of_their_own(client):
+    user = make_user()
+    client.force_login(user)
+
+    response = _join(client)
+
+    participant = Participant.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("projects:participant", args=[participant.slug])
+    assert (participant.kind, participant.subtype, participant.people) == ("citizen", "family", 4)
+    assert ParticipantMember.objects.get(participant=participant).user == user
+    home = Page.objects.get(space=participant.space, slug="home")
+    assert "The Martins" in home.current_revision.body
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Record a choice" in page.content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_log_in_before_joining(client):
+    response = client.get(reverse("projects:join"))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_an_unconfirmed_address_cannot_join(client):
+    client.force_login(make_user(confirmed=False))
+    assert _join(client).status_code == 403
+    assert not Participant.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "  "}, "This field is required."),
+        ({"subtype": "school"}, "This type does not go with this kind of participant."),
+        ({"subtype": "person", "people": "3"}, "choose a family or a household"),
+        ({"people": "5000"}, "between 1 and 30"),
+        ({"people": "0"}, "greater than or equal to 1"),
+        ({"kind": "territory", "subtype": "coordination_group"}, "Choose the coordination group"),
+    ],
+)
+def test_bad_answers_to_join_are_refused_with_a_message_and_nothing_saved(client, data, message):
+    client.force_login(make_user())
+
+    response = _join(client, **data)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Participant.objects.exists()
+
+
+def test_a_territory_joins_through_the_group_its_user_facilitates_once():
+    facilitator = make_user()
+    group = make_coordination_group(facilitator=facilitator)
+
+    joined = services.participant_join(
+        actor=facilitator,
+        kind="territory",
+        subtype="coordination_group",
+        name=group.name,
+        people=12000,
+        coordination_group=group,
+    )
+
+    assert joined.country == group.country
+    with pytest.raises(services.ProjectError, match="joined already"):
+        services.participant_join(
+            actor=facilitator,
+            kind="territory",
+            subtype="coordination_group",
+            name="Again",
+            coordination_group=group,
+        )
+
+
+def test_only_a_facilitator_can_make_a_coordination_group_join():
+    group = make_coordination_group()
+    with pytest.raises(services.ProjectError, match="Only a facilitator"):
+        services.participant_join(
+            actor=make_user(),
+            kind="territory",
+            subtype="coordination_group",
+            name="Not mine",
+            coordination_group=group,
+        )
+    assert not Participant.objects.exists()
+
+
+def test_two_participants_of_the_same_name_get_two_addresses():
+    user = make_user()
+    country = make_country()
+    first = services.participant_join(
+        actor=user, kind="citizen", subtype="person", name="Ana", country=country
+    )
+    second = services.participant_join(actor=user, kind="citizen", subtype="person", name="Ana")
+    assert first.slug != second.slug
+    assert first.space.slug == first.slug
+
+
+def test_the_managers_of_a_participant_edit_its_wiki_pages_and_others_do_not(client):
+    manager, other = make_user(), make_user()
+    participant = services.participant_join(
+        actor=manager, kind="collective", subtype="school", name="École Jules Ferry", people=300
+    )
+    edit = reverse("wiki:edit", args=[participant.space.slug, "en", "home"])
+
+    client.force_login(manager)
+    assert client.get(edit).status_code == 200
+    client.force_login(other)
+    assert client.get(edit).status_code in (403, 404)
+
+
+def test_a_territory_of_a_hidden_coordination_group_is_hidden_with_it(client):
+    facilitator = make_user()
+    group = make_coordination_group(facilitator=facilitator)
+    participant = services.participant_join(
+        actor=facilitator,
+        kind="territory",
+        subtype="coordination_group",
+        name=group.name,
+        coordination_group=group,
+    )
+    url = reverse("projects:participant", args=[participant.slug])
+    assert client.get(url).status_code == 200
+
+    group.is_hidden = True
+    group.save(update_fields=["is_hidden"])
+
+    assert client.get(url).status_code == 404
