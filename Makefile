@@ -86,6 +86,7 @@ run: messages
 	$(MANAGE) seed_demo
 	$(MANAGE) seed_territories
 	$(MANAGE) generate_demo_data --criteria 600
+	$(MANAGE) seed_projects
 	$(MANAGE) runserver 127.0.0.1:8000
 
 lint: $(INSTALLED)

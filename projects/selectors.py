@@ -62,7 +62,12 @@ def footprint_list(*, participant: Participant) -> list[Footprint]:
 
 
 def latest_choices(*, limit: int = 10) -> list[Choice]:
-    return list(Choice.objects.select_related("participant").order_by("-created_at", "-pk")[:limit])
+    """The latest choices, a hidden group's territory's left out."""
+    return list(
+        Choice.objects.exclude(participant__coordination_group__is_hidden=True)
+        .select_related("participant")
+        .order_by("-created_at", "-pk")[:limit]
+    )
 
 
 def participant_counts() -> dict[str, int]:

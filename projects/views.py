@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from projects import charts, selectors, services
+from projects import charts, feeds, selectors, services
 from projects.forms import ChoiceForm, CommentForm, FootprintForm, JoinForm, ShareForm
 from projects.models import GOAL_KG_PER_PERSON, Category, Choice, Participant
 from projects.permissions import (
@@ -21,6 +21,9 @@ from projects.permissions import (
     can_manage_participant,
     can_take_part,
 )
+
+feed_rss = feeds.ChoicesFeed()
+feed_atom = feeds.ChoicesAtomFeed()
 
 
 @require_GET

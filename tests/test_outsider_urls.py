@@ -111,6 +111,8 @@ PUBLIC: dict[str, str] = {
     # The right choices: participants' pages and choices are public; joining, commenting and
     # "I do this too" are open to every confirmed person and act as them.
     "projects:home": "the project's public page",
+    "projects:feed_rss": "public feed",
+    "projects:feed_atom": "public feed",
     "projects:join": "joins the requester",
     "projects:participant": "a participant's public page (a hidden group's territory: 404)",
     "projects:choice": "a participant's public choice",

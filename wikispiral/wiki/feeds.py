@@ -129,22 +129,27 @@ class _RevisionFeed(PublicFeed):
 
 
 class LatestAdditionsFeed(_RevisionFeed):
-    """The 30 latest revisions of public, live pages and published PDF reports of syntheses,
-    newest first (RSS 2.0), in two queries."""
+    """The 30 latest revisions of public, live pages, published PDF reports of syntheses and
+    choices of the right-choices project, newest first (RSS 2.0), in three queries."""
 
     title = gettext_lazy("Follow the latest additions")
     link = "/"
     description = gettext_lazy("The latest pages and changes on wikispiral, the TOGETHER wiki.")
 
     def items(self) -> list["Revision | PublishedReport"]:
+        from projects.feeds import choices_published
         from syntheses.reports import reports_published
 
-        items = [*_visible_revisions()[:FEED_LENGTH], *reports_published(limit=FEED_LENGTH)]
+        items = [
+            *_visible_revisions()[:FEED_LENGTH],
+            *reports_published(limit=FEED_LENGTH),
+            *choices_published(limit=FEED_LENGTH),
+        ]
         items.sort(key=lambda item: item.created_at, reverse=True)
         return items[:FEED_LENGTH]
 
-    # A report (syntheses.reports.PublishedReport) brings its own title, link, description,
-    # date and guid; everything else is a revision.
+    # A report (syntheses.reports.PublishedReport) or a choice (projects.feeds.PublishedChoice)
+    # brings its own title, link, description, date and guid; everything else is a revision.
 
     def item_title(self, item: "Revision | PublishedReport") -> str:
         if not isinstance(item, Revision):

@@ -1,0 +1,168 @@
+"""Seed "Together let's learn to make the right choices" for a local site: the demo citizen's
+household, the Mulhouse coordination group as a territorial entity, a school and a few more
+citizens, with their choices, a few "I do this too", comments and footprint paths.
+
+Runs after `seed_demo` and `seed_territories` (their logins and groups). Safe to run again: a
+participant that exists (by name) is left as it is.
+"""
+
+import datetime
+import random
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from projects import services
+from projects.models import Participant
+from territories.models import CoordinationGroup, Country
+from wikispiral.accounts.models import User
+
+CHOICES = [
+    ("mobility", "We cycle to school and to work", -450),
+    ("mobility", "No more flights for holidays in Europe", -1200),
+    ("mobility", "We share one car with the neighbours", -900),
+    ("food", "Meat once a week", -600),
+    ("food", "Vegetables from the market gardener next door", -150),
+    ("food", "No more bottled water", -60),
+    ("housing", "Heating at 19 °C", -300),
+    ("housing", "Roof insulated", -1100),
+    ("housing", "Green electricity supplier", -250),
+    ("consumption", "Second-hand clothes first", -180),
+    ("consumption", "We repair before we replace", -120),
+    ("digital", "Keep our phones five years", -90),
+    ("leisure", "Holidays by train", -700),
+    ("money", "Savings moved to a cooperative bank", None),
+    ("public", "A cycle lane asked for at the town council", None),
+    ("other", "A tool library in the building", -40),
+]
+STATUSES = ["started", "started", "kept", "kept", "planned", "given_up"]
+
+
+class Command(BaseCommand):
+    help = "Seed the right-choices project with demo participants and choices. Local use only."
+
+    def handle(self, *args: object, **options: object) -> None:
+        rng = random.Random(2020)
+        france = Country.objects.filter(code="FR").first()
+        citizen = User.objects.filter(username="citizen").first()
+        facilitator = User.objects.filter(username="facilitator").first()
+        if citizen is None or facilitator is None:
+            self.stdout.write("Demo logins missing: run seed_demo first.")
+            return
+        people = [citizen]
+        for number in range(1, 7):
+            user, created = User.objects.get_or_create(
+                username=f"demo-participant-{number}",
+                defaults={"email": f"demo-participant-{number}@example.org"},
+            )
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            people.append(user)
+        plans = [
+            (citizen, "citizen", "household", "The demo household", 3),
+            (facilitator, "collective", "school", "École Jean Macé", 420),
+            *[
+                (user, "citizen", "person", name, 1)
+                for user, name in zip(
+                    people[1:],
+                    ["Amina", "Bruno", "Carla", "Dimitri", "Elena", "Fatou"],
+                    strict=True,
+                )
+            ],
+        ]
+        mulhouse = CoordinationGroup.objects.filter(name="Mulhouse").first()
+        made = []
+        with transaction.atomic():
+            for user, kind, subtype, name, count in plans:
+                made.append(self._participant(user, kind, subtype, name, count, france, None))
+            if mulhouse is not None:
+                made.append(
+                    self._participant(
+                        facilitator,
+                        "territory",
+                        "coordination_group",
+                        "Mulhouse",
+                        108000,
+                        None,
+                        mulhouse,
+                    )
+                )
+            for participant in made:
+                if participant.choices.exists():
+                    continue
+                self._choices_and_footprints(rng, participant)
+            self._shares_and_comments(rng, [p for p in made if p.kind == "citizen"])
+        self.stdout.write(f"Right choices: {len(made)} participants.")
+
+    def _participant(self, user, kind, subtype, name, count, country, group) -> Participant:
+        found = Participant.objects.filter(name=name).first()
+        if found is not None:
+            return found
+        return services.participant_join(
+            actor=user,
+            kind=kind,
+            subtype=subtype,
+            name=name,
+            people=count,
+            country=country,
+            coordination_group=group,
+        )
+
+    def _choices_and_footprints(self, rng: random.Random, participant: Participant) -> None:
+        manager = participant.members.first().user
+        today = datetime.date.today()
+        for category, title, change in rng.sample(CHOICES, 4):
+            status = rng.choice(STATUSES)
+            started = today + datetime.timedelta(days=rng.randint(20, 200))
+            if status != "planned":
+                started = today - datetime.timedelta(days=rng.randint(30, 900))
+            services.choice_create(
+                participant=participant,
+                actor=manager,
+                category=category,
+                title=title,
+                description="",
+                started_on=started,
+                status=status,
+                results="It took a few weeks to get used to it." if status == "kept" else "",
+                emissions_change_kg=None
+                if change is None
+                else change * participant.people
+                if participant.people <= 30
+                else None,
+            )
+        if participant.kind != "citizen":
+            return
+        per_person = rng.randint(7000, 11000)
+        for years_ago in (2, 1, 0):
+            measured = today.replace(month=1, day=15)
+            measured = measured.replace(year=measured.year - years_ago)
+            if measured > today:
+                continue
+            total = per_person * participant.people
+            services.footprint_record(
+                participant=participant,
+                actor=manager,
+                measured_on=measured,
+                total_kg=total,
+                by_category={"food": total // 4, "mobility": total // 3, "housing": total // 5},
+                source="Nos Gestes Climat",
+            )
+            per_person = int(per_person * rng.uniform(0.78, 0.92))
+
+    def _shares_and_comments(self, rng: random.Random, citizens: list[Participant]) -> None:
+        for participant in citizens:
+            others = [other for other in citizens if other.pk != participant.pk]
+            choice = participant.choices.order_by("pk").first()
+            if choice is None or choice.shares.exists():
+                continue
+            for other in rng.sample(others, min(2, len(others))):
+                services.choice_share(
+                    choice=choice, participant=other, actor=other.members.first().user
+                )
+            services.choice_comment(
+                choice=choice,
+                actor=others[0].members.first().user,
+                body="How long did it take before it felt normal?",
+            )
