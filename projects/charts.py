@@ -125,3 +125,39 @@ def footprint_svg(path: FootprintPath, *, chart_id: str) -> SafeString:
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int
+    text: str
+
+
+def bars_svg(bars: list[Bar], *, chart_id: str, title: str, desc: str) -> SafeString:
+    """Horizontal bars, each label above its bar (readable when a phone scales it down)."""
+    if not bars:
+        return mark_safe("")
+    row, top = 34, 8
+    height = top + row * len(bars)
+    most = max(bar.value for bar in bars) or 1
+    room = WIDTH - 80
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
+    ]
+    for index, bar in enumerate(bars):
+        y = top + index * row
+        width = max(room * bar.value / most, 1 if bar.value else 0)
+        parts.append(
+            f'<text x="0" y="{y + 11}" font-size="12" fill="{TEXT}">{escape(bar.label)}</text>'
+        )
+        parts.append(f'<rect x="0" y="{y + 16}" width="{width:.1f}" height="11" fill="{LINE}"/>')
+        parts.append(
+            f'<text x="{width + 6:.1f}" y="{y + 26}" font-size="11" fill="{TEXT}">'
+            f"{escape(bar.text)}</text>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above

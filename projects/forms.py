@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.models import Category, Choice, Participant
 from projects.services import SUBTYPES
-from territories.models import CoordinationGroup, Country, Membership
+from territories.models import CoordinationGroup, Country
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -39,15 +39,17 @@ class JoinForm(forms.Form):
         label=_("Coordination group"),
         queryset=CoordinationGroup.objects.none(),
         required=False,
-        help_text=_("For a territorial entity: the coordination group you facilitate."),
+        help_text=_(
+            "The coordination group you take part with, if any; for a territorial entity, the "
+            "one you facilitate and speak for."
+        ),
     )
 
     def __init__(self, *args: object, user: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        if getattr(user, "is_authenticated", False):
-            self.fields["coordination_group"].queryset = CoordinationGroup.objects.filter(
-                memberships__user=user, memberships__role=Membership.Role.FACILITATOR
-            ).order_by("name")
+        self.fields["coordination_group"].queryset = CoordinationGroup.objects.filter(
+            is_hidden=False
+        ).order_by("name")
 
 
 class ChoiceForm(forms.Form):

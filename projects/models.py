@@ -59,13 +59,15 @@ class Participant(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    coordination_group = models.OneToOneField(
+    # The coordination group it takes part with (its summaries count it); for a territorial
+    # entity, the group it speaks for (one such participant per group).
+    coordination_group = models.ForeignKey(
         "territories.CoordinationGroup",
         verbose_name=_("coordination group"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="participant",
+        related_name="participants",
     )
     space = models.OneToOneField("wiki.Space", on_delete=models.PROTECT, related_name="participant")
     created_by = models.ForeignKey(
@@ -78,6 +80,11 @@ class Participant(models.Model):
         verbose_name_plural = _("participants")
         constraints = [
             models.CheckConstraint(condition=Q(people__gte=1), name="projects_people_positive"),
+            models.UniqueConstraint(
+                fields=["coordination_group"],
+                condition=Q(kind="territory"),
+                name="projects_one_territory_per_group",
+            ),
         ]
         indexes = [models.Index(fields=["-created_at"], name="projects_participants_recent")]
 
@@ -218,3 +225,46 @@ class Footprint(models.Model):
     @property
     def per_person_kg(self) -> int:
         return round(self.total_kg / max(self.people, 1))
+
+
+class Summary(models.Model):
+    """The figures of the project, a country or a coordination group, computed by a Celery job
+    (projects.summaries): pages read them, they never aggregate on the request path."""
+
+    class Scope(models.TextChoices):
+        PROJECT = "project", _("The whole project")
+        COUNTRY = "country", _("Country")
+        COORDINATION_GROUP = "cg", _("Coordination group")
+
+    scope = models.CharField(_("scope"), max_length=12, choices=Scope.choices)
+    # The country's or coordination group's id; 0 for the project.
+    scope_id = models.PositiveIntegerField(_("scope id"), default=0)
+    participants = models.PositiveIntegerField(_("participants"), default=0)
+    figures = models.JSONField(_("figures"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("project summary")
+        verbose_name_plural = _("project summaries")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "scope_id"], name="projects_summary_scope")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.scope_id}"
+
+
+class SummaryState(models.Model):
+    """One row: since when the summaries are out of date (None: up to date). Every write of the
+    project sets it; the job clears it if nothing was written while it computed. The database,
+    not the broker, holds it, so a lost job loses nothing (the sweep enqueues another)."""
+
+    dirty_since = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("summaries state")
+        verbose_name_plural = _("summaries state")
+
+    def __str__(self) -> str:
+        return f"dirty since {self.dirty_since}" if self.dirty_since else "up to date"

@@ -1,10 +1,13 @@
 """Reading the project: participants, their choices and footprints, the latest additions."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from projects.models import Choice, Footprint, Participant, ParticipantMember
+from projects.models import Choice, Footprint, Participant, ParticipantMember, Summary
+from territories.models import CoordinationGroup, Country
 from wikispiral.accounts.models import User
 
 
@@ -16,7 +19,9 @@ def participant_get(*, slug: str) -> Participant:
     )
     # A territorial entity whose coordination group the secretariat hid is hidden with it.
     if participant is None or (
-        participant.coordination_group is not None and participant.coordination_group.is_hidden
+        participant.kind == Participant.Kind.TERRITORY
+        and participant.coordination_group is not None
+        and participant.coordination_group.is_hidden
     ):
         raise Http404(_("No such participant."))
     return participant
@@ -64,7 +69,10 @@ def footprint_list(*, participant: Participant) -> list[Footprint]:
 def latest_choices(*, limit: int = 10) -> list[Choice]:
     """The latest choices, a hidden group's territory's left out."""
     return list(
-        Choice.objects.exclude(participant__coordination_group__is_hidden=True)
+        Choice.objects.exclude(
+            participant__kind=Participant.Kind.TERRITORY,
+            participant__coordination_group__is_hidden=True,
+        )
         .select_related("participant")
         .order_by("-created_at", "-pk")[:limit]
     )
@@ -77,3 +85,41 @@ def participant_counts() -> dict[str, int]:
 
 def member_count(*, participant: Participant) -> int:
     return ParticipantMember.objects.filter(participant=participant).count()
+
+
+@dataclass
+class SummaryRef:
+    """A summary's scope as named in URLs: "project", "country-12", "cg-7"."""
+
+    scope: str
+    scope_id: int
+    name: str
+
+    @property
+    def key(self) -> str:
+        return (
+            self.scope if self.scope == Summary.Scope.PROJECT else f"{self.scope}-{self.scope_id}"
+        )
+
+
+def summary_ref(key: str) -> SummaryRef:
+    """The scope of key, or 404 (unknown, malformed, or a hidden coordination group)."""
+    if key == Summary.Scope.PROJECT:
+        return SummaryRef(Summary.Scope.PROJECT, 0, _("The whole project"))
+    scope, _dash, number = key.partition("-")
+    if not number.isdigit() or len(number) > 9:
+        raise Http404(_("No such summary."))
+    pk = int(number)
+    if scope == Summary.Scope.COUNTRY:
+        country = Country.objects.filter(pk=pk).first()
+        if country is not None:
+            return SummaryRef(scope, pk, country.label())
+    elif scope == Summary.Scope.COORDINATION_GROUP:
+        group = CoordinationGroup.objects.filter(pk=pk, is_hidden=False).first()
+        if group is not None:
+            return SummaryRef(scope, pk, group.name)
+    raise Http404(_("No such summary."))
+
+
+def summary_get(ref: SummaryRef) -> Summary | None:
+    return Summary.objects.filter(scope=ref.scope, scope_id=ref.scope_id).first()

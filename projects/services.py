@@ -7,6 +7,7 @@ form shown again, and nothing is half-saved.
 
 import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -22,6 +23,7 @@ from projects.models import (
     Participant,
     ParticipantMember,
 )
+from projects.summaries import summaries_mark
 from territories.models import CoordinationGroup, Country
 from territories.permissions import can_manage_group
 from wikispiral.accounts.models import User
@@ -57,6 +59,16 @@ TEXT_LIMIT = 5000
 
 class ProjectError(DomainError):
     pass
+
+
+def _summaries_changed() -> None:
+    """Mark the summaries out of date; a job recomputes them once the writes of the next few
+    seconds have joined (called inside the write's transaction)."""
+    from projects.tasks import summaries_recompute_task
+
+    summaries_mark()
+    delay = settings.PROJECT_SUMMARIES_DELAY_SECONDS
+    transaction.on_commit(lambda: summaries_recompute_task.apply_async(countdown=delay))
 
 
 def _clean_line(value: str | None, field: str, label: str, limit: int) -> str:
@@ -144,13 +156,19 @@ def participant_join(
                 _("Only a facilitator of a coordination group can make it join."),
                 "coordination_group",
             )
-        if Participant.objects.filter(coordination_group=coordination_group).exists():
+        if Participant.objects.filter(
+            coordination_group=coordination_group, kind=Kind.TERRITORY
+        ).exists():
             raise ProjectError(
                 _("This coordination group has joined already."), "coordination_group"
             )
         country = coordination_group.country
-    else:
-        coordination_group = None
+    elif coordination_group is not None:
+        if coordination_group.is_hidden:
+            raise ProjectError(
+                _("Choose a coordination group of the directory."), "coordination_group"
+            )
+        country = country or coordination_group.country
     slug = _free_slug(name)
     space = Space.objects.create(slug=slug, name=name, kind=Space.Kind.PARTICIPANT, is_public=True)
     participant = Participant.objects.create(
@@ -182,6 +200,7 @@ def participant_join(
         comment=_("Joined the project"),
     )
     audit_record(actor=actor, action="projects.participant.joined", target=participant)
+    _summaries_changed()
     return participant
 
 
@@ -253,6 +272,7 @@ def choice_create(*, participant: Participant, actor: User, **fields: object) ->
         **_choice_fields(participant=participant, **fields),
     )
     audit_record(actor=actor, action="projects.choice.created", target=choice)
+    _summaries_changed()
     return choice
 
 
@@ -296,6 +316,7 @@ def choice_share(*, choice: Choice, participant: Participant, actor: User) -> Ch
     audit_record(
         actor=actor, action="projects.choice.shared", target=choice, participant=participant.pk
     )
+    _summaries_changed()
     return share
 
 
@@ -375,6 +396,7 @@ def footprint_record(
         total_kg=total_kg,
         measured_on=measured_on.isoformat(),
     )
+    _summaries_changed()
     return footprint
 
 

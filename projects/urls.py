@@ -7,6 +7,13 @@ app_name = "projects"
 urlpatterns = [
     path("right-choices/", views.home, name="home"),
     path("right-choices/join/", views.join, name="join"),
+    path("right-choices/summary/", views.summary, name="summary_project"),
+    path("right-choices/summary/<str:key>/", views.summary, name="summary"),
+    path(
+        "right-choices/summary/<str:key>/export.<str:kind>",
+        views.summary_export,
+        name="summary_export",
+    ),
     path("right-choices/feed.rss", views.feed_rss, name="feed_rss"),
     path("right-choices/feed.atom", views.feed_atom, name="feed_atom"),
     path("right-choices/<slug:participant>/", views.participant_page, name="participant"),

@@ -13,7 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from projects import charts, feeds, selectors, services
+from projects import charts, exports, feeds, selectors, services
+from projects.display import summary_display
 from projects.forms import ChoiceForm, CommentForm, FootprintForm, JoinForm, ShareForm
 from projects.models import GOAL_KG_PER_PERSON, Category, Choice, Participant
 from projects.permissions import (
@@ -265,3 +266,39 @@ def footprint_new(request: HttpRequest, participant: str) -> HttpResponse:
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "projects/footprint_form.html", context, status=status)
+
+
+def _summary(request: HttpRequest, key: str) -> tuple:
+    ref = selectors.summary_ref(key)
+    summary = selectors.summary_get(ref)
+    display = summary_display(summary.figures if summary is not None else {})
+    return ref, summary, display
+
+
+@require_GET
+def summary(request: HttpRequest, key: str = "project") -> HttpResponse:
+    """The figures of the project, a country or a coordination group, from the latest job."""
+    ref, found, display = _summary(request, key)
+    context = {"ref": ref, "summary": found, "display": display}
+    return render(request, "projects/summary.html", context)
+
+
+@require_GET
+def summary_export(request: HttpRequest, key: str, kind: str) -> HttpResponse:
+    """The summary's tables as CSV or XLSX."""
+    ref, _found, display = _summary(request, key)
+    name = f"right-choices-{ref.key}"
+    if kind == "csv":
+        response = HttpResponse(
+            exports.summary_csv(display), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    if kind == "xlsx":
+        response = HttpResponse(
+            exports.summary_xlsx(display),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    raise Http404(_("No such format."))

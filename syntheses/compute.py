@@ -15,19 +15,19 @@ and recomputes the scopes whose stored fingerprint differs.
 
 import datetime
 import hashlib
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
 from criteria.models import Component, Criterion, GridVersion, Question
 from syntheses.models import Scope
 from territories.models import CoordinationGroup, HomogeneousGroup
+from wikispiral.frames import queryset_frame
 from wikispiral.tenancy import cross_tenant
 
 CUBE_COLUMNS = ["component", "question", "year", "profile", "language", "count"]
@@ -244,24 +244,6 @@ def scope_fingerprints(
 FINE_COLUMNS = ["group", "component_id", "question_id", "year", "language", "count"]
 
 
-def _frame_of(queryset: QuerySet, columns: list[str]) -> pd.DataFrame:
-    """The rows of a values_list queryset as a DataFrame. On PostgreSQL they come as one CSV
-    stream (COPY) parsed by pandas: hundreds of thousands of rows in a fraction of the time
-    Python tuples take."""
-    if connection.vendor != "postgresql":
-        return pd.DataFrame(list(queryset), columns=columns)
-    sql, params = queryset.query.sql_with_params()
-    buffer = io.BytesIO()
-    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
-        for chunk in copy:
-            buffer.write(chunk)
-    buffer.seek(0)
-    if not buffer.getbuffer().nbytes:
-        return pd.DataFrame(columns=columns)
-    return pd.read_csv(buffer, names=columns, header=None, keep_default_na=False)
-
-
 def fine_frame(*, version: GridVersion, tenant_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """Classified criteria of version (of the given coordination groups, or all) counted per
     homogeneous group, component, question, year and language: one query, codes attached."""
@@ -277,7 +259,7 @@ def fine_frame(*, version: GridVersion, tenant_ids: Iterable[int] | None = None)
             .annotate(count=Count("id"))
             .order_by()
         )
-        frame = _frame_of(counted, FINE_COLUMNS)
+        frame = queryset_frame(counted, FINE_COLUMNS)
     components = dict(Component.objects.filter(version=version).values_list("id", "code"))
     questions = dict(Question.objects.values_list("id", "code"))
     frame["component"] = frame["component_id"].map(components)

@@ -112,6 +112,9 @@ PUBLIC: dict[str, str] = {
     # "I do this too" are open to every confirmed person and act as them.
     "projects:home": "the project's public page",
     "projects:feed_rss": "public feed",
+    "projects:summary_project": "the project's published figures",
+    "projects:summary": "a country's or visible group's published figures (hidden: 404)",
+    "projects:summary_export": "the same figures as CSV or XLSX",
     "projects:feed_atom": "public feed",
     "projects:join": "joins the requester",
     "projects:participant": "a participant's public page (a hidden group's territory: 404)",
@@ -224,6 +227,11 @@ def _argument(world: World, name: str, argument: str, method: str) -> object:
             return f"cg-{world.theirs.pk}"
         if argument == "code":
             return "A01"
+    if name.startswith("projects:summary"):
+        if argument == "key":
+            return f"cg-{world.theirs.pk}"
+        if argument == "kind":
+            return "csv"
     if argument == "pk":
         if name.startswith("projects:"):
             return world.choice.pk
@@ -356,8 +364,10 @@ def test_every_url_of_a_hidden_group_refuses_an_outsider(client, world):
     _log_in(client, world)
     problems = []
     for name, pattern in _patterns(get_resolver()):
-        names_theirs = TENANT_ARGUMENTS & set(pattern.pattern.converters) or name.startswith(
-            ("syntheses:", "reports:")
+        names_theirs = (
+            TENANT_ARGUMENTS & set(pattern.pattern.converters)
+            or name.startswith(("syntheses:", "reports:"))
+            or name in {"projects:summary", "projects:summary_export"}
         )
         if not names_theirs:
             continue

@@ -176,7 +176,13 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 SYNTHESES_CLAIM_TIMEOUT_SECONDS = env_int("SYNTHESES_CLAIM_TIMEOUT_SECONDS", 360)
 # Tests only: a syntheses job waits this long before it commits, so a test can kill it mid-job.
 SYNTHESES_TEST_PAUSE_SECONDS = env_int("SYNTHESES_TEST_PAUSE_SECONDS", 0) if TESTING else 0
+# Project summaries: a change waits this long for others to join it in one recomputation.
+PROJECT_SUMMARIES_DELAY_SECONDS = env_int("PROJECT_SUMMARIES_DELAY_SECONDS", 10)
 CELERY_BEAT_SCHEDULE: dict = {
+    "project-summaries-sweep": {
+        "task": "projects.tasks.summaries_sweep_task",
+        "schedule": 60.0,
+    },
     "syntheses-sweep": {"task": "syntheses.tasks.syntheses_sweep_task", "schedule": 60.0},
     "reports-sweep": {"task": "syntheses.report_tasks.reports_sweep_task", "schedule": 60.0},
     "syntheses-nightly": {
