@@ -1,11 +1,13 @@
 """Forms of the project: they parse what people type; the services decide what is allowed."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Category, Choice, Participant
+from projects.models import Category, Choice, Participant, Workshop
 from projects.services import SUBTYPES
 from territories.models import CoordinationGroup, Country
+from wikispiral.accounts.zones import zone_names
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -128,3 +130,50 @@ class ShareForm(forms.Form):
         self.fields["participant"].queryset = Participant.objects.filter(
             pk__in=[participant.pk for participant in participants]
         ).order_by("name")
+
+
+class WorkshopForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    theme = forms.ChoiceField(
+        label=_("Theme"), choices=[("", _("Any theme")), *Category.choices], required=False
+    )
+    audience = forms.ChoiceField(label=_("For"), choices=Workshop.Audience.choices)
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("In the time zone below."),
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"))
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), initial=90)
+    languages = forms.CharField(
+        label=_("Languages spoken"),
+        max_length=60,
+        help_text=_("Codes separated by commas: en, fr, pt."),
+    )
+    meeting_url = forms.URLField(
+        label=_("Link to the meeting"), max_length=500, assume_scheme="https"
+    )
+    capacity = forms.IntegerField(label=_("Places"), initial=30)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args: object, zone: str = "UTC", **kwargs: object) -> None:
+        kwargs.setdefault("initial", {"time_zone": zone})
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [("UTC", "UTC")] + [
+            (name, name.replace("_", " ")) for name in zone_names()
+        ]
+
+    def clean_starts_at(self):
+        # The time is in the chosen zone, not the reader's: the service attaches the zone.
+        value = self.cleaned_data["starts_at"]
+        return timezone.make_naive(value) if timezone.is_aware(value) else value
+
+
+class ConclusionsForm(forms.Form):
+    body = forms.CharField(
+        label=_("Conclusions"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_("What was said and decided. It becomes a page of the wiki, with its history."),
+    )

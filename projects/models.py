@@ -268,3 +268,72 @@ class SummaryState(models.Model):
 
     def __str__(self) -> str:
         return f"dirty since {self.dirty_since}" if self.dirty_since else "up to date"
+
+
+class Workshop(models.Model):
+    """An online meeting of the project, on a theme or for one kind of participant."""
+
+    class Audience(models.TextChoices):
+        EVERYONE = "everyone", _("Every participant")
+        CITIZEN = "citizen", _("Citizens")
+        COLLECTIVE = "collective", _("Collective actors")
+        TERRITORY = "territory", _("Territorial entities")
+
+    title = models.CharField(_("title"), max_length=200)
+    theme = models.CharField(_("theme"), max_length=12, choices=Category.choices, blank=True)
+    audience = models.CharField(
+        _("for"), max_length=12, choices=Audience.choices, default=Audience.EVERYONE
+    )
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    # The organiser's zone: the page shows the time in it as well as in the reader's.
+    time_zone = models.CharField(_("organiser's time zone"), max_length=64)
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=90)
+    languages = models.JSONField(_("languages"), default=list)
+    meeting_url = models.URLField(_("link to the meeting"), max_length=500)
+    capacity = models.PositiveSmallIntegerField(_("places"), default=30)
+    conclusions = models.OneToOneField(
+        "wiki.Page",
+        verbose_name=_("conclusions"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="workshop",
+    )
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
+        indexes = [models.Index(fields=["starts_at"], name="projects_workshops")]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="projects_workshop_places")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class WorkshopSignup(models.Model):
+    """A participant on a workshop's list (one place each)."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="signups")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the job that sends the reminder, before it sends: never twice.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("workshop sign-up")
+        verbose_name_plural = _("workshop sign-ups")
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "participant"], name="projects_signup_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} at {self.workshop_id}"

@@ -4,9 +4,17 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.models import Choice, Footprint, Participant, ParticipantMember, Summary
+from projects.models import (
+    Choice,
+    Footprint,
+    Participant,
+    ParticipantMember,
+    Summary,
+    Workshop,
+)
 from territories.models import CoordinationGroup, Country
 from wikispiral.accounts.models import User
 
@@ -123,3 +131,39 @@ def summary_ref(key: str) -> SummaryRef:
 
 def summary_get(ref: SummaryRef) -> Summary | None:
     return Summary.objects.filter(scope=ref.scope, scope_id=ref.scope_id).first()
+
+
+def workshop_list(*, upcoming: bool, limit: int = 50) -> list[Workshop]:
+    now = timezone.now()
+    workshops = Workshop.objects.annotate(taken=Count("signups"))
+    if upcoming:
+        workshops = workshops.filter(starts_at__gt=now).order_by("starts_at", "pk")
+    else:
+        workshops = workshops.filter(starts_at__lte=now).order_by("-starts_at", "-pk")
+    return list(workshops.select_related("conclusions")[:limit])
+
+
+def workshop_get(*, pk: int) -> Workshop:
+    workshop = (
+        Workshop.objects.annotate(taken=Count("signups"))
+        .select_related("conclusions__space")
+        .filter(pk=pk)
+        .first()
+    )
+    if workshop is None:
+        raise Http404(_("No such workshop."))
+    return workshop
+
+
+def workshop_signups(*, workshop: Workshop) -> list[Participant]:
+    return [
+        signup.participant
+        for signup in workshop.signups.select_related("participant").order_by("created_at", "pk")
+    ]
+
+
+def latest_workshops(*, limit: int = 10) -> list[Workshop]:
+    """Workshops by the time they were scheduled, newest first, cancelled ones left out."""
+    return list(
+        Workshop.objects.filter(cancelled_at__isnull=True).order_by("-created_at", "-pk")[:limit]
+    )

@@ -26,3 +26,11 @@ def summaries_sweep_task() -> bool:
         summaries_recompute_task.delay()
         return True
     return False
+
+
+@shared_task(acks_late=True, time_limit=120)
+def workshop_reminders_task() -> int:
+    """Every quarter of an hour: reminders of the workshops starting within a day."""
+    from projects.services import workshop_reminders_send
+
+    return workshop_reminders_send()

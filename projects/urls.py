@@ -14,6 +14,22 @@ urlpatterns = [
         views.summary_export,
         name="summary_export",
     ),
+    path("right-choices/workshops/", views.workshops, name="workshops"),
+    path("right-choices/workshops/new/", views.workshop_new, name="workshop_new"),
+    path("right-choices/workshops/<int:workshop>/", views.workshop, name="workshop"),
+    path(
+        "right-choices/workshops/<int:workshop>/signup/",
+        views.workshop_signup,
+        name="workshop_signup",
+    ),
+    path(
+        "right-choices/workshops/<int:workshop>/leave/", views.workshop_leave, name="workshop_leave"
+    ),
+    path(
+        "right-choices/workshops/<int:workshop>/conclusions/",
+        views.workshop_conclude,
+        name="workshop_conclude",
+    ),
     path("right-choices/feed.rss", views.feed_rss, name="feed_rss"),
     path("right-choices/feed.atom", views.feed_atom, name="feed_atom"),
     path("right-choices/<slug:participant>/", views.participant_page, name="participant"),

@@ -9,19 +9,29 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects import charts, exports, feeds, selectors, services
 from projects.display import summary_display
-from projects.forms import ChoiceForm, CommentForm, FootprintForm, JoinForm, ShareForm
+from projects.forms import (
+    ChoiceForm,
+    CommentForm,
+    ConclusionsForm,
+    FootprintForm,
+    JoinForm,
+    ShareForm,
+    WorkshopForm,
+)
 from projects.models import GOAL_KG_PER_PERSON, Category, Choice, Participant
 from projects.permissions import (
     can_contribute,
     can_manage_participant,
     can_take_part,
 )
+from wikispiral.errors import DomainError
 
 feed_rss = feeds.ChoicesFeed()
 feed_atom = feeds.ChoicesAtomFeed()
@@ -302,3 +312,147 @@ def summary_export(request: HttpRequest, key: str, kind: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
     raise Http404(_("No such format."))
+
+
+# --- Workshops ------------------------------------------------------------------------------
+
+
+@require_GET
+def workshops(request: HttpRequest) -> HttpResponse:
+    context = {
+        "upcoming": selectors.workshop_list(upcoming=True),
+        "past": selectors.workshop_list(upcoming=False, limit=20),
+        "can_organise": services.can_organise_workshops(request.user),
+    }
+    return render(request, "projects/workshops.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def workshop_new(request: HttpRequest) -> HttpResponse:
+    if (refusal := _needs_login(request)) is not None:
+        return refusal
+    if not services.can_organise_workshops(request.user):
+        raise Http404(_("No such page."))
+    zone = request.user.time_zone or "UTC"
+    form = WorkshopForm(request.POST or None, zone=zone)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            workshop = services.workshop_create(
+                actor=request.user,
+                title=data["title"],
+                theme=data["theme"],
+                audience=data["audience"],
+                starts_at=data["starts_at"],
+                time_zone=data["time_zone"],
+                duration_minutes=data["duration_minutes"],
+                languages=data["languages"].replace(";", ",").split(","),
+                meeting_url=data["meeting_url"],
+                capacity=data["capacity"],
+                description=data["description"],
+            )
+        except services.ProjectError as error:
+            error.add_to(form)
+        else:
+            messages.success(request, _("The workshop is scheduled."))
+            return redirect("projects:workshop", workshop=workshop.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "projects/workshop_form.html", {"form": form}, status=status)
+
+
+def _workshop_context(request: HttpRequest, workshop: object) -> dict:
+    mine = selectors.participants_of(user=request.user)
+    signed = selectors.workshop_signups(workshop=workshop)
+    signed_ids = {participant.pk for participant in signed}
+    return {
+        "workshop": workshop,
+        "signed": signed,
+        "mine_signed": [p for p in mine if p.pk in signed_ids],
+        "signup_form": ShareForm(participants=[p for p in mine if p.pk not in signed_ids])
+        if any(p.pk not in signed_ids for p in mine)
+        else None,
+        "has_participant": bool(mine),
+        "is_open": workshop.cancelled_at is None and workshop.starts_at > timezone.now(),
+        "places_left": max(workshop.capacity - workshop.taken, 0),
+        "can_conclude": request.user.is_authenticated
+        and (request.user.is_network_staff or workshop.organiser_id == request.user.pk)
+        and workshop.starts_at <= timezone.now(),
+    }
+
+
+@require_GET
+def workshop(request: HttpRequest, workshop: int) -> HttpResponse:
+    found = selectors.workshop_get(pk=workshop)
+    return render(request, "projects/workshop.html", _workshop_context(request, found))
+
+
+@require_POST
+def workshop_signup(request: HttpRequest, workshop: int) -> HttpResponse:
+    if (refusal := _needs_login(request)) is not None:
+        return refusal
+    found = selectors.workshop_get(pk=workshop)
+    context = _workshop_context(request, found)
+    mine = selectors.participants_of(user=request.user)
+    form = ShareForm(request.POST, participants=mine)
+    if form.is_valid():
+        try:
+            services.workshop_signup(
+                workshop=found, participant=form.cleaned_data["participant"], actor=request.user
+            )
+        except services.ProjectError as error:
+            error.add_to(form)
+        else:
+            messages.success(request, _("You are on the list."))
+            return redirect("projects:workshop", workshop=found.pk)
+    elif not mine:
+        form.add_error(None, _("Join the project first, then sign up."))
+    return render(request, "projects/workshop.html", context | {"signup_form": form}, status=400)
+
+
+@require_POST
+def workshop_leave(request: HttpRequest, workshop: int) -> HttpResponse:
+    if (refusal := _needs_login(request)) is not None:
+        return refusal
+    found = selectors.workshop_get(pk=workshop)
+    form = ShareForm(request.POST, participants=selectors.participants_of(user=request.user))
+    if form.is_valid():
+        try:
+            services.workshop_signup_cancel(
+                workshop=found, participant=form.cleaned_data["participant"], actor=request.user
+            )
+        except services.ProjectError as error:
+            error.add_to(form)
+        else:
+            messages.success(request, _("You are off the list."))
+            return redirect("projects:workshop", workshop=found.pk)
+    context = _workshop_context(request, found) | {"leave_form": form}
+    return render(request, "projects/workshop.html", context, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def workshop_conclude(request: HttpRequest, workshop: int) -> HttpResponse:
+    if (refusal := _needs_login(request)) is not None:
+        return refusal
+    found = selectors.workshop_get(pk=workshop)
+    if not _workshop_context(request, found)["can_conclude"]:
+        raise Http404(_("No such page."))
+    initial = {}
+    if found.conclusions is not None:
+        initial["body"] = found.conclusions.current_revision.body
+    form = ConclusionsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            page = services.workshop_conclude(
+                workshop=found,
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                language=get_language() or "en",
+            )
+        except (services.ProjectError, DomainError) as error:
+            error.add_to(form)
+        else:
+            messages.success(request, _("The conclusions are published."))
+            return redirect(page.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    context = {"workshop": found, "form": form}
+    return render(request, "projects/workshop_conclude.html", context, status=status)

@@ -12,6 +12,7 @@ until someone writes down why in PUBLIC; if it needs a kind of argument the walk
 the test fails until `_argument` learns it.
 """
 
+import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from criteria.models import ImportBatch, Question
-from projects.services import choice_create, participant_join
+from projects.services import choice_create, participant_join, workshop_create
 from syntheses.models import Report
 from territories.models import NetworkMember, Profile
 from territories.services import invitation_create
@@ -112,6 +113,11 @@ PUBLIC: dict[str, str] = {
     # "I do this too" are open to every confirmed person and act as them.
     "projects:home": "the project's public page",
     "projects:feed_rss": "public feed",
+    "projects:workshops": "the project's public list of workshops",
+    "projects:workshop": "a workshop's public page (the meeting's link only for those signed up)",
+    "projects:workshop_new": "every facilitator may schedule a workshop of the project",
+    "projects:workshop_signup": "signs up one of the requester's own participants",
+    "projects:workshop_leave": "takes one of the requester's own participants off the list",
     "projects:summary_project": "the project's published figures",
     "projects:summary": "a country's or visible group's published figures (hidden: 404)",
     "projects:summary_export": "the same figures as CSV or XLSX",
@@ -142,6 +148,9 @@ POST_ALLOWED = {
     "projects:join",
     "projects:choice_comment",
     "projects:choice_share",
+    "projects:workshop_new",
+    "projects:workshop_signup",
+    "projects:workshop_leave",
 }
 
 # Arguments that designate something of the target group: with theirs hidden, every pattern
@@ -181,6 +190,7 @@ class World:
     report: object
     participant: object
     choice: object
+    workshop: object
 
 
 def _patterns(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -214,6 +224,7 @@ def _argument(world: World, name: str, argument: str, method: str) -> object:
         "version": 1,
         "country": world.theirs.country.code,
         "participant": world.participant.slug,
+        "workshop": world.workshop.pk,
     }
     if argument == "token":
         # The invitation's own link is shown on GET; a POST with it would make the outsider a
@@ -303,6 +314,16 @@ def world(db) -> World:
         results="",
         emissions_change_kg=None,
     )
+    workshop = workshop_create(
+        actor=facilitator,
+        title="Their workshop",
+        starts_at=timezone.now() + datetime.timedelta(days=2),
+        time_zone="Europe/Paris",
+        duration_minutes=60,
+        languages=["en"],
+        meeting_url="https://meet.example.org/theirs",
+        capacity=10,
+    )
     return World(
         outsider=outsider,
         theirs=theirs,
@@ -320,6 +341,7 @@ def world(db) -> World:
         report=report,
         participant=participant,
         choice=choice,
+        workshop=workshop,
     )
 
 

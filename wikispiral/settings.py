@@ -183,6 +183,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "projects.tasks.summaries_sweep_task",
         "schedule": 60.0,
     },
+    "workshop-reminders": {"task": "projects.tasks.workshop_reminders_task", "schedule": 900.0},
     "syntheses-sweep": {"task": "syntheses.tasks.syntheses_sweep_task", "schedule": 60.0},
     "reports-sweep": {"task": "syntheses.report_tasks.reports_sweep_task", "schedule": 60.0},
     "syntheses-nightly": {

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from wikispiral.accounts import selectors
 from wikispiral.accounts.models import User
 from wikispiral.accounts.services import EMAIL_TAKEN_MESSAGE, USERNAME_TAKEN_MESSAGE
+from wikispiral.accounts.zones import zone_names
 
 # Bots fill every field they find; people never see this one (class "honeypot", aria-hidden).
 HONEYPOT_FIELD = "website"
@@ -199,6 +200,11 @@ class ProfileForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     preferred_language = _language_field()
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Dates and times, of workshops for instance, are shown in it."),
+    )
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         kwargs.setdefault(
@@ -207,10 +213,14 @@ class ProfileForm(forms.Form):
                 "display_name": user.display_name,
                 "email": user.email,
                 "preferred_language": user.preferred_language or translation.get_language(),
+                "time_zone": user.time_zone,
             },
         )
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["time_zone"].choices = [("", _("UTC (none chosen)"))] + [
+            (name, name.replace("_", " ")) for name in zone_names()
+        ]
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from wikispiral.accounts.zones import validate_time_zone
+
 
 class User(AbstractUser):
     """A person with an account.
@@ -17,6 +19,10 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
+    # An IANA zone ("Europe/Paris", "Atlantic/Cape_Verde"): dates and times are shown in it.
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone]
     )
     is_secretariat = models.BooleanField(
         _("network secretariat"),

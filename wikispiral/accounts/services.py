@@ -128,18 +128,19 @@ def user_confirm_email(*, user: User) -> None:
 
 
 def user_update_profile(
-    *, user: User, display_name: str, preferred_language: str, email: str
+    *, user: User, display_name: str, preferred_language: str, email: str, time_zone: str = ""
 ) -> User:
     """Save the fields a person edits on their profile.
 
     A new address (other than a change of letter case) clears the confirmation and mails a link
     to the new address. Raise ValidationError keyed by field when a rule fails.
     """
-    old_values = (user.display_name, user.preferred_language, user.email)
+    old_values = (user.display_name, user.preferred_language, user.email, user.time_zone)
     old_email = user.email
     user.display_name = display_name.strip()
     user.preferred_language = preferred_language
     user.email = email.strip()
+    user.time_zone = time_zone
     errors: dict[str, list] = {}
     try:
         user.full_clean(validate_constraints=False)
@@ -149,12 +150,12 @@ def user_update_profile(
         errors["email"] = [EMAIL_TAKEN_MESSAGE]
     if errors:
         # request.user is often the object passed in: leave it as it was for the re-rendered page.
-        user.display_name, user.preferred_language, user.email = old_values
+        user.display_name, user.preferred_language, user.email, user.time_zone = old_values
         raise ValidationError(errors)
 
     old_confirmed_at = user.email_confirmed_at
     email_changed = user.email.casefold() != old_email.casefold()
-    update_fields = ["display_name", "preferred_language", "email"]
+    update_fields = ["display_name", "preferred_language", "email", "time_zone"]
     if email_changed:
         user.email_confirmed_at = None
         update_fields.append("email_confirmed_at")
@@ -162,7 +163,7 @@ def user_update_profile(
         with transaction.atomic():
             user.save(update_fields=update_fields)
     except IntegrityError as exc:
-        user.display_name, user.preferred_language, user.email = old_values
+        user.display_name, user.preferred_language, user.email, user.time_zone = old_values
         user.email_confirmed_at = old_confirmed_at
         raise ValidationError({"email": [EMAIL_TAKEN_MESSAGE]}) from exc
     if email_changed:

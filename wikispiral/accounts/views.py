@@ -261,6 +261,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                     display_name=data["display_name"],
                     preferred_language=data["preferred_language"],
                     email=data["email"],
+                    time_zone=data["time_zone"],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)

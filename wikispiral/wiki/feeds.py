@@ -130,7 +130,7 @@ class _RevisionFeed(PublicFeed):
 
 class LatestAdditionsFeed(_RevisionFeed):
     """The 30 latest revisions of public, live pages, published PDF reports of syntheses and
-    choices of the right-choices project, newest first (RSS 2.0), in three queries."""
+    the right-choices project's choices and workshops, newest first (RSS 2.0), in four queries."""
 
     title = gettext_lazy("Follow the latest additions")
     link = "/"
