@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Category, Choice, Participant, Workshop
+from projects.models import Category, CharterVote, Choice, Participant, Workshop
 from projects.services import SUBTYPES
 from territories.models import CoordinationGroup, Country
 from wikispiral.accounts.zones import zone_names
@@ -177,3 +177,38 @@ class ConclusionsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=_("What was said and decided. It becomes a page of the wiki, with its history."),
     )
+
+
+class CharterForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    workshop = forms.ModelChoiceField(
+        label=_("Drafted from the conclusions of"),
+        queryset=Workshop.objects.filter(conclusions__isnull=False).order_by("-starts_at"),
+        required=False,
+        empty_label=_("No workshop: a blank draft"),
+    )
+
+
+class CharterOpenForm(forms.Form):
+    closes_at = forms.DateTimeField(
+        label=_("The vote closes on"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class VoteForm(forms.Form):
+    participant = forms.ModelChoiceField(
+        label=_("As"), queryset=Participant.objects.none(), empty_label=None
+    )
+    voice = forms.ChoiceField(
+        label=_("Your answer"), choices=CharterVote.Voice.choices, widget=forms.RadioSelect
+    )
+    remarks = forms.CharField(
+        label=_("Remarks"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args: object, participants: list[Participant], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = Participant.objects.filter(
+            pk__in=[participant.pk for participant in participants]
+        ).order_by("name")

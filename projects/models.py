@@ -337,3 +337,68 @@ class WorkshopSignup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id} at {self.workshop_id}"
+
+
+class Charter(models.Model):
+    """A charter drafted from workshops' conclusions: a wiki page (with its full history) that
+    is put to the participants' approval over a period, the text frozen as it was opened."""
+
+    title = models.CharField(_("title"), max_length=200)
+    page = models.OneToOneField("wiki.Page", on_delete=models.PROTECT, related_name="charter")
+    workshop = models.ForeignKey(
+        Workshop,
+        verbose_name=_("drafted from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="charters",
+    )
+    # The revision put to the vote, and when the vote runs (None until it is opened).
+    revision = models.ForeignKey(
+        "wiki.Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    opens_at = models.DateTimeField(_("vote opens"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("vote closes"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("charter")
+        verbose_name_plural = _("charters")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def state(self, now) -> str:
+        if self.opens_at is None:
+            return "draft"
+        return "open" if now < self.closes_at else "closed"
+
+
+class CharterVote(models.Model):
+    """One participant's voice on a charter."""
+
+    class Voice(models.TextChoices):
+        APPROVE = "approve", _("I approve")
+        REMARKS = "remarks", _("I approve, with remarks")
+        DISAGREE = "disagree", _("I disagree")
+
+    charter = models.ForeignKey(Charter, on_delete=models.CASCADE, related_name="votes")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    voice = models.CharField(_("voice"), max_length=10, choices=Voice.choices)
+    remarks = models.TextField(_("remarks"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("charter vote")
+        verbose_name_plural = _("charter votes")
+        constraints = [
+            models.UniqueConstraint(fields=["charter", "participant"], name="projects_one_voice")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.voice} {self.charter_id}"

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.models import (
+    Charter,
+    CharterVote,
     Choice,
     Footprint,
     Participant,
@@ -166,4 +168,46 @@ def latest_workshops(*, limit: int = 10) -> list[Workshop]:
     """Workshops by the time they were scheduled, newest first, cancelled ones left out."""
     return list(
         Workshop.objects.filter(cancelled_at__isnull=True).order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def charter_list() -> list[Charter]:
+    return list(Charter.objects.select_related("page__space").annotate(voices=Count("votes")))
+
+
+def charter_get(*, pk: int) -> Charter:
+    charter = (
+        Charter.objects.select_related("page__space", "revision", "workshop").filter(pk=pk).first()
+    )
+    if charter is None:
+        raise Http404(_("No such charter."))
+    return charter
+
+
+@dataclass
+class CharterResults:
+    counts: list[tuple[str, int]]
+    total: int
+    remarks: list[tuple[str, str]]
+
+
+def charter_results(*, charter: Charter) -> CharterResults:
+    """The voices by answer, and the remarks with who made them (for a closed charter)."""
+    counted = dict(charter.votes.order_by().values_list("voice").annotate(n=Count("id")))
+    remarks = list(
+        charter.votes.exclude(remarks="")
+        .order_by("created_at", "pk")
+        .values_list("participant__name", "remarks")
+    )
+    return CharterResults(
+        counts=[(label, counted.get(value, 0)) for value, label in CharterVote.Voice.choices],
+        total=sum(counted.values()),
+        remarks=remarks,
+    )
+
+
+def charter_voted(*, charter: Charter, participants: list[Participant]) -> set[int]:
+    """Which of participants have given their voice."""
+    return set(
+        charter.votes.filter(participant__in=participants).values_list("participant_id", flat=True)
     )

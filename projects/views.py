@@ -17,12 +17,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from projects import charts, exports, feeds, selectors, services
 from projects.display import summary_display
 from projects.forms import (
+    CharterForm,
+    CharterOpenForm,
     ChoiceForm,
     CommentForm,
     ConclusionsForm,
     FootprintForm,
     JoinForm,
     ShareForm,
+    VoteForm,
     WorkshopForm,
 )
 from projects.models import GOAL_KG_PER_PERSON, Category, Choice, Participant
@@ -32,6 +35,7 @@ from projects.permissions import (
     can_take_part,
 )
 from wikispiral.errors import DomainError
+from wikispiral.wiki.selectors import revision_render
 
 feed_rss = feeds.ChoicesFeed()
 feed_atom = feeds.ChoicesAtomFeed()
@@ -456,3 +460,116 @@ def workshop_conclude(request: HttpRequest, workshop: int) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     context = {"workshop": found, "form": form}
     return render(request, "projects/workshop_conclude.html", context, status=status)
+
+
+# --- Charters -------------------------------------------------------------------------------
+
+
+@require_GET
+def charters(request: HttpRequest) -> HttpResponse:
+    context = {
+        "charters": selectors.charter_list(),
+        "now": timezone.now(),
+        "can_draft": services.can_organise_workshops(request.user),
+    }
+    return render(request, "projects/charters.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def charter_new(request: HttpRequest) -> HttpResponse:
+    if (refusal := _needs_login(request)) is not None:
+        return refusal
+    if not services.can_organise_workshops(request.user):
+        raise Http404(_("No such page."))
+    form = CharterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            charter = services.charter_draft(
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                workshop=form.cleaned_data["workshop"],
+                language=get_language() or "en",
+            )
+        except (services.ProjectError, DomainError) as error:
+            error.add_to(form)
+        else:
+            messages.success(request, _("The draft is a wiki page: write it together."))
+            return redirect("projects:charter", charter=charter.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "projects/charter_new.html", {"form": form}, status=status)
+
+
+def _charter_context(request: HttpRequest, charter: object) -> dict:
+    now = timezone.now()
+    state = charter.state(now)
+    mine = selectors.participants_of(user=request.user)
+    voted = selectors.charter_voted(charter=charter, participants=mine) if mine else set()
+    can_open = (
+        state == "draft"
+        and request.user.is_authenticated
+        and (request.user.is_network_staff or charter.created_by_id == request.user.pk)
+    )
+    waiting = [participant for participant in mine if participant.pk not in voted]
+    return {
+        "charter": charter,
+        "state": state,
+        "text": revision_render(page=charter.page, revision=charter.revision)
+        if charter.revision is not None
+        else None,
+        "results": selectors.charter_results(charter=charter) if state == "closed" else None,
+        "vote_form": VoteForm(participants=waiting) if state == "open" and waiting else None,
+        "voted": [participant for participant in mine if participant.pk in voted],
+        "open_form": CharterOpenForm() if can_open else None,
+    }
+
+
+@require_GET
+def charter(request: HttpRequest, charter: int) -> HttpResponse:
+    found = selectors.charter_get(pk=charter)
+    return render(request, "projects/charter.html", _charter_context(request, found))
+
+
+@require_POST
+def charter_open(request: HttpRequest, charter: int) -> HttpResponse:
+    if (refusal := _needs_login(request)) is not None:
+        return refusal
+    found = selectors.charter_get(pk=charter)
+    context = _charter_context(request, found)
+    if context["open_form"] is None:
+        raise Http404(_("No such page."))
+    form = CharterOpenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.charter_open(
+                charter=found, actor=request.user, closes_at=form.cleaned_data["closes_at"]
+            )
+        except services.ProjectError as error:
+            error.add_to(form)
+        else:
+            messages.success(request, _("The vote is open."))
+            return redirect("projects:charter", charter=found.pk)
+    return render(request, "projects/charter.html", context | {"open_form": form}, status=400)
+
+
+@require_POST
+def charter_vote(request: HttpRequest, charter: int) -> HttpResponse:
+    if (refusal := _needs_login(request)) is not None:
+        return refusal
+    found = selectors.charter_get(pk=charter)
+    context = _charter_context(request, found)
+    form = VoteForm(request.POST, participants=selectors.participants_of(user=request.user))
+    if form.is_valid():
+        try:
+            services.charter_vote(
+                charter=found,
+                participant=form.cleaned_data["participant"],
+                actor=request.user,
+                voice=form.cleaned_data["voice"],
+                remarks=form.cleaned_data["remarks"],
+            )
+        except services.ProjectError as error:
+            error.add_to(form)
+        else:
+            messages.success(request, _("Your voice is counted."))
+            return redirect("projects:charter", charter=found.pk)
+    return render(request, "projects/charter.html", context | {"vote_form": form}, status=400)

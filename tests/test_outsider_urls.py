@@ -21,7 +21,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from criteria.models import ImportBatch, Question
-from projects.services import choice_create, participant_join, workshop_create
+from projects.services import (
+    charter_draft,
+    choice_create,
+    participant_join,
+    workshop_create,
+)
 from syntheses.models import Report
 from territories.models import NetworkMember, Profile
 from territories.services import invitation_create
@@ -118,6 +123,10 @@ PUBLIC: dict[str, str] = {
     "projects:workshop_new": "every facilitator may schedule a workshop of the project",
     "projects:workshop_signup": "signs up one of the requester's own participants",
     "projects:workshop_leave": "takes one of the requester's own participants off the list",
+    "projects:charters": "the project's public list of charters",
+    "projects:charter": "a charter's public page (results once the vote is closed)",
+    "projects:charter_new": "every facilitator may draft a charter of the project",
+    "projects:charter_vote": "gives the voice of one of the requester's own participants",
     "projects:summary_project": "the project's published figures",
     "projects:summary": "a country's or visible group's published figures (hidden: 404)",
     "projects:summary_export": "the same figures as CSV or XLSX",
@@ -151,6 +160,8 @@ POST_ALLOWED = {
     "projects:workshop_new",
     "projects:workshop_signup",
     "projects:workshop_leave",
+    "projects:charter_new",
+    "projects:charter_vote",
 }
 
 # Arguments that designate something of the target group: with theirs hidden, every pattern
@@ -191,6 +202,7 @@ class World:
     participant: object
     choice: object
     workshop: object
+    charter: object
 
 
 def _patterns(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -225,6 +237,7 @@ def _argument(world: World, name: str, argument: str, method: str) -> object:
         "country": world.theirs.country.code,
         "participant": world.participant.slug,
         "workshop": world.workshop.pk,
+        "charter": world.charter.pk,
     }
     if argument == "token":
         # The invitation's own link is shown on GET; a POST with it would make the outsider a
@@ -324,6 +337,7 @@ def world(db) -> World:
         meeting_url="https://meet.example.org/theirs",
         capacity=10,
     )
+    charter = charter_draft(actor=facilitator, title="Their charter")
     return World(
         outsider=outsider,
         theirs=theirs,
@@ -342,6 +356,7 @@ def world(db) -> World:
         participant=participant,
         choice=choice,
         workshop=workshop,
+        charter=charter,
     )
 
 

@@ -1,17 +1,20 @@
 """The right choices in a real Chromium, on a phone-sized screen: a citizen joins, records three
-choices and a footprint, and sees them on the household's page (chart and table); another
-participant says "I do this too"."""
+choices and a footprint, and sees them on the household's page (chart and table), signs up for
+a workshop and approves a charter; the project's summary shows them once the Celery job ran;
+another participant says "I do this too"."""
 
+import datetime
 import os
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Browser, expect
 from pytest_django.live_server_helper import LiveServer
 
-from projects.models import Choice, Footprint, Participant
-from projects.services import participant_join
+from projects.models import CharterVote, Choice, Footprint, Participant, WorkshopSignup
+from projects.services import charter_draft, charter_open, participant_join, workshop_create
 from tests.browser.helpers import browser_page, log_in_through_form
-from tests.factories import make_country, make_user
+from tests.factories import make_coordination_group, make_country, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,6 +31,22 @@ def test_a_citizen_joins_records_choices_and_a_footprint_on_a_phone(
 ):
     make_country()
     citizen = make_user(username="ana")
+    facilitator = make_user(username="fac")
+    make_coordination_group(facilitator=facilitator)
+    workshop = workshop_create(
+        actor=facilitator,
+        title="Eating well on a budget",
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+        time_zone="Europe/Paris",
+        duration_minutes=90,
+        languages=["en", "fr"],
+        meeting_url="https://meet.example.org/food",
+        capacity=20,
+    )
+    charter = charter_draft(actor=facilitator, title="Our food charter")
+    charter_open(
+        charter=charter, actor=facilitator, closes_at=timezone.now() + datetime.timedelta(days=7)
+    )
 
     with browser_page(browser, live_server.url, **PHONE) as page:
         log_in_through_form(page, citizen)
@@ -73,10 +92,32 @@ def test_a_citizen_joins_records_choices_and_a_footprint_on_a_phone(
         if os.environ.get("SCREENSHOTS"):
             page.screenshot(path=os.environ["SCREENSHOTS"] + "/right-choices.png", full_page=True)
 
+        page.goto("/right-choices/")
+        page.get_by_role("link", name="Workshops").click()
+        page.get_by_role("link", name="Eating well on a budget").click()
+        page.get_by_role("button", name="Sign up").click()
+        expect(page.get_by_role("status")).to_contain_text("You are on the list.")
+        expect(page.get_by_role("link", name=workshop.meeting_url)).to_be_visible()
+
+        page.goto("/right-choices/charters/")
+        page.get_by_role("link", name="Our food charter").click()
+        page.get_by_label("I approve", exact=True).check()
+        page.get_by_role("button", name="Give my voice").click()
+        expect(page.get_by_role("status")).to_contain_text("Your voice is counted.")
+
+        # The summary job ran after each commit (Celery inline here).
+        page.goto("/right-choices/")
+        page.get_by_role("link", name="The project in figures").click()
+        expect(page.get_by_text("3 choices recorded")).to_be_visible()
+        expect(page.get_by_text("1 participant recorded a footprint")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
     household = Participant.objects.get(name="Ana and Rui")
     assert household.people == 2
     assert Choice.objects.filter(participant=household).count() == 3
     assert Footprint.objects.get(participant=household).total_kg == 10000
+    assert WorkshopSignup.objects.get(workshop=workshop).participant == household
+    assert CharterVote.objects.get(charter=charter).voice == "approve"
 
     neighbour = make_user(username="leo")
     participant_join(actor=neighbour, kind="citizen", subtype="person", name="Léo")
