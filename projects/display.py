@@ -1,6 +1,7 @@
 """A summary's stored figures made ready to show (labels in the reader's language, figures
 formatted, charts drawn) for its page and its exports: both read the same rows."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.utils.formats import number_format
@@ -129,3 +130,41 @@ def summary_display(figures: dict) -> SummaryDisplay:
         % {"count": _count(display.with_footprint), "below": _count(display.below_goal)},
     )
     return display
+
+
+@dataclass
+class ReviewDisplay:
+    participants: list[tuple[str, int]]
+    joined: int
+    choices: int
+    categories: list[tuple[str, int]]
+    avoided_tonnes: str
+    footprints: int
+    workshops: list[dict]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.joined or self.choices or self.footprints or self.workshops)
+
+
+def review_display(figures: dict) -> ReviewDisplay:
+    counts = figures.get("participants", {})
+    by_category = figures.get("by_category", {})
+    workshops = []
+    for workshop in figures.get("workshops", []):
+        workshops.append(
+            workshop | {"starts_at": datetime.datetime.fromisoformat(workshop["starts_at"])}
+        )
+    return ReviewDisplay(
+        participants=[(label, counts.get(kind, 0)) for kind, label in Participant.Kind.choices],
+        joined=sum(counts.values()),
+        choices=figures.get("choices", 0),
+        categories=[
+            (label, by_category.get(value, 0))
+            for value, label in Category.choices
+            if by_category.get(value)
+        ],
+        avoided_tonnes=charts.tonnes_text(figures.get("avoided_kg", 0)),
+        footprints=figures.get("footprints", 0),
+        workshops=workshops,
+    )

@@ -235,9 +235,11 @@ class Summary(models.Model):
         PROJECT = "project", _("The whole project")
         COUNTRY = "country", _("Country")
         COORDINATION_GROUP = "cg", _("Coordination group")
+        QUARTER = "quarter", _("Quarter")
 
     scope = models.CharField(_("scope"), max_length=12, choices=Scope.choices)
-    # The country's or coordination group's id; 0 for the project.
+    # The country's or coordination group's id; 0 for the project; year × 10 + quarter for a
+    # quarter's review (20263: July to September 2026).
     scope_id = models.PositiveIntegerField(_("scope id"), default=0)
     participants = models.PositiveIntegerField(_("participants"), default=0)
     figures = models.JSONField(_("figures"), default=dict)

@@ -211,3 +211,18 @@ def charter_voted(*, charter: Charter, participants: list[Participant]) -> set[i
     return set(
         charter.votes.filter(participant__in=participants).values_list("participant_id", flat=True)
     )
+
+
+def review_list() -> list[Summary]:
+    """The quarters that have a review, newest first."""
+    return list(
+        Summary.objects.filter(scope=Summary.Scope.QUARTER)
+        .order_by("-scope_id")
+        .only("scope", "scope_id", "computed_at")
+    )
+
+
+def review_get(*, year: int, quarter: int) -> Summary | None:
+    if not 1 <= quarter <= 4 or not 1990 <= year <= 9999:
+        raise Http404(_("No such quarter."))
+    return Summary.objects.filter(scope=Summary.Scope.QUARTER, scope_id=year * 10 + quarter).first()

@@ -25,6 +25,7 @@ from projects.models import (
     Participant,
     Summary,
     SummaryState,
+    Workshop,
 )
 from wikispiral.frames import queryset_frame
 
@@ -53,8 +54,9 @@ def _participants() -> pd.DataFrame:
             "country_id",
             "coordination_group_id",
             "coordination_group__is_hidden",
+            "created_at",
         ),
-        ["participant", "kind", "people", "country", "cg", "cg_hidden"],
+        ["participant", "kind", "people", "country", "cg", "cg_hidden", "created_at"],
     )
     hidden = _flag(frame["cg_hidden"])
     frame = frame[~(hidden & (frame["kind"] == Participant.Kind.TERRITORY))].copy()
@@ -94,7 +96,8 @@ def summaries_compute() -> dict[tuple[str, int], dict]:
     _choice_figures(figures, choices)
     _shared_figures(figures, choices)
     _footprint_figures(figures, scopes)
-    return dict(figures)
+    reviews = _quarter_reviews(participants)
+    return dict(figures) | reviews
 
 
 def _empty() -> dict:
@@ -251,3 +254,73 @@ def summaries_recompute(*, force: bool = False) -> int:
 
 def summaries_stale_since() -> datetime.datetime | None:
     return SummaryState.objects.filter(pk=1).values_list("dirty_since", flat=True).first()
+
+
+# --- Quarterly reviews ------------------------------------------------------------------------
+
+
+def quarter_key(moment: datetime.datetime | datetime.date) -> int:
+    """20263 for a moment of July to September 2026."""
+    return moment.year * 10 + (moment.month - 1) // 3 + 1
+
+
+def _quarters(values: pd.Series) -> pd.Series:
+    moments = pd.to_datetime(values, utc=True, format="mixed")
+    return moments.dt.year * 10 + (moments.dt.month - 1) // 3 + 1
+
+
+def _quarter_reviews(participants: pd.DataFrame) -> dict[tuple[str, int], dict]:
+    """Each quarter's review: who joined, the choices recorded and what those started or kept
+    avoid, the footprints recorded, the workshops held (with their conclusions)."""
+    reviews: dict[tuple[str, int], dict] = defaultdict(_empty_review)
+    joined = participants.assign(quarter=_quarters(participants["created_at"]))
+    for (quarter, kind), count in joined.groupby(["quarter", "kind"]).size().items():
+        reviews[(Scope.QUARTER.value, int(quarter))]["participants"][kind] = int(count)
+    visible = set(participants["participant"].tolist())
+    choices = queryset_frame(
+        Choice.objects.order_by().values_list(
+            "participant_id", "category", "status", "emissions_change_kg", "created_at"
+        ),
+        ["participant", "category", "status", "change", "created_at"],
+    )
+    choices = choices[choices["participant"].isin(visible)]
+    if not choices.empty:
+        choices = choices.assign(
+            quarter=_quarters(choices["created_at"]), change=_number(choices["change"])
+        )
+        for (quarter, category), count in choices.groupby(["quarter", "category"]).size().items():
+            entry = reviews[(Scope.QUARTER.value, int(quarter))]
+            entry["by_category"][category] = int(count)
+            entry["choices"] += int(count)
+        active = choices[choices["status"].isin(ACTIVE) & (choices["change"] < 0)]
+        for quarter, total in active.groupby("quarter")["change"].sum().items():
+            reviews[(Scope.QUARTER.value, int(quarter))]["avoided_kg"] = int(-total)
+    footprints = Footprint.objects.filter(participant_id__in=list(visible)).values_list(
+        "measured_on", flat=True
+    )
+    for measured_on in footprints.iterator(chunk_size=5000):
+        reviews[(Scope.QUARTER.value, quarter_key(measured_on))]["footprints"] += 1
+    held = Workshop.objects.filter(
+        cancelled_at__isnull=True, starts_at__lte=timezone.now()
+    ).order_by("starts_at", "pk")
+    for workshop in held.values("pk", "title", "starts_at", "conclusions_id"):
+        reviews[(Scope.QUARTER.value, quarter_key(workshop["starts_at"]))]["workshops"].append(
+            {
+                "pk": workshop["pk"],
+                "title": workshop["title"],
+                "starts_at": workshop["starts_at"].isoformat(),
+                "concluded": workshop["conclusions_id"] is not None,
+            }
+        )
+    return dict(reviews)
+
+
+def _empty_review() -> dict:
+    return {
+        "participants": {},
+        "choices": 0,
+        "by_category": {},
+        "avoided_kg": 0,
+        "footprints": 0,
+        "workshops": [],
+    }

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects import charts, exports, feeds, selectors, services
-from projects.display import summary_display
+from projects.display import review_display, summary_display
 from projects.forms import (
     CharterForm,
     CharterOpenForm,
@@ -573,3 +573,27 @@ def charter_vote(request: HttpRequest, charter: int) -> HttpResponse:
             messages.success(request, _("Your voice is counted."))
             return redirect("projects:charter", charter=found.pk)
     return render(request, "projects/charter.html", context | {"vote_form": form}, status=400)
+
+
+# --- Quarterly reviews ----------------------------------------------------------------------
+
+
+@require_GET
+def reviews(request: HttpRequest) -> HttpResponse:
+    quarters = [
+        (summary.scope_id // 10, summary.scope_id % 10) for summary in selectors.review_list()
+    ]
+    return render(request, "projects/reviews.html", {"quarters": quarters})
+
+
+@require_GET
+def review(request: HttpRequest, year: int, quarter: int) -> HttpResponse:
+    """A quarter of the project: who joined, the choices, what they avoid, workshops held."""
+    found = selectors.review_get(year=year, quarter=quarter)
+    context = {
+        "year": year,
+        "quarter": quarter,
+        "summary": found,
+        "review": review_display(found.figures if found is not None else {}),
+    }
+    return render(request, "projects/review.html", context)

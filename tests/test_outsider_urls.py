@@ -124,6 +124,8 @@ PUBLIC: dict[str, str] = {
     "projects:workshop_signup": "signs up one of the requester's own participants",
     "projects:workshop_leave": "takes one of the requester's own participants off the list",
     "projects:charters": "the project's public list of charters",
+    "projects:reviews": "the project's public quarterly reviews",
+    "projects:review": "a quarter's public figures",
     "projects:charter": "a charter's public page (results once the vote is closed)",
     "projects:charter_new": "every facilitator may draft a charter of the project",
     "projects:charter_vote": "gives the voice of one of the requester's own participants",
@@ -238,6 +240,8 @@ def _argument(world: World, name: str, argument: str, method: str) -> object:
         "participant": world.participant.slug,
         "workshop": world.workshop.pk,
         "charter": world.charter.pk,
+        "year": 2026,
+        "quarter": 1,
     }
     if argument == "token":
         # The invitation's own link is shown on GET; a POST with it would make the outsider a

@@ -184,6 +184,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
     },
     "workshop-reminders": {"task": "projects.tasks.workshop_reminders_task", "schedule": 900.0},
+    # Nightly, whatever changed: workshops held since count in their quarter's review.
+    "project-summaries-nightly": {
+        "task": "projects.tasks.summaries_recompute_task",
+        "schedule": crontab(hour=3, minute=47),
+        "kwargs": {"force": True},
+    },
     "syntheses-sweep": {"task": "syntheses.tasks.syntheses_sweep_task", "schedule": 60.0},
     "reports-sweep": {"task": "syntheses.report_tasks.reports_sweep_task", "schedule": 60.0},
     "syntheses-nightly": {

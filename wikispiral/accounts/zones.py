@@ -18,5 +18,5 @@ def zone_names() -> list[str]:
 
 
 def validate_time_zone(value: str) -> None:
-    if value and value not in zone_names():
+    if value and value != "UTC" and value not in zone_names():
         raise ValidationError(_("Choose a time zone from the list."), code="time_zone")
