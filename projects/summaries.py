@@ -87,16 +87,16 @@ def summaries_compute() -> dict[tuple[str, int], dict]:
     _participant_figures(figures, participants, scopes)
     choices = queryset_frame(
         Choice.objects.order_by().values_list(
-            "id", "participant_id", "category", "status", "emissions_change_kg"
+            "id", "participant_id", "category", "status", "emissions_change_kg", "created_at"
         ),
-        ["choice", "participant", "category", "status", "change"],
+        ["choice", "participant", "category", "status", "change", "created_at"],
     )
     choices["change"] = _number(choices["change"])
+    reviews = _quarter_reviews(participants, choices)
     choices = choices.merge(scopes, on="participant", how="inner")
     _choice_figures(figures, choices)
     _shared_figures(figures, choices)
     _footprint_figures(figures, scopes)
-    reviews = _quarter_reviews(participants)
     return dict(figures) | reviews
 
 
@@ -265,11 +265,13 @@ def quarter_key(moment: datetime.datetime | datetime.date) -> int:
 
 
 def _quarters(values: pd.Series) -> pd.Series:
-    moments = pd.to_datetime(values, utc=True, format="mixed")
+    moments = pd.to_datetime(values, utc=True, format="ISO8601")
     return moments.dt.year * 10 + (moments.dt.month - 1) // 3 + 1
 
 
-def _quarter_reviews(participants: pd.DataFrame) -> dict[tuple[str, int], dict]:
+def _quarter_reviews(
+    participants: pd.DataFrame, choices: pd.DataFrame
+) -> dict[tuple[str, int], dict]:
     """Each quarter's review: who joined, the choices recorded and what those started or kept
     avoid, the footprints recorded, the workshops held (with their conclusions)."""
     reviews: dict[tuple[str, int], dict] = defaultdict(_empty_review)
@@ -277,17 +279,9 @@ def _quarter_reviews(participants: pd.DataFrame) -> dict[tuple[str, int], dict]:
     for (quarter, kind), count in joined.groupby(["quarter", "kind"]).size().items():
         reviews[(Scope.QUARTER.value, int(quarter))]["participants"][kind] = int(count)
     visible = set(participants["participant"].tolist())
-    choices = queryset_frame(
-        Choice.objects.order_by().values_list(
-            "participant_id", "category", "status", "emissions_change_kg", "created_at"
-        ),
-        ["participant", "category", "status", "change", "created_at"],
-    )
     choices = choices[choices["participant"].isin(visible)]
     if not choices.empty:
-        choices = choices.assign(
-            quarter=_quarters(choices["created_at"]), change=_number(choices["change"])
-        )
+        choices = choices.assign(quarter=_quarters(choices["created_at"]))
         for (quarter, category), count in choices.groupby(["quarter", "category"]).size().items():
             entry = reviews[(Scope.QUARTER.value, int(quarter))]
             entry["by_category"][category] = int(count)
