@@ -39,6 +39,7 @@ from wikispiral.accounts.zones import validate_time_zone
 from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
 from wikispiral.mail import absolute_url, mail_send_on_commit
+from wikispiral.wiki import caching
 from wikispiral.wiki.models import Page, Space
 from wikispiral.wiki.selectors import NETWORK_SPACE_SLUG
 from wikispiral.wiki.services import page_create, page_revise
@@ -706,3 +707,55 @@ def charter_vote(
         actor=actor, action="projects.charter.voted", target=charter, participant=participant.pk
     )
     return vote
+
+
+def territory_visibility_follow(*, group: CoordinationGroup) -> None:
+    """A territorial entity is seen exactly when its coordination group is: its wiki space
+    follows the group's visibility and the summaries count it again or no more (the
+    secretariat's hide and unhide services call this in their transaction)."""
+    participant = (
+        Participant.objects.filter(coordination_group=group, kind=Kind.TERRITORY)
+        .select_related("space")
+        .first()
+    )
+    if participant is not None and participant.space.is_public == group.is_hidden:
+        space = participant.space
+        space.is_public = not group.is_hidden
+        space.save(update_fields=["is_public"])
+        caching.invalidate(space_slug=space.slug, structure=True)
+    if Participant.objects.filter(coordination_group=group).exists():
+        _summaries_changed()
+
+
+@transaction.atomic
+def workshop_cancel(*, workshop: Workshop, actor: User) -> Workshop:
+    """Cancel a workshop that has not begun (its organiser or the secretariat); everyone on
+    its list is told by email, in their language and zone."""
+    if not (actor.is_network_staff or workshop.organiser_id == actor.pk):
+        raise ProjectError(_("Only the organiser and the secretariat cancel a workshop."))
+    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if workshop.cancelled_at is not None:
+        return workshop
+    if workshop.starts_at <= timezone.now():
+        raise ProjectError(_("This workshop has begun or is over: it cannot be cancelled."))
+    workshop.cancelled_at = timezone.now()
+    workshop.save(update_fields=["cancelled_at"])
+    for signup in workshop.signups.select_related("user", "participant"):
+        if not signup.user.email:
+            continue
+        zone = signup.user.time_zone or workshop.time_zone
+        with timezone.override(zoneinfo.ZoneInfo(zone)):
+            mail_send_on_commit(
+                to=signup.user.email,
+                template="projects/email/workshop_cancelled",
+                context={
+                    "workshop": workshop,
+                    "participant": signup.participant,
+                    "starts_at": timezone.localtime(workshop.starts_at),
+                    "zone": zone,
+                    "url": absolute_url(reverse("projects:workshops")),
+                },
+                language=signup.user.preferred_language,
+            )
+    audit_record(actor=actor, action="projects.workshop.cancelled", target=workshop)
+    return workshop

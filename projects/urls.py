@@ -26,6 +26,11 @@ urlpatterns = [
         "right-choices/workshops/<int:workshop>/leave/", views.workshop_leave, name="workshop_leave"
     ),
     path(
+        "right-choices/workshops/<int:workshop>/cancel/",
+        views.workshop_cancel,
+        name="workshop_cancel",
+    ),
+    path(
         "right-choices/workshops/<int:workshop>/conclusions/",
         views.workshop_conclude,
         name="workshop_conclude",

@@ -381,6 +381,10 @@ def _workshop_context(request: HttpRequest, workshop: object) -> dict:
         "can_conclude": request.user.is_authenticated
         and (request.user.is_network_staff or workshop.organiser_id == request.user.pk)
         and workshop.starts_at <= timezone.now(),
+        "can_cancel": request.user.is_authenticated
+        and (request.user.is_network_staff or workshop.organiser_id == request.user.pk)
+        and workshop.cancelled_at is None
+        and workshop.starts_at > timezone.now(),
     }
 
 
@@ -597,3 +601,19 @@ def review(request: HttpRequest, year: int, quarter: int) -> HttpResponse:
         "review": review_display(found.figures if found is not None else {}),
     }
     return render(request, "projects/review.html", context)
+
+
+@require_POST
+def workshop_cancel(request: HttpRequest, workshop: int) -> HttpResponse:
+    if (refusal := _needs_login(request)) is not None:
+        return refusal
+    found = selectors.workshop_get(pk=workshop)
+    if not (request.user.is_network_staff or found.organiser_id == request.user.pk):
+        raise Http404(_("No such page."))
+    try:
+        services.workshop_cancel(workshop=found, actor=request.user)
+    except services.ProjectError as error:
+        context = _workshop_context(request, found) | {"problem": error.message}
+        return render(request, "projects/workshop.html", context, status=400)
+    messages.success(request, _("The workshop is cancelled; those signed up are told."))
+    return redirect("projects:workshop", workshop=found.pk)

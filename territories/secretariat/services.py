@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from projects.services import territory_visibility_follow
 from syntheses.services import syntheses_mark_changed
 from territories.models import CoordinationGroup, Country, Membership, NetworkMember, Profile
 from territories.services import (
@@ -125,6 +126,8 @@ def _visibility_set(
     )
     # The places above the group count its criteria only while it is visible.
     syntheses_mark_changed(tenant=group, groups=[])
+    # Its territorial entity in the right-choices project follows it.
+    territory_visibility_follow(group=group)
     return group
 
 

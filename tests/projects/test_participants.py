@@ -146,3 +146,26 @@ def test_a_territory_of_a_hidden_coordination_group_is_hidden_with_it(client):
     group.save(update_fields=["is_hidden"])
 
     assert client.get(url).status_code == 404
+
+
+def test_hiding_a_coordination_group_hides_its_territorys_wiki_space_and_showing_it_back():
+    from territories.secretariat.services import coordination_group_hide, coordination_group_unhide
+
+    facilitator = make_user()
+    group = make_coordination_group(facilitator=facilitator)
+    participant = services.participant_join(
+        actor=facilitator,
+        kind="territory",
+        subtype="coordination_group",
+        name=group.name,
+        coordination_group=group,
+    )
+    secretariat = make_user(secretariat=True)
+
+    coordination_group_hide(group=group, actor=secretariat, reason="Spam")
+    participant.space.refresh_from_db()
+    assert participant.space.is_public is False
+
+    coordination_group_unhide(group=group, actor=secretariat)
+    participant.space.refresh_from_db()
+    assert participant.space.is_public is True

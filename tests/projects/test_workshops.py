@@ -220,3 +220,26 @@ def test_a_scheduled_workshop_appears_in_the_feeds(client):
     _workshop(title="Repair café online")
     for name in ("projects:feed_rss", "wiki:feed_latest_atom"):
         assert "Workshop: Repair café online" in client.get(reverse(name)).content.decode()
+
+
+def test_the_organiser_cancels_a_workshop_and_those_signed_up_are_told(
+    client, django_capture_on_commit_callbacks
+):
+    organiser = _organiser()
+    workshop = _workshop(organiser=organiser)
+    ana, ana_user = _participant("Ana", preferred_language="fr")
+    services.workshop_signup(workshop=workshop, participant=ana, actor=ana_user)
+    url = reverse("projects:workshop_cancel", args=[workshop.pk])
+    client.force_login(ana_user)
+    assert client.post(url).status_code == 404  # not hers to cancel
+
+    client.force_login(organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+
+    workshop.refresh_from_db()
+    assert response.status_code == 302 and workshop.cancelled_at is not None
+    assert [m.subject for m in mail.outbox] == ["Annulé : Eating well on a budget"]
+    newcomer, newcomer_user = _participant("Bea")
+    with pytest.raises(services.ProjectError, match="cancelled"):
+        services.workshop_signup(workshop=workshop, participant=newcomer, actor=newcomer_user)

@@ -93,7 +93,64 @@ class Command(BaseCommand):
                     continue
                 self._choices_and_footprints(rng, participant)
             self._shares_and_comments(rng, [p for p in made if p.kind == "citizen"])
+            self._workshops_and_charter(facilitator, made)
         self.stdout.write(f"Right choices: {len(made)} participants.")
+
+    def _workshops_and_charter(self, facilitator: User, made: list[Participant]) -> None:
+        from django.utils import timezone
+
+        from projects.models import Charter, Workshop
+
+        if Workshop.objects.exists():
+            return
+        soon = services.workshop_create(
+            actor=facilitator,
+            title="Eating well on a small budget",
+            theme="food",
+            starts_at=timezone.now() + datetime.timedelta(days=9),
+            time_zone="Europe/Paris",
+            duration_minutes=90,
+            languages=["fr", "en"],
+            meeting_url="https://meet.example.org/right-choices-food",
+            capacity=25,
+            description="Recipes, markets and what changed at home.",
+        )
+        for participant in made[:3]:
+            services.workshop_signup(
+                workshop=soon, participant=participant, actor=participant.members.first().user
+            )
+        held = services.workshop_create(
+            actor=facilitator,
+            title="Getting around without a car",
+            theme="mobility",
+            starts_at=timezone.now() + datetime.timedelta(hours=2),
+            time_zone="Atlantic/Cape_Verde",
+            duration_minutes=60,
+            languages=["pt", "en"],
+            meeting_url="https://meet.example.org/right-choices-mobility",
+            capacity=25,
+        )
+        Workshop.objects.filter(pk=held.pk).update(
+            starts_at=timezone.now() - datetime.timedelta(days=20)
+        )
+        held.refresh_from_db()
+        services.workshop_conclude(
+            workshop=held,
+            actor=facilitator,
+            body="1. Share cars between neighbours.\n2. Ask the town for safe cycle lanes.\n"
+            "3. Trains before planes for holidays.",
+            language="en",
+        )
+        held.refresh_from_db()
+        if not Charter.objects.exists():
+            charter = services.charter_draft(
+                actor=facilitator, title="Our mobility charter", workshop=held
+            )
+            services.charter_open(
+                charter=charter,
+                actor=facilitator,
+                closes_at=timezone.now() + datetime.timedelta(days=30),
+            )
 
     def _participant(self, user, kind, subtype, name, count, country, group) -> Participant:
         found = Participant.objects.filter(name=name).first()
