@@ -212,3 +212,19 @@ class VoteForm(forms.Form):
         self.fields["participant"].queryset = Participant.objects.filter(
             pk__in=[participant.pk for participant in participants]
         ).order_by("name")
+
+
+class MemberForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Username or email address"),
+        max_length=254,
+        help_text=_("They need an account on wikispiral."),
+    )
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            ("member", _("Member: records choices and footprints")),
+            ("manager", _("Manager: also changes who writes")),
+        ],
+        initial="member",
+    )

@@ -226,3 +226,11 @@ def review_get(*, year: int, quarter: int) -> Summary | None:
     if not 1 <= quarter <= 4 or not 1990 <= year <= 9999:
         raise Http404(_("No such quarter."))
     return Summary.objects.filter(scope=Summary.Scope.QUARTER, scope_id=year * 10 + quarter).first()
+
+
+def participant_members(*, participant: Participant) -> list[ParticipantMember]:
+    return list(
+        ParticipantMember.objects.filter(participant=participant)
+        .select_related("user")
+        .order_by("role", "user__username")
+    )

@@ -65,4 +65,14 @@ urlpatterns = [
     path(
         "right-choices/<slug:participant>/footprint/new/", views.footprint_new, name="footprint_new"
     ),
+    path(
+        "right-choices/<slug:participant>/members/",
+        views.participant_members,
+        name="participant_members",
+    ),
+    path(
+        "right-choices/<slug:participant>/members/<int:user_id>/remove/",
+        views.participant_member_remove,
+        name="participant_member_remove",
+    ),
 ]

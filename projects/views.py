@@ -24,6 +24,7 @@ from projects.forms import (
     ConclusionsForm,
     FootprintForm,
     JoinForm,
+    MemberForm,
     ShareForm,
     VoteForm,
     WorkshopForm,
@@ -617,3 +618,63 @@ def workshop_cancel(request: HttpRequest, workshop: int) -> HttpResponse:
         return render(request, "projects/workshop.html", context, status=400)
     messages.success(request, _("The workshop is cancelled; those signed up are told."))
     return redirect("projects:workshop", workshop=found.pk)
+
+
+# --- Who writes for a participant -----------------------------------------------------------
+
+
+def _manager(request: HttpRequest, participant: str) -> Participant | HttpResponse:
+    """The participant of slug for one of its managers (or the secretariat); 404 otherwise."""
+    if (refusal := _needs_login(request)) is not None:
+        return refusal
+    found = selectors.participant_get(slug=participant)
+    if not can_manage_participant(request.user, found):
+        raise Http404(_("No such participant."))
+    return found
+
+
+@require_http_methods(["GET", "POST"])
+def participant_members(request: HttpRequest, participant: str) -> HttpResponse:
+    found = _manager(request, participant)
+    if isinstance(found, HttpResponse):
+        return found
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participant_member_add(
+                participant=found,
+                actor=request.user,
+                identifier=form.cleaned_data["identifier"],
+                role=form.cleaned_data["role"],
+            )
+        except services.ProjectError as error:
+            error.add_to(form)
+        else:
+            messages.success(request, _("Added."))
+            return redirect("projects:participant_members", participant=found.slug)
+    context = {
+        "participant": found,
+        "members": selectors.participant_members(participant=found),
+        "form": form,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "projects/participant_members.html", context, status=status)
+
+
+@require_POST
+def participant_member_remove(request: HttpRequest, participant: str, user_id: int) -> HttpResponse:
+    found = _manager(request, participant)
+    if isinstance(found, HttpResponse):
+        return found
+    try:
+        services.participant_member_remove(participant=found, actor=request.user, user_id=user_id)
+    except services.ProjectError as error:
+        context = {
+            "participant": found,
+            "members": selectors.participant_members(participant=found),
+            "form": MemberForm(),
+            "problem": error.message,
+        }
+        return render(request, "projects/participant_members.html", context, status=400)
+    messages.success(request, _("Removed."))
+    return redirect("projects:participant_members", participant=found.slug)

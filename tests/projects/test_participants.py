@@ -169,3 +169,36 @@ def test_hiding_a_coordination_group_hides_its_territorys_wiki_space_and_showing
     coordination_group_unhide(group=group, actor=secretariat)
     participant.space.refresh_from_db()
     assert participant.space.is_public is True
+
+
+def test_a_manager_lets_a_family_member_write_and_keeps_the_last_manager(client):
+    manager = make_user()
+    partner = make_user(username="rui", email="rui@example.org")
+    household = services.participant_join(
+        actor=manager, kind="citizen", subtype="household", name="Ana and Rui", people=2
+    )
+    url = reverse("projects:participant_members", args=[household.slug])
+    client.force_login(manager)
+
+    added = client.post(url, {"identifier": "RUI@example.org", "role": "member"})
+    again = client.post(url, {"identifier": "rui", "role": "member"})
+    unknown = client.post(url, {"identifier": "nobody", "role": "member"})
+    last = client.post(
+        reverse("projects:participant_member_remove", args=[household.slug, manager.pk])
+    )
+
+    assert added.status_code == 302
+    assert again.status_code == 400 and "already writes for" in again.content.decode()
+    assert unknown.status_code == 400 and "Nobody has an account" in unknown.content.decode()
+    assert last.status_code == 400 and "at least one manager" in last.content.decode()
+    # The new member records a choice, but does not manage who writes.
+    client.force_login(partner)
+    new_choice = reverse("projects:choice_new", args=[household.slug])
+    assert client.get(new_choice).status_code == 200
+    assert client.get(url).status_code == 404
+    client.force_login(manager)
+    removed = client.post(
+        reverse("projects:participant_member_remove", args=[household.slug, partner.pk])
+    )
+    assert removed.status_code == 302
+    assert not ParticipantMember.objects.filter(participant=household, user=partner).exists()
