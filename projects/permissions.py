@@ -5,7 +5,8 @@ record choices and footprints; managers also change the participant itself); the
 may do everything. Commenting and "I do this too" need an account with a confirmed address,
 as editing the wiki does."""
 
-from projects.models import Participant, ParticipantMember
+from projects.models import Charter, Participant, ParticipantMember, Workshop
+from territories.models import Membership
 from wikispiral.accounts.permissions import can_edit_wiki
 from wikispiral.wiki.models import Space
 
@@ -47,6 +48,31 @@ def can_manage_participant(user: object, participant: Participant) -> bool:
 def can_take_part(user: object) -> bool:
     """Join, comment, say "I do this too"."""
     return can_edit_wiki(user)
+
+
+def can_organise(user: object) -> bool:
+    """Schedule workshops and draft charters: the secretariat and the facilitators of
+    coordination groups."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        _staff(user)
+        or Membership.objects.filter(user=user, role=Membership.Role.FACILITATOR).exists()
+    )
+
+
+def can_run_workshop(user: object, workshop: Workshop) -> bool:
+    """Cancel it, write its conclusions: its organiser and the secretariat."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return _staff(user) or workshop.organiser_id == user.pk
+
+
+def can_open_charter(user: object, charter: Charter) -> bool:
+    """Put it to the vote: who drafted it and the secretariat."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return _staff(user) or charter.created_by_id == user.pk
 
 
 def participant_space_roles(user: object, space: Space) -> frozenset[str]:

@@ -31,8 +31,9 @@ from projects.models import (
     Workshop,
     WorkshopSignup,
 )
+from projects.permissions import can_open_charter, can_organise, can_run_workshop
 from projects.summaries import summaries_mark
-from territories.models import CoordinationGroup, Country, Membership
+from territories.models import CoordinationGroup, Country
 from territories.permissions import can_manage_group
 from wikispiral.accounts.models import User
 from wikispiral.accounts.selectors import user_get_for_login
@@ -72,6 +73,12 @@ TEXT_LIMIT = 5000
 
 class ProjectError(DomainError):
     pass
+
+
+def _writes_for(participant: Participant, actor: User) -> None:
+    """Refuse unless actor is one of participant's members (acting in its name)."""
+    if not ParticipantMember.objects.filter(participant=participant, user=actor).exists():
+        raise ProjectError(_("You do not write for this participant."), "participant")
 
 
 def _summaries_changed() -> None:
@@ -317,8 +324,7 @@ def choice_share(*, choice: Choice, participant: Participant, actor: User) -> Ch
     """participant says "I do this too" of choice (once)."""
     if participant.pk == choice.participant_id:
         raise ProjectError(_("This is already one of your choices."), "participant")
-    if not ParticipantMember.objects.filter(participant=participant, user=actor).exists():
-        raise ProjectError(_("You do not write for this participant."), "participant")
+    _writes_for(participant, actor)
     try:
         with transaction.atomic():
             share = ChoiceShare.objects.create(choice=choice, participant=participant)
@@ -425,16 +431,6 @@ REMINDER_AHEAD = datetime.timedelta(hours=24)
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 
-def can_organise_workshops(user: object) -> bool:
-    """The secretariat and the facilitators of coordination groups."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return (
-        bool(user.is_network_staff)
-        or Membership.objects.filter(user=user, role=Membership.Role.FACILITATOR).exists()
-    )
-
-
 @transaction.atomic
 def workshop_create(
     *,
@@ -451,7 +447,7 @@ def workshop_create(
     description: str = "",
 ) -> Workshop:
     """Schedule a workshop (the secretariat and coordination groups' facilitators)."""
-    if not can_organise_workshops(actor):
+    if not can_organise(actor):
         raise ProjectError(_("Only the secretariat and facilitators organise workshops."))
     title = _clean_line(title, "title", _("A title"), 200)
     if theme and theme not in Category.values:
@@ -502,8 +498,7 @@ def workshop_create(
 @transaction.atomic
 def workshop_signup(*, workshop: Workshop, participant: Participant, actor: User) -> WorkshopSignup:
     """Put participant on the workshop's list: not after it began, not beyond its places."""
-    if not ParticipantMember.objects.filter(participant=participant, user=actor).exists():
-        raise ProjectError(_("You do not write for this participant."), "participant")
+    _writes_for(participant, actor)
     # One sign-up at a time per workshop: the count and the insert see the same list.
     workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
     if workshop.cancelled_at is not None:
@@ -534,8 +529,7 @@ def workshop_signup(*, workshop: Workshop, participant: Participant, actor: User
 
 @transaction.atomic
 def workshop_signup_cancel(*, workshop: Workshop, participant: Participant, actor: User) -> None:
-    if not ParticipantMember.objects.filter(participant=participant, user=actor).exists():
-        raise ProjectError(_("You do not write for this participant."), "participant")
+    _writes_for(participant, actor)
     deleted, _rows = WorkshopSignup.objects.filter(
         workshop=workshop, participant=participant
     ).delete()
@@ -550,7 +544,7 @@ def workshop_signup_cancel(*, workshop: Workshop, participant: Participant, acto
 def workshop_conclude(*, workshop: Workshop, actor: User, body: str, language: str) -> Page:
     """Write the workshop's conclusions as a wiki page of the network (a new revision when it
     has one already): the organiser or the secretariat, once it has begun."""
-    if not (actor.is_network_staff or workshop.organiser_id == actor.pk):
+    if not can_run_workshop(actor, workshop):
         raise ProjectError(_("Only the organiser and the secretariat write the conclusions."))
     if workshop.starts_at > timezone.now():
         raise ProjectError(_("The conclusions come once the workshop has taken place."))
@@ -636,7 +630,7 @@ def charter_draft(
 ) -> Charter:
     """Start a charter: a wiki page of the network, from a workshop's conclusions when given
     (the secretariat and facilitators, as for workshops)."""
-    if not can_organise_workshops(actor):
+    if not can_organise(actor):
         raise ProjectError(_("Only the secretariat and facilitators draft charters."))
     title = _clean_line(title, "title", _("A title"), 200)
     body = _("To be drafted together.")
@@ -662,7 +656,7 @@ def charter_draft(
 @transaction.atomic
 def charter_open(*, charter: Charter, actor: User, closes_at: datetime.datetime | None) -> Charter:
     """Put the charter's text as it stands to the vote until closes_at."""
-    if not (actor.is_network_staff or charter.created_by_id == actor.pk):
+    if not can_open_charter(actor, charter):
         raise ProjectError(_("Only who drafted the charter and the secretariat open the vote."))
     charter = Charter.objects.select_for_update().get(pk=charter.pk)
     if charter.opens_at is not None:
@@ -685,8 +679,7 @@ def charter_vote(
     *, charter: Charter, participant: Participant, actor: User, voice: str, remarks: str = ""
 ) -> CharterVote:
     """participant's one voice on an open charter."""
-    if not ParticipantMember.objects.filter(participant=participant, user=actor).exists():
-        raise ProjectError(_("You do not write for this participant."), "participant")
+    _writes_for(participant, actor)
     if charter.state(timezone.now()) != "open":
         raise ProjectError(_("This charter is not open to the vote."))
     if voice not in CharterVote.Voice.values:
@@ -732,7 +725,7 @@ def territory_visibility_follow(*, group: CoordinationGroup) -> None:
 def workshop_cancel(*, workshop: Workshop, actor: User) -> Workshop:
     """Cancel a workshop that has not begun (its organiser or the secretariat); everyone on
     its list is told by email, in their language and zone."""
-    if not (actor.is_network_staff or workshop.organiser_id == actor.pk):
+    if not can_run_workshop(actor, workshop):
         raise ProjectError(_("Only the organiser and the secretariat cancel a workshop."))
     workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
     if workshop.cancelled_at is not None:

@@ -4,6 +4,8 @@ participant's page, its choices and footprints. Thin: parse, check, call one ser
 Refusals of a participant's forms to people who do not write for it answer 404 (as a
 coordination group's do), anonymous visitors are sent to log in first."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,6 +35,9 @@ from projects.models import GOAL_KG_PER_PERSON, Category, Choice, Participant
 from projects.permissions import (
     can_contribute,
     can_manage_participant,
+    can_open_charter,
+    can_organise,
+    can_run_workshop,
     can_take_part,
 )
 from wikispiral.errors import DomainError
@@ -110,19 +115,22 @@ def participant_page(request: HttpRequest, participant: str) -> HttpResponse:
     return render(request, "projects/participant.html", context)
 
 
-def _contributor(request: HttpRequest, participant: str) -> Participant | HttpResponse:
-    """The participant of slug for someone who writes for it; 404 for anyone else."""
+def _participant_for(
+    request: HttpRequest, participant: str, allowed: Callable[[object, Participant], bool]
+) -> Participant | HttpResponse:
+    """The participant of slug for someone allowed (can_contribute, can_manage_participant);
+    anonymous visitors log in first, anyone else gets 404."""
     if (refusal := _needs_login(request)) is not None:
         return refusal
     found = selectors.participant_get(slug=participant)
-    if not can_contribute(request.user, found):
+    if not allowed(request.user, found):
         raise Http404(_("No such participant."))
     return found
 
 
 @require_http_methods(["GET", "POST"])
 def choice_new(request: HttpRequest, participant: str) -> HttpResponse:
-    found = _contributor(request, participant)
+    found = _participant_for(request, participant, can_contribute)
     if isinstance(found, HttpResponse):
         return found
     form = ChoiceForm(request.POST or None)
@@ -143,7 +151,7 @@ def choice_new(request: HttpRequest, participant: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def choice_edit(request: HttpRequest, participant: str, pk: int) -> HttpResponse:
-    found = _contributor(request, participant)
+    found = _participant_for(request, participant, can_contribute)
     if isinstance(found, HttpResponse):
         return found
     choice = selectors.choice_get(participant=found, pk=pk)
@@ -233,7 +241,6 @@ def choice_share(request: HttpRequest, participant: str, pk: int) -> HttpRespons
     if isinstance(taken, HttpResponse):
         return taken
     found, shown = taken
-    context = _choice_context(request, found, shown)
     mine = [p for p in selectors.participants_of(user=request.user) if p.pk != found.pk]
     form = ShareForm(request.POST, participants=mine)
     if form.is_valid():
@@ -248,12 +255,13 @@ def choice_share(request: HttpRequest, participant: str, pk: int) -> HttpRespons
             return redirect("projects:choice", participant=found.slug, pk=shown.pk)
     elif not mine:
         form.add_error(None, _("Join the project first, then say you do this too."))
-    return render(request, "projects/choice.html", context | {"share_form": form}, status=400)
+    context = _choice_context(request, found, shown) | {"share_form": form}
+    return render(request, "projects/choice.html", context, status=400)
 
 
 @require_http_methods(["GET", "POST"])
 def footprint_new(request: HttpRequest, participant: str) -> HttpResponse:
-    found = _contributor(request, participant)
+    found = _participant_for(request, participant, can_contribute)
     if isinstance(found, HttpResponse):
         return found
     form = FootprintForm(request.POST or None)
@@ -327,7 +335,7 @@ def workshops(request: HttpRequest) -> HttpResponse:
     context = {
         "upcoming": selectors.workshop_list(upcoming=True),
         "past": selectors.workshop_list(upcoming=False, limit=20),
-        "can_organise": services.can_organise_workshops(request.user),
+        "can_organise": can_organise(request.user),
     }
     return render(request, "projects/workshops.html", context)
 
@@ -336,7 +344,7 @@ def workshops(request: HttpRequest) -> HttpResponse:
 def workshop_new(request: HttpRequest) -> HttpResponse:
     if (refusal := _needs_login(request)) is not None:
         return refusal
-    if not services.can_organise_workshops(request.user):
+    if not can_organise(request.user):
         raise Http404(_("No such page."))
     zone = request.user.time_zone or "UTC"
     form = WorkshopForm(request.POST or None, zone=zone)
@@ -369,6 +377,8 @@ def _workshop_context(request: HttpRequest, workshop: object) -> dict:
     mine = selectors.participants_of(user=request.user)
     signed = selectors.workshop_signups(workshop=workshop)
     signed_ids = {participant.pk for participant in signed}
+    is_ahead = workshop.starts_at > timezone.now()
+    is_open = workshop.cancelled_at is None and is_ahead
     return {
         "workshop": workshop,
         "signed": signed,
@@ -377,15 +387,10 @@ def _workshop_context(request: HttpRequest, workshop: object) -> dict:
         if any(p.pk not in signed_ids for p in mine)
         else None,
         "has_participant": bool(mine),
-        "is_open": workshop.cancelled_at is None and workshop.starts_at > timezone.now(),
+        "is_open": is_open,
         "places_left": max(workshop.capacity - workshop.taken, 0),
-        "can_conclude": request.user.is_authenticated
-        and (request.user.is_network_staff or workshop.organiser_id == request.user.pk)
-        and workshop.starts_at <= timezone.now(),
-        "can_cancel": request.user.is_authenticated
-        and (request.user.is_network_staff or workshop.organiser_id == request.user.pk)
-        and workshop.cancelled_at is None
-        and workshop.starts_at > timezone.now(),
+        "can_conclude": can_run_workshop(request.user, workshop) and not is_ahead,
+        "can_cancel": can_run_workshop(request.user, workshop) and is_open,
     }
 
 
@@ -400,7 +405,6 @@ def workshop_signup(request: HttpRequest, workshop: int) -> HttpResponse:
     if (refusal := _needs_login(request)) is not None:
         return refusal
     found = selectors.workshop_get(pk=workshop)
-    context = _workshop_context(request, found)
     mine = selectors.participants_of(user=request.user)
     form = ShareForm(request.POST, participants=mine)
     if form.is_valid():
@@ -415,7 +419,8 @@ def workshop_signup(request: HttpRequest, workshop: int) -> HttpResponse:
             return redirect("projects:workshop", workshop=found.pk)
     elif not mine:
         form.add_error(None, _("Join the project first, then sign up."))
-    return render(request, "projects/workshop.html", context | {"signup_form": form}, status=400)
+    context = _workshop_context(request, found) | {"signup_form": form}
+    return render(request, "projects/workshop.html", context, status=400)
 
 
 @require_POST
@@ -443,7 +448,7 @@ def workshop_conclude(request: HttpRequest, workshop: int) -> HttpResponse:
     if (refusal := _needs_login(request)) is not None:
         return refusal
     found = selectors.workshop_get(pk=workshop)
-    if not _workshop_context(request, found)["can_conclude"]:
+    if not can_run_workshop(request.user, found) or found.starts_at > timezone.now():
         raise Http404(_("No such page."))
     initial = {}
     if found.conclusions is not None:
@@ -475,7 +480,7 @@ def charters(request: HttpRequest) -> HttpResponse:
     context = {
         "charters": selectors.charter_list(),
         "now": timezone.now(),
-        "can_draft": services.can_organise_workshops(request.user),
+        "can_draft": can_organise(request.user),
     }
     return render(request, "projects/charters.html", context)
 
@@ -484,7 +489,7 @@ def charters(request: HttpRequest) -> HttpResponse:
 def charter_new(request: HttpRequest) -> HttpResponse:
     if (refusal := _needs_login(request)) is not None:
         return refusal
-    if not services.can_organise_workshops(request.user):
+    if not can_organise(request.user):
         raise Http404(_("No such page."))
     form = CharterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -509,11 +514,7 @@ def _charter_context(request: HttpRequest, charter: object) -> dict:
     state = charter.state(now)
     mine = selectors.participants_of(user=request.user)
     voted = selectors.charter_voted(charter=charter, participants=mine) if mine else set()
-    can_open = (
-        state == "draft"
-        and request.user.is_authenticated
-        and (request.user.is_network_staff or charter.created_by_id == request.user.pk)
-    )
+    can_open = state == "draft" and can_open_charter(request.user, charter)
     waiting = [participant for participant in mine if participant.pk not in voted]
     return {
         "charter": charter,
@@ -539,8 +540,7 @@ def charter_open(request: HttpRequest, charter: int) -> HttpResponse:
     if (refusal := _needs_login(request)) is not None:
         return refusal
     found = selectors.charter_get(pk=charter)
-    context = _charter_context(request, found)
-    if context["open_form"] is None:
+    if found.opens_at is not None or not can_open_charter(request.user, found):
         raise Http404(_("No such page."))
     form = CharterOpenForm(request.POST)
     if form.is_valid():
@@ -553,7 +553,8 @@ def charter_open(request: HttpRequest, charter: int) -> HttpResponse:
         else:
             messages.success(request, _("The vote is open."))
             return redirect("projects:charter", charter=found.pk)
-    return render(request, "projects/charter.html", context | {"open_form": form}, status=400)
+    context = _charter_context(request, found) | {"open_form": form}
+    return render(request, "projects/charter.html", context, status=400)
 
 
 @require_POST
@@ -561,7 +562,6 @@ def charter_vote(request: HttpRequest, charter: int) -> HttpResponse:
     if (refusal := _needs_login(request)) is not None:
         return refusal
     found = selectors.charter_get(pk=charter)
-    context = _charter_context(request, found)
     form = VoteForm(request.POST, participants=selectors.participants_of(user=request.user))
     if form.is_valid():
         try:
@@ -577,7 +577,8 @@ def charter_vote(request: HttpRequest, charter: int) -> HttpResponse:
         else:
             messages.success(request, _("Your voice is counted."))
             return redirect("projects:charter", charter=found.pk)
-    return render(request, "projects/charter.html", context | {"vote_form": form}, status=400)
+    context = _charter_context(request, found) | {"vote_form": form}
+    return render(request, "projects/charter.html", context, status=400)
 
 
 # --- Quarterly reviews ----------------------------------------------------------------------
@@ -609,7 +610,7 @@ def workshop_cancel(request: HttpRequest, workshop: int) -> HttpResponse:
     if (refusal := _needs_login(request)) is not None:
         return refusal
     found = selectors.workshop_get(pk=workshop)
-    if not (request.user.is_network_staff or found.organiser_id == request.user.pk):
+    if not can_run_workshop(request.user, found):
         raise Http404(_("No such page."))
     try:
         services.workshop_cancel(workshop=found, actor=request.user)
@@ -623,19 +624,9 @@ def workshop_cancel(request: HttpRequest, workshop: int) -> HttpResponse:
 # --- Who writes for a participant -----------------------------------------------------------
 
 
-def _manager(request: HttpRequest, participant: str) -> Participant | HttpResponse:
-    """The participant of slug for one of its managers (or the secretariat); 404 otherwise."""
-    if (refusal := _needs_login(request)) is not None:
-        return refusal
-    found = selectors.participant_get(slug=participant)
-    if not can_manage_participant(request.user, found):
-        raise Http404(_("No such participant."))
-    return found
-
-
 @require_http_methods(["GET", "POST"])
 def participant_members(request: HttpRequest, participant: str) -> HttpResponse:
-    found = _manager(request, participant)
+    found = _participant_for(request, participant, can_manage_participant)
     if isinstance(found, HttpResponse):
         return found
     form = MemberForm(request.POST or None)
@@ -663,7 +654,7 @@ def participant_members(request: HttpRequest, participant: str) -> HttpResponse:
 
 @require_POST
 def participant_member_remove(request: HttpRequest, participant: str, user_id: int) -> HttpResponse:
-    found = _manager(request, participant)
+    found = _participant_for(request, participant, can_manage_participant)
     if isinstance(found, HttpResponse):
         return found
     try:

@@ -209,7 +209,8 @@ def syntheses_recompute_all(*, force: bool = False) -> Check:
     hashes = compute.group_hashes(compute.criteria_hashes(version=version), groups)
     places = compute.coordination_groups_frame()
     all_places = [*compute.PLACE_LEVELS, Scope.NETWORK]
-    expected = compute.scope_fingerprints(hashes, places, _place_ids(places, all_places))
+    wanted = _place_ids(places, all_places)
+    expected = compute.scope_fingerprints(hashes, places, wanted)
     stored = {
         (scope, pk): (fingerprint, version_id)
         for scope, pk, fingerprint, version_id in Snapshot.objects.values_list(
@@ -232,7 +233,6 @@ def syntheses_recompute_all(*, force: bool = False) -> Check:
     at = timezone.now()
     if force or len(tenants) > FULL_PASS_SHARE * max(len(places), 1):
         first = compute.stage_one(version=version)
-        wanted = _place_ids(places, all_places)
         computed = first.computed + compute.stage_two(first=first, places=places, wanted=wanted)
         _write(computed, version_id=version.pk, at=at)
         recomputed = len(computed)
