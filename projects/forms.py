@@ -1,6 +1,7 @@
 """Forms of the project: they parse what people type; the services decide what is allowed."""
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -218,7 +219,10 @@ class MemberForm(forms.Form):
     identifier = forms.CharField(
         label=_("Username or email address"),
         max_length=254,
-        help_text=_("They need an account on wikispiral."),
+        help_text=_(
+            "Someone who has no account on wikispiral yet gets an invitation at their email "
+            "address."
+        ),
     )
     role = forms.ChoiceField(
         label=_("Role"),
@@ -228,3 +232,42 @@ class MemberForm(forms.Form):
         ],
         initial="member",
     )
+
+
+class WellbeingForm(forms.Form):
+    """The SPIRAL questions, one box each (one answer per line), as in a group's session."""
+
+    session_date = forms.DateField(
+        label=_("Date of the answers"), widget=DATE_INPUT, initial=timezone.localdate
+    )
+    language = forms.ChoiceField(label=_("Language of the answers"))
+
+    def __init__(
+        self, *args: object, questions: list, ask_country: bool, language: str, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [(code, _(name)) for code, name in settings.LANGUAGES]
+        self.fields["language"].initial = language
+        if ask_country:
+            self.fields["country"] = forms.ModelChoiceField(
+                label=_("Country"),
+                queryset=Country.objects.order_by("name"),
+                help_text=_("Where you live or act: your answers count in its synthesis."),
+            )
+        self.question_fields = []
+        for question in questions:
+            name = f"q{question.pk}"
+            self.fields[name] = forms.CharField(
+                label=question.text(),
+                required=False,
+                max_length=100_000,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text=_("One idea per line."),
+            )
+            self.question_fields.append(name)
+
+    def question_bound_fields(self) -> list:
+        return [self[name] for name in self.question_fields]
+
+    def answers(self) -> dict[int, str]:
+        return {int(name[1:]): self.cleaned_data.get(name) or "" for name in self.question_fields}

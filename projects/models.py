@@ -70,6 +70,16 @@ class Participant(models.Model):
         related_name="participants",
     )
     space = models.OneToOneField("wiki.Space", on_delete=models.PROTECT, related_name="participant")
+    # Its answers to the SPIRAL questions: a homogeneous group of the project's platform in its
+    # country (territories.services.project_platform_ensure), created with the first answers.
+    wellbeing_group = models.OneToOneField(
+        "territories.HomogeneousGroup",
+        verbose_name=_("well-being answers"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="participant",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -404,3 +414,43 @@ class CharterVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id} {self.voice} {self.charter_id}"
+
+
+class ParticipantInvitation(models.Model):
+    """An emailed, single-use, expiring offer to write for a participant, made to someone who
+    has no account yet. Only a hash of the token is stored: a leaked database does not leak
+    usable links."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="invitations"
+    )
+    # Stored lower-case, so "one open invitation per address" holds whatever the typing.
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=12, choices=ParticipantMember.Role.choices)
+    language = models.CharField(_("language"), max_length=12, default="en")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation to write for a participant")
+        verbose_name_plural = _("invitations to write for a participant")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="projects_one_open_invitation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.participant_id}"

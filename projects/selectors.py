@@ -1,5 +1,6 @@
 """Reading the project: participants, their choices and footprints, the latest additions."""
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
@@ -13,6 +14,7 @@ from projects.models import (
     Choice,
     Footprint,
     Participant,
+    ParticipantInvitation,
     ParticipantMember,
     Summary,
     Workshop,
@@ -234,3 +236,41 @@ def participant_members(*, participant: Participant) -> list[ParticipantMember]:
         .select_related("user")
         .order_by("role", "user__username")
     )
+
+
+def invitation_token_hash(token: str) -> str:
+    """What is stored of an invitation's token: a leaked database leaks no usable link."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def participant_invitation_by_token(*, token: str) -> ParticipantInvitation | None:
+    """The invitation a link's token designates, whatever its state (None if unknown)."""
+    return (
+        ParticipantInvitation.objects.select_related("participant", "invited_by")
+        .filter(token_hash=invitation_token_hash(token or ""))
+        .first()
+    )
+
+
+def participant_invitation_pending_list(*, participant: Participant) -> list[ParticipantInvitation]:
+    """Invitations to write for participant whose link still works, newest first."""
+    return list(
+        ParticipantInvitation.objects.filter(
+            participant=participant,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).select_related("invited_by")
+    )
+
+
+def participant_invitation_get(*, participant: Participant, pk: int) -> ParticipantInvitation:
+    """One of participant's invitations (any state); 404 for another participant's."""
+    invitation = (
+        ParticipantInvitation.objects.select_related("participant")
+        .filter(participant=participant, pk=pk)
+        .first()
+    )
+    if invitation is None:
+        raise Http404(_("No such invitation."))
+    return invitation

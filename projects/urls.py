@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import views
+from projects import report_views, views, wellbeing_views
 
 app_name = "projects"
 
@@ -13,6 +13,11 @@ urlpatterns = [
         "right-choices/summary/<str:key>/export.<str:kind>",
         views.summary_export,
         name="summary_export",
+    ),
+    path(
+        "right-choices/summary/<str:key>/report.pdf",
+        report_views.summary_report,
+        name="summary_report",
     ),
     path("right-choices/workshops/", views.workshops, name="workshops"),
     path("right-choices/workshops/new/", views.workshop_new, name="workshop_new"),
@@ -44,6 +49,8 @@ urlpatterns = [
     path("right-choices/review/<int:year>/q<int:quarter>/", views.review, name="review"),
     path("right-choices/feed.rss", views.feed_rss, name="feed_rss"),
     path("right-choices/feed.atom", views.feed_atom, name="feed_atom"),
+    # Before the participants' addresses, which would otherwise take "invitations" for one.
+    path("right-choices/invitations/<str:token>/", views.invitation, name="invitation"),
     path("right-choices/<slug:participant>/", views.participant_page, name="participant"),
     path("right-choices/<slug:participant>/choices/new/", views.choice_new, name="choice_new"),
     path("right-choices/<slug:participant>/choices/<int:pk>/", views.choice, name="choice"),
@@ -66,6 +73,16 @@ urlpatterns = [
         "right-choices/<slug:participant>/footprint/new/", views.footprint_new, name="footprint_new"
     ),
     path(
+        "right-choices/<slug:participant>/wellbeing/",
+        wellbeing_views.wellbeing,
+        name="wellbeing",
+    ),
+    path(
+        "right-choices/<slug:participant>/wellbeing/<int:pk>/remove/",
+        wellbeing_views.wellbeing_remove,
+        name="wellbeing_remove",
+    ),
+    path(
         "right-choices/<slug:participant>/members/",
         views.participant_members,
         name="participant_members",
@@ -74,5 +91,10 @@ urlpatterns = [
         "right-choices/<slug:participant>/members/<int:user_id>/remove/",
         views.participant_member_remove,
         name="participant_member_remove",
+    ),
+    path(
+        "right-choices/<slug:participant>/invitations/<int:pk>/revoke/",
+        views.participant_invitation_revoke,
+        name="participant_invitation_revoke",
     ),
 ]

@@ -38,12 +38,15 @@ PLACE_LOOKUPS = {
     Scope.REGION: "region_id",
     Scope.COUNTRY: "country_id",
     Scope.CONTINENT: "country__continent_id",
+    Scope.PROJECT: "project",
 }
 PLACE_LEVELS = {
     Scope.LOCALITY: "locality",
     Scope.REGION: "region",
     Scope.COUNTRY: "country",
     Scope.CONTINENT: "continent",
+    # Not a place, but added up the same way: a project's platforms (0: none).
+    Scope.PROJECT: "project",
 }
 
 
@@ -283,17 +286,23 @@ def homogeneous_groups_frame(*, tenant_ids: Iterable[int] | None = None) -> pd.D
 
 def coordination_groups_frame(*, ids: Iterable[int] | None = None) -> pd.DataFrame:
     """Coordination groups with their places: id, hidden, locality, region, country,
-    continent (0 where a level is not set)."""
+    continent, project (0 where a level is not set)."""
     groups = CoordinationGroup.objects.all()
     if ids is not None:
         groups = groups.filter(pk__in=list(ids))
     rows = list(
         groups.values_list(
-            "id", "is_hidden", "locality_id", "region_id", "country_id", "country__continent_id"
+            "id",
+            "is_hidden",
+            "locality_id",
+            "region_id",
+            "country_id",
+            "country__continent_id",
+            "project",
         )
     )
     frame = pd.DataFrame(
-        rows, columns=["cg", "hidden", "locality", "region", "country", "continent"]
+        rows, columns=["cg", "hidden", "locality", "region", "country", "continent", "project"]
     )
     for level in PLACE_LEVELS.values():
         frame[level] = frame[level].fillna(0).astype(int)

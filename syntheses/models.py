@@ -23,6 +23,8 @@ class Scope(models.TextChoices):
     COUNTRY = "country", _("Country")
     CONTINENT = "continent", _("Continent")
     NETWORK = "network", _("Network")
+    # A network project's platforms added up (scope_id: territories' CoordinationGroup.Project).
+    PROJECT = "project", _("Project")
 
 
 class Snapshot(models.Model):

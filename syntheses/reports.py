@@ -95,7 +95,14 @@ TOP_COMPONENTS = 5
 TEXTS_PER_COMPONENT = 10
 CHART_COMPONENTS = 10
 IN_PROGRESS = (Report.Status.QUEUED, Report.Status.RUNNING)
-PLACE_SCOPES = (Scope.LOCALITY, Scope.REGION, Scope.COUNTRY, Scope.CONTINENT, Scope.NETWORK)
+PLACE_SCOPES = (
+    Scope.LOCALITY,
+    Scope.REGION,
+    Scope.COUNTRY,
+    Scope.CONTINENT,
+    Scope.NETWORK,
+    Scope.PROJECT,
+)
 
 # Messages stored on a failed report, translated when shown (the reader's language).
 FAILED_GENERIC = gettext_noop(
@@ -757,6 +764,10 @@ def reports_published(
     for report in found:
         if report.scope == Scope.NETWORK:
             name = _("The whole network")
+        elif report.scope == Scope.PROJECT:
+            if report.scope_id not in CoordinationGroup.Project.values:
+                continue
+            name = str(CoordinationGroup.Project(report.scope_id).label)
         elif report.scope == Scope.HOMOGENEOUS_GROUP:
             name = _("%(name)s — %(group)s") % {
                 "name": report.scope_name,
@@ -767,7 +778,7 @@ def reports_published(
         else:
             name = (report.scope_names or {}).get(translation.get_language() or "en")
             name = name or report.scope_name
-        if report.scope == Scope.NETWORK or report.scope_name is not None:
+        if report.scope in (Scope.NETWORK, Scope.PROJECT) or report.scope_name is not None:
             published.append(PublishedReport(report, name, report.scope_tenant))
     return published
 

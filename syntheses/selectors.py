@@ -78,6 +78,10 @@ def scope_get(key: str) -> ScopeRef:
         if tenant is None:
             raise Http404(_("No such synthesis."))
         return ScopeRef(kind, pk, tenant.name, tenant, tenant)
+    if kind == Scope.PROJECT:
+        if pk not in CoordinationGroup.Project.values or not pk:
+            raise Http404(_("No such synthesis."))
+        return ScopeRef(kind, pk, str(CoordinationGroup.Project(pk).label))
     place = _MODELS[kind].objects.filter(pk=pk).first()
     if place is None:
         raise Http404(_("No such synthesis."))
@@ -111,6 +115,9 @@ def scope_parents(ref: ScopeRef) -> list[ScopeRef]:
     for scope, place in chain:
         if place is not None:
             parents.append(ScopeRef(scope, place.pk, place.label(), place))
+    if tenant is not None and tenant.project:
+        project = CoordinationGroup.Project(tenant.project)
+        parents.append(ScopeRef(Scope.PROJECT, project.value, str(project.label)))
     if ref.scope != Scope.NETWORK:
         parents.append(ScopeRef(Scope.NETWORK, 0, _("The whole network")))
     return parents

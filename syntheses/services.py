@@ -31,6 +31,8 @@ WRITE_BATCH = 2000
 # Places from the bottom up: a job rolls each level up from the snapshots of the level below,
 # written just before in the same transaction.
 PLACES_UPWARDS = [Scope.LOCALITY, Scope.REGION, Scope.COUNTRY, Scope.CONTINENT, Scope.NETWORK]
+# A project adds up its platforms (coordination groups) directly, beside the places.
+ROLL_UP_ORDER = [Scope.PROJECT, *PLACES_UPWARDS]
 
 
 def claim_timeout() -> datetime.timedelta:
@@ -50,6 +52,8 @@ def places_of(group: CoordinationGroup) -> list[tuple[str, int]]:
     if continent:
         places.append((Scope.CONTINENT, continent))
     places.append((Scope.NETWORK, 0))
+    if group.project:
+        places.append((Scope.PROJECT, group.project))
     return places
 
 
@@ -74,13 +78,13 @@ def scope_mark_with_below(scope: str, scope_id: int) -> None:
     """A recomputation someone asked for: the scope and, for a place, every coordination group
     and place under it, so the place is rolled up from fresh figures, not from what its
     levels below held."""
-    if scope not in PLACES_UPWARDS:
+    if scope not in ROLL_UP_ORDER:
         scopes_mark([(scope, scope_id)])
         return
     groups = CoordinationGroup.objects.all()
     if scope != Scope.NETWORK:
         groups = groups.filter(**{compute.PLACE_LOOKUPS[scope]: scope_id})
-    below = PLACES_UPWARDS[: PLACES_UPWARDS.index(scope)]
+    below = PLACES_UPWARDS[: PLACES_UPWARDS.index(scope)] if scope in PLACES_UPWARDS else []
     marks = {(scope, scope_id)}
     for group in groups.select_related("country"):
         marks.add((Scope.COORDINATION_GROUP, group.pk))
@@ -284,7 +288,8 @@ def _pending_claim(limit: int) -> tuple[list[PendingScope], datetime.datetime]:
 def _children(scope: str, ids: set[int]) -> dict[int, list[tuple[str, int]]]:
     """What lies directly under each place: the visible coordination groups of a locality; the
     localities of a region and its visible coordination groups with no locality; and so on
-    up to the network (continents, and countries with no continent)."""
+    up to the network (continents, and countries with no continent); a project's visible
+    platforms."""
     children: dict[int, list[tuple[str, int]]] = {pk: [] for pk in ids}
     visible = CoordinationGroup.objects.filter(is_hidden=False)
     if scope == Scope.LOCALITY:
@@ -321,6 +326,11 @@ def _children(scope: str, ids: set[int]) -> dict[int, list[tuple[str, int]]]:
                 "pk", "continent_id"
             )
         ]
+    elif scope == Scope.PROJECT:
+        below = [
+            (parent, Scope.COORDINATION_GROUP, pk)
+            for parent, pk in visible.filter(project__in=ids).values_list("project", "pk")
+        ]
     else:  # the network
         below = [(0, Scope.CONTINENT, pk) for pk in Continent.objects.values_list("pk", flat=True)]
         below += [
@@ -336,7 +346,7 @@ def _places_roll_up(place_scopes: dict[str, set[int]], *, version_id: int) -> in
     """Recompute these places level by level from the snapshots one level below; returns how
     many snapshots were written."""
     written = 0
-    for scope in PLACES_UPWARDS:
+    for scope in ROLL_UP_ORDER:
         ids = place_scopes.get(scope)
         if not ids:
             continue

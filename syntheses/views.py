@@ -67,7 +67,7 @@ CACHE_SECONDS = 60 * 60 * 24
 # HTML rendered by the previous template.
 MARKUP_VERSION = 1
 # "network", or a scope and a positive id small enough for any database column.
-_KEY = re.compile(r"^(network|(hg|cg|locality|region|country|continent)-[1-9][0-9]{0,9})$")
+_KEY = re.compile(r"^(network|(hg|cg|locality|region|country|continent|project)-[1-9][0-9]{0,9})$")
 _ID_MAX = 2**31 - 1
 _CODE = re.compile(r"^[A-Za-z0-9]{1,3}$")
 NETWORK_QUESTIONS = ("Q1", "Q2", "Q3")

@@ -108,6 +108,13 @@ class CoordinationGroup(models.Model):
         VALIDATED = "validated", _("Validated")
         ARCHIVED = "archived", _("Archived")
 
+    class Project(models.IntegerChoices):
+        """A network project whose platforms the secretariat runs, one per country: their
+        criteria also add up to the project's own synthesis (syntheses' project scope)."""
+
+        NONE = 0, _("None")
+        RIGHT_CHOICES = 1, _("Together let's learn to make the right choices")
+
     network_id = models.CharField(
         _("network id"),
         max_length=12,
@@ -154,6 +161,9 @@ class CoordinationGroup(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
+    project = models.PositiveSmallIntegerField(
+        _("project"), choices=Project.choices, default=Project.NONE
+    )
     picture = models.ImageField(_("picture"), upload_to="groups/%Y/", blank=True)
     # Moderation by the secretariat (mostly of citizens' groups): a hidden group is out of the
     # directory, feeds and syntheses, and its space is private; hiding is reversible and logged.
@@ -179,6 +189,11 @@ class CoordinationGroup(models.Model):
         verbose_name_plural = _("coordination groups")
         ordering = ["name"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["project", "country"],
+                condition=models.Q(project__gt=0),
+                name="territories_cg_one_project_platform_per_country",
+            ),
             models.CheckConstraint(
                 condition=models.Q(latitude__isnull=True)
                 | models.Q(latitude__gte=-90, latitude__lte=90),

@@ -24,6 +24,7 @@ from criteria.models import ImportBatch, Question
 from projects.services import (
     charter_draft,
     choice_create,
+    participant_invitation_create,
     participant_join,
     workshop_create,
 )
@@ -132,12 +133,15 @@ PUBLIC: dict[str, str] = {
     "projects:summary_project": "the project's published figures",
     "projects:summary": "a country's or visible group's published figures (hidden: 404)",
     "projects:summary_export": "the same figures as CSV or XLSX",
+    "projects:summary_report": "the same figures as a PDF report (hidden: 404)",
     "projects:feed_atom": "public feed",
     "projects:join": "joins the requester",
     "projects:participant": "a participant's public page (a hidden group's territory: 404)",
     "projects:choice": "a participant's public choice",
+    "projects:wellbeing": "a participant's public answers (answering: its members only)",
     "projects:choice_comment": "any confirmed person may comment on a public choice",
     "projects:choice_share": "says 'I do this too' as one of the requester's own participants",
+    "projects:invitation": "bearer token (the link mailed to the invited person)",
 }
 
 # Public names whose POST an outsider may make (forms about themselves or open to all).
@@ -164,6 +168,7 @@ POST_ALLOWED = {
     "projects:workshop_leave",
     "projects:charter_new",
     "projects:charter_vote",
+    "projects:invitation",
 }
 
 # Arguments that designate something of the target group: with theirs hidden, every pattern
@@ -205,6 +210,8 @@ class World:
     choice: object
     workshop: object
     charter: object
+    participant_invitation: object
+    participant_token: str
 
 
 def _patterns(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -248,6 +255,8 @@ def _argument(world: World, name: str, argument: str, method: str) -> object:
         # member of theirs for the rest of the walk, as it would anyone holding the link.
         if name == "groups:invitation" and method == "get":
             return world.token
+        if name == "projects:invitation" and method == "get":
+            return world.participant_token
         return "not-a-token"
     if name.startswith(("syntheses:", "reports:")):
         # Syntheses name their scope by key; theirs is a coordination group.
@@ -261,6 +270,8 @@ def _argument(world: World, name: str, argument: str, method: str) -> object:
         if argument == "kind":
             return "csv"
     if argument == "pk":
+        if name == "projects:participant_invitation_revoke":
+            return world.participant_invitation.pk
         if name.startswith("projects:"):
             return world.choice.pk
         if name.startswith("applications:"):
@@ -342,6 +353,9 @@ def world(db) -> World:
         capacity=10,
     )
     charter = charter_draft(actor=facilitator, title="Their charter")
+    participant_invitation, participant_token = participant_invitation_create(
+        participant=participant, actor=facilitator, email="writer@example.org", role="manager"
+    )
     return World(
         outsider=outsider,
         theirs=theirs,
@@ -361,6 +375,8 @@ def world(db) -> World:
         choice=choice,
         workshop=workshop,
         charter=charter,
+        participant_invitation=participant_invitation,
+        participant_token=participant_token,
     )
 
 
@@ -408,7 +424,7 @@ def test_every_url_of_a_hidden_group_refuses_an_outsider(client, world):
         names_theirs = (
             TENANT_ARGUMENTS & set(pattern.pattern.converters)
             or name.startswith(("syntheses:", "reports:"))
-            or name in {"projects:summary", "projects:summary_export"}
+            or name in {"projects:summary", "projects:summary_export", "projects:summary_report"}
         )
         if not names_theirs:
             continue

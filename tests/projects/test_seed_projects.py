@@ -4,7 +4,11 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from criteria.models import Criterion
 from projects.models import Charter, Choice, ChoiceShare, Footprint, Participant, Workshop
+from syntheses.models import Snapshot
+from syntheses.services import syntheses_recompute_all
+from wikispiral.tenancy import cross_tenant
 
 
 @pytest.fixture
@@ -32,14 +36,28 @@ def test_the_demo_has_participants_of_every_kind_with_choices_and_footprints(see
     assert client.get(reverse("projects:home")).status_code == 200
     page = client.get(reverse("projects:participant", args=[household.slug]))
     assert page.status_code == 200 and "<svg" in page.content.decode()
+    # Answers to the SPIRAL questions, most classified: in the project's synthesis.
+    with cross_tenant():
+        answers = Criterion.objects.filter(group=household.wellbeing_group)
+        assert answers.count() == 5
+        assert answers.filter(status="classified").count() == 4
+    syntheses_recompute_all()
+    project = Snapshot.objects.get(scope="project", scope_id=1)
+    with cross_tenant():
+        classified = Criterion.objects.filter(tenant__project=1, status="classified").count()
+    assert project.criteria_count == classified == 15  # of four participants' 18 answers
+    wellbeing = client.get(reverse("projects:wellbeing", args=[household.slug]))
+    assert "Traffic noise at night" in wellbeing.content.decode()
 
 
 def test_seeding_the_project_again_adds_nothing(seeded):
     def counts():
         return [
             model.objects.count() for model in (Participant, Choice, Footprint, Workshop, Charter)
-        ]
+        ] + [Criterion.objects.count()]
 
-    before = counts()
+    with cross_tenant():
+        before = counts()
     call_command("seed_projects", verbosity=0)
-    assert counts() == before
+    with cross_tenant():
+        assert counts() == before

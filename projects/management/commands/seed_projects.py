@@ -36,6 +36,24 @@ CHOICES = [
     ("other", "A tool library in the building", -40),
 ]
 STATUSES = ["started", "started", "kept", "kept", "planned", "given_up"]
+# Answers to Q1–Q3 with the component the secretariat gives them ("": left to classify).
+WELLBEING = [
+    {
+        "Q1": [("A01", "Good food from nearby farms"), ("D01", "Time together as a family")],
+        "Q2": [("B01", "Traffic noise at night"), ("", "Worrying about the heating bill")],
+        "Q3": [("I02", "We cycle and take the train")],
+    },
+    {
+        "Q1": [("B05", "Pupils who feel safe at school"), ("B04", "A green playground")],
+        "Q2": [("", "Classrooms too hot in June")],
+        "Q3": [("I03", "A school garden run by the pupils")],
+    },
+    {
+        "Q1": [("A01", "Eating well"), ("D03", "Friends close by")],
+        "Q2": [("D00", "Loneliness")],
+        "Q3": [("H03", "I help at the repair café")],
+    },
+]
 
 
 class Command(BaseCommand):
@@ -93,8 +111,47 @@ class Command(BaseCommand):
                     continue
                 self._choices_and_footprints(rng, participant)
             self._shares_and_comments(rng, [p for p in made if p.kind == "citizen"])
+            self._wellbeing(made[:4])
             self._workshops_and_charter(facilitator, made)
         self.stdout.write(f"Right choices: {len(made)} participants.")
+
+    def _wellbeing(self, participants: list[Participant]) -> None:
+        """Answers to the SPIRAL questions, most of them classified by the secretariat: they
+        show in the syntheses of France, the network and the project."""
+        from criteria.models import Question
+        from criteria.selectors import component_by_code
+        from criteria.services import criterion_classify
+        from projects.wellbeing import wellbeing_answer
+
+        secretariat = User.objects.filter(username="secretariat").first()
+        questions = {q.code: q for q in Question.objects.filter(tenant=None, is_active=True)}
+        if not {"Q1", "Q2", "Q3"} <= questions.keys():
+            return
+        for number, participant in enumerate(participants):
+            if participant.wellbeing_group_id is not None or participant.country_id is None:
+                continue
+            member = participant.members.filter(role="manager").first()
+            rows = WELLBEING[number % len(WELLBEING)]
+            criteria = wellbeing_answer(
+                participant=participant,
+                actor=member.user,
+                answers={
+                    questions[code].pk: "\n".join(t for _c, t in items)
+                    for code, items in rows.items()
+                },
+                language="en",
+                session_date=datetime.date(2026, 10, 10),
+            )
+            codes = [component for items in rows.values() for component, _t in items]
+            for criterion, code in zip(criteria, codes, strict=True):
+                component = component_by_code(code=code) if code else None
+                if component is not None and secretariat is not None:
+                    criterion_classify(
+                        tenant=criterion.tenant,
+                        criterion=criterion,
+                        component=component,
+                        actor=secretariat,
+                    )
 
     def _workshops_and_charter(self, facilitator: User, made: list[Participant]) -> None:
         from django.utils import timezone

@@ -1,0 +1,91 @@
+"""A participant's answers to the SPIRAL questions: read by anyone, written by its members."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from projects import selectors
+from projects.forms import WellbeingForm
+from projects.permissions import can_contribute
+from projects.views import _participant_for
+from projects.wellbeing import (
+    project_scope_key,
+    wellbeing_answer,
+    wellbeing_answer_remove,
+    wellbeing_answers,
+    wellbeing_questions,
+)
+from wikispiral.errors import DomainError
+
+
+@require_http_methods(["GET", "POST"])
+def wellbeing(request: HttpRequest, participant: str) -> HttpResponse:
+    found = selectors.participant_get(slug=participant)
+    allowed = can_contribute(request.user, found)
+    if request.method == "POST":
+        found = _participant_for(request, participant, can_contribute)
+        if isinstance(found, HttpResponse):
+            return found
+    form = None
+    status = 200
+    if allowed:
+        form = WellbeingForm(
+            request.POST or None,
+            questions=wellbeing_questions(),
+            ask_country=found.country_id is None,
+            language=(get_language() or "en").split("-")[0],
+        )
+        if request.method == "POST":
+            status = 400
+            if form.is_valid():
+                try:
+                    saved = wellbeing_answer(
+                        participant=found,
+                        actor=request.user,
+                        answers=form.answers(),
+                        language=form.cleaned_data["language"],
+                        session_date=form.cleaned_data["session_date"],
+                        country=form.cleaned_data.get("country"),
+                    )
+                except DomainError as error:
+                    error.add_to(form)
+                else:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(count)d answer is recorded. It counts in the syntheses once the "
+                            "secretariat has classified it.",
+                            "%(count)d answers are recorded. They count in the syntheses once "
+                            "the secretariat has classified them.",
+                            len(saved),
+                        )
+                        % {"count": len(saved)},
+                    )
+                    return redirect("projects:wellbeing", participant=found.slug)
+    answers = wellbeing_answers(found)
+    context = {
+        "participant": found,
+        "form": form,
+        "answers": answers,
+        "answered": sum(len(item.criteria) for item in answers),
+        "group_key": f"hg-{found.wellbeing_group_id}" if found.wellbeing_group_id else None,
+        "project_key": project_scope_key(),
+        "can_contribute": allowed,
+    }
+    return render(request, "projects/wellbeing.html", context, status=status)
+
+
+@require_POST
+def wellbeing_remove(request: HttpRequest, participant: str, pk: int) -> HttpResponse:
+    found = _participant_for(request, participant, can_contribute)
+    if isinstance(found, HttpResponse):
+        return found
+    try:
+        wellbeing_answer_remove(participant=found, actor=request.user, criterion_id=pk)
+    except DomainError as error:
+        raise Http404(error.message) from error
+    messages.success(request, _("The answer is taken back."))
+    return redirect("projects:wellbeing", participant=found.slug)
