@@ -271,3 +271,15 @@ class WellbeingForm(forms.Form):
 
     def answers(self) -> dict[int, str]:
         return {int(name[1:]): self.cleaned_data.get(name) or "" for name in self.question_fields}
+
+
+class ParticipantForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    people = forms.IntegerField(
+        label=_("People it covers"),
+        min_value=1,
+        help_text=_("How many people your footprint covers: 4 for a household of four."),
+    )
+    country = forms.ModelChoiceField(
+        label=_("Country"), queryset=Country.objects.order_by("name"), required=False
+    )

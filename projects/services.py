@@ -235,6 +235,57 @@ def participant_join(
     return participant
 
 
+@transaction.atomic
+def participant_update(
+    *,
+    participant: Participant,
+    actor: User,
+    name: str,
+    people: int,
+    country: Country | None,
+) -> Participant:
+    """A manager changes the participant's name, number of people or country. Its address stays
+    (links keep working). Once it has answered the SPIRAL questions its answers count in its
+    country's platform, so the country stays too. The homogeneous group of its answers follows
+    the name and number of people."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if not can_manage_participant(actor, participant):
+        raise ProjectError(_("Only the participant's managers change its details."))
+    name = _clean_line(name, "name", _("A name"), 120)
+    _participant_check(kind=participant.kind, subtype=participant.subtype, people=people)
+    if participant.kind == Kind.TERRITORY:
+        country = (
+            participant.coordination_group.country if participant.coordination_group else country
+        )
+    if country != participant.country and participant.wellbeing_group_id is not None:
+        raise ProjectError(
+            _(
+                "Your answers to the SPIRAL questions count in %(country)s: the country cannot "
+                "change. Ask the secretariat if it must."
+            )
+            % {"country": participant.country.name},
+            "country",
+        )
+    changed = [
+        field
+        for field, value in (("name", name), ("people", people), ("country", country))
+        if getattr(participant, field) != value
+    ]
+    if not changed:
+        return participant
+    participant.name, participant.people, participant.country = name, people, country
+    participant.save(update_fields=changed)
+    if participant.wellbeing_group_id is not None and {"name", "people"} & set(changed):
+        from projects.wellbeing import wellbeing_group_follow
+
+        wellbeing_group_follow(participant=participant, actor=actor)
+    audit_record(
+        actor=actor, action="projects.participant.updated", target=participant, fields=changed
+    )
+    _summaries_changed()
+    return participant
+
+
 # --- Choices --------------------------------------------------------------------------------
 
 

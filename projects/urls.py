@@ -73,6 +73,11 @@ urlpatterns = [
         "right-choices/<slug:participant>/footprint/new/", views.footprint_new, name="footprint_new"
     ),
     path(
+        "right-choices/<slug:participant>/edit/",
+        views.participant_edit,
+        name="participant_edit",
+    ),
+    path(
         "right-choices/<slug:participant>/wellbeing/",
         wellbeing_views.wellbeing,
         name="wellbeing",

@@ -31,6 +31,7 @@ from projects.forms import (
     FootprintForm,
     JoinForm,
     MemberForm,
+    ParticipantForm,
     ShareForm,
     VoteForm,
     WorkshopForm,
@@ -141,6 +142,35 @@ def _participant_for(
     if not allowed(request.user, found):
         raise Http404(_("No such participant."))
     return found
+
+
+@require_http_methods(["GET", "POST"])
+def participant_edit(request: HttpRequest, participant: str) -> HttpResponse:
+    found = _participant_for(request, participant, can_manage_participant)
+    if isinstance(found, HttpResponse):
+        return found
+    initial = {"name": found.name, "people": found.people, "country": found.country}
+    form = ParticipantForm(request.POST or None, initial=initial)
+    if found.kind == Participant.Kind.TERRITORY or found.wellbeing_group_id is not None:
+        # The country of a territory is its group's; answers count in the country they were in.
+        form.fields["country"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participant_update(
+                participant=found,
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                people=form.cleaned_data["people"],
+                country=form.cleaned_data["country"],
+            )
+        except services.ProjectError as error:
+            error.add_to(form)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("projects:participant", participant=found.slug)
+    status = 400 if request.method == "POST" else 200
+    context = {"participant": found, "form": form}
+    return render(request, "projects/participant_form.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])

@@ -22,7 +22,7 @@ from projects.models import Participant
 from projects.services import ProjectError, _writes_for
 from territories.models import CoordinationGroup, Country, HomogeneousGroup
 from territories.projects import project_platform_ensure
-from territories.services import homogeneous_group_create
+from territories.services import homogeneous_group_create, homogeneous_group_update
 from wikispiral.accounts.models import User
 from wikispiral.errors import DomainError
 from wikispiral.tenancy import cross_tenant, tenant_scope
@@ -91,6 +91,21 @@ def _group_ensure(*, participant: Participant, actor: User, language: str) -> Ho
     participant.wellbeing_group = group
     participant.save(update_fields=["wellbeing_group"])
     return group
+
+
+def wellbeing_group_follow(*, participant: Participant, actor: User) -> None:
+    """The homogeneous group of participant's answers takes its new name and number of
+    people (the syntheses count its people)."""
+    with cross_tenant():
+        group = HomogeneousGroup.objects.select_related("tenant").get(
+            pk=participant.wellbeing_group_id
+        )
+        homogeneous_group_update(
+            actor=actor,
+            hg=group,
+            name=_group_name(participant),
+            participants=min(participant.people, GROUP_PEOPLE_MAX),
+        )
 
 
 def _date_check(session_date: datetime.date) -> None:

@@ -128,3 +128,51 @@ def test_a_citizen_joins_records_choices_and_a_footprint_on_a_phone(
         page.get_by_role("button", name="I do this too").click()
         expect(page.get_by_role("status")).to_contain_text("you do this too")
         expect(page.get_by_role("link", name="Léo")).to_be_visible()
+
+
+def test_a_household_answers_the_spiral_questions_on_a_phone(
+    browser: Browser, live_server: LiveServer
+):
+    from criteria.models import Criterion, Question
+    from wikispiral.tenancy import cross_tenant
+
+    citizen = make_user(username="mia")
+    household = participant_join(
+        actor=citizen, kind="citizen", subtype="household", name="Mia's home", people=3
+    )
+    household.country = make_country()
+    household.save(update_fields=["country"])
+    questions = {q.code: q.text("en") for q in Question.objects.filter(tenant=None)}
+
+    with browser_page(browser, live_server.url, **PHONE) as page:
+        log_in_through_form(page, citizen)
+        page.goto(f"/right-choices/{household.slug}/")
+        page.get_by_role("link", name="Answer the SPIRAL questions").click()
+        page.get_by_label(questions["Q1"]).fill("- Quiet evenings\n- Good bread")
+        page.get_by_label(questions["Q3"]).fill("We lend our tools")
+        # A date in the future is refused, and what was typed is kept.
+        page.get_by_label("Date of the answers").fill("2099-01-01")
+        page.get_by_role("button", name="Save the answers").click()
+        expect(page.get_by_role("alert")).to_contain_text("cannot be in the future")
+        expect(page.get_by_label(questions["Q1"])).to_have_value("- Quiet evenings\n- Good bread")
+        page.get_by_label("Date of the answers").fill("2026-10-03")
+        page.get_by_role("button", name="Save the answers").click()
+
+        expect(page.get_by_role("status")).to_contain_text("3 answers are recorded")
+        expect(page.get_by_role("heading", name="3 answers")).to_be_visible()
+        expect(page.get_by_text("waiting to be classified")).to_have_count(3)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        # Taken back from the keyboard.
+        page.get_by_role("button", name="Take back: Good bread").focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("status")).to_contain_text("The answer is taken back.")
+        expect(page.get_by_role("heading", name="2 answers")).to_be_visible()
+        page.get_by_role("link", name="The synthesis of our answers").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Mia's home")
+
+    household.refresh_from_db()
+    with cross_tenant():
+        texts = sorted(
+            Criterion.objects.filter(group=household.wellbeing_group).values_list("text", flat=True)
+        )
+    assert texts == ["Quiet evenings", "We lend our tools"]

@@ -380,3 +380,86 @@ def test_the_projects_synthesis_is_drawn_as_a_pdf_report_and_published(
     assert [(item.report.pk, item.scope_name) for item in published] == [
         (report.pk, "Together let's learn to make the right choices")
     ]
+
+
+# --- A participant's details, and the group of its answers -----------------------------------
+
+
+def test_a_manager_changes_the_name_and_people_and_the_answers_group_follows(client):
+    participant, user = _participant()
+    questions = _questions()
+    wellbeing_answer(
+        participant=participant,
+        actor=user,
+        answers={questions["Q1"].pk: "Friends"},
+        language="en",
+        session_date=datetime.date(2026, 10, 1),
+    )
+    participant.refresh_from_db()
+    client.force_login(user)
+    url = reverse("projects:participant_edit", args=[participant.slug])
+
+    response = client.post(url, {"name": "The Martin-Diallos", "people": "5"})
+
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    group = participant.wellbeing_group
+    assert (participant.name, participant.people, participant.country.code) == (
+        "The Martin-Diallos",
+        5,
+        "FR",
+    )
+    assert (group.name, group.participants) == (f"The Martin-Diallos ({participant.slug})", 5)
+
+
+def test_the_country_stays_once_the_answers_count_in_it():
+    participant, user = _participant()
+    questions = _questions()
+    wellbeing_answer(
+        participant=participant,
+        actor=user,
+        answers={questions["Q1"].pk: "Friends"},
+        language="en",
+        session_date=datetime.date(2026, 10, 1),
+    )
+
+    with pytest.raises(services.ProjectError, match="the country cannot change"):
+        services.participant_update(
+            participant=participant,
+            actor=user,
+            name=participant.name,
+            people=4,
+            country=make_country(code="PT", name="Portugal"),
+        )
+    participant.refresh_from_db()
+    assert participant.country.code == "FR"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "", "people": "4"}, "This field is required."),
+        ({"name": "Us", "people": "0"}, "greater than or equal to 1"),
+        ({"name": "Us", "people": "2000000"}, "Give a number of people between 1 and"),
+    ],
+)
+def test_bad_details_are_refused_and_nothing_changes(client, data, message):
+    participant, user = _participant()
+    client.force_login(user)
+
+    response = client.post(reverse("projects:participant_edit", args=[participant.slug]), data)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    participant.refresh_from_db()
+    assert (participant.name, participant.people) == ("The Martins", 4)
+
+
+def test_only_managers_change_the_details(client):
+    participant, _user = _participant()
+    url = reverse("projects:participant_edit", args=[participant.slug])
+    assert client.get(url).status_code == 302  # log in first
+    client.force_login(make_user())
+    assert client.post(url, {"name": "Taken", "people": "1"}).status_code == 404
+    participant.refresh_from_db()
+    assert participant.name == "The Martins"
