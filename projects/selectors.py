@@ -1,6 +1,5 @@
 """Reading the project: participants, their choices and footprints, the latest additions."""
 
-import hashlib
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
@@ -20,6 +19,7 @@ from projects.models import (
     Workshop,
 )
 from territories.models import CoordinationGroup, Country
+from wikispiral import invitations
 from wikispiral.accounts.models import User
 
 
@@ -238,16 +238,11 @@ def participant_members(*, participant: Participant) -> list[ParticipantMember]:
     )
 
 
-def invitation_token_hash(token: str) -> str:
-    """What is stored of an invitation's token: a leaked database leaks no usable link."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def participant_invitation_by_token(*, token: str) -> ParticipantInvitation | None:
     """The invitation a link's token designates, whatever its state (None if unknown)."""
     return (
         ParticipantInvitation.objects.select_related("participant", "invited_by")
-        .filter(token_hash=invitation_token_hash(token or ""))
+        .filter(token_hash=invitations.token_hash(token))
         .first()
     )
 

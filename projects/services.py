@@ -7,7 +7,6 @@ form shown again, and nothing is half-saved.
 
 import datetime
 import re
-import secrets
 import zoneinfo
 
 from django.conf import settings
@@ -45,9 +44,10 @@ from projects.summaries import summaries_mark
 from territories.models import CoordinationGroup, Country
 from territories.permissions import can_manage_group
 from territories.services import INVITATION_VALIDITY
+from wikispiral import invitations
 from wikispiral.accounts.models import User
 from wikispiral.accounts.selectors import user_get_for_login
-from wikispiral.accounts.services import rate_limit_consume, user_register
+from wikispiral.accounts.services import rate_limit_consume
 from wikispiral.accounts.zones import validate_time_zone
 from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
@@ -933,13 +933,13 @@ def participant_invitation_create(
     ParticipantInvitation.objects.filter(
         participant=participant, email=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
-    token = secrets.token_urlsafe(32)
+    token, hashed = invitations.token_new()
     invitation = ParticipantInvitation.objects.create(
         participant=participant,
         email=email,
         role=role,
         language=language,
-        token_hash=selectors.invitation_token_hash(token),
+        token_hash=hashed,
         invited_by=actor,
         expires_at=now + INVITATION_VALIDITY,
     )
@@ -986,13 +986,13 @@ def participant_member_add_or_invite(
 
 def participant_invitation_problem(invitation: ParticipantInvitation | None) -> str | None:
     """Why this invitation cannot be accepted, in words for the person; None if it can."""
-    if invitation is None or invitation.revoked_at is not None:
-        return _("This invitation link is not valid. Ask the participant's managers for a new one.")
-    if invitation.accepted_at is not None:
-        return _("This invitation has already been used.")
-    if invitation.expires_at <= timezone.now():
-        return _("This invitation has expired. Ask the participant's managers for a new one.")
-    return None
+    return invitations.invitation_problem(
+        invitation,
+        not_valid=_(
+            "This invitation link is not valid. Ask the participant's managers for a new one."
+        ),
+        expired=_("This invitation has expired. Ask the participant's managers for a new one."),
+    )
 
 
 def invitation_needs_confirmed_address(*, invitation: ParticipantInvitation, user: User) -> bool:
@@ -1073,17 +1073,12 @@ def participant_invitation_accept_with_signup(
     problem = participant_invitation_problem(invitation)
     if problem:
         raise InvitationUnusable(problem)
-    if preferred_language not in dict(settings.LANGUAGES):
-        preferred_language = invitation.language
-    user = user_register(
-        username=username or "",
-        email=invitation.email,
+    user = invitations.invited_account_create(
+        invitation=invitation,
+        username=username,
         password=password,
-        display_name=display_name or "",
-        preferred_language=preferred_language
-        if preferred_language in dict(settings.LANGUAGES)
-        else "",
-        email_confirmed=True,
+        display_name=display_name,
+        preferred_language=preferred_language,
     )
     participant_invitation_accept(token=token, user=user)
     return user

@@ -1,7 +1,6 @@
 """Writes to the territories app."""
 
 import csv
-import hashlib
 import io
 import re
 import secrets
@@ -30,6 +29,7 @@ from territories.models import (
     Profile,
     Region,
 )
+from wikispiral import invitations
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
@@ -309,10 +309,6 @@ def _roles_changed(group: CoordinationGroup) -> None:
     caching.invalidate(space_slug=group.space.slug)
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def invitation_create(
     *,
@@ -339,13 +335,13 @@ def invitation_create(
     Invitation.objects.with_scope(tenant=group).filter(
         tenant=group, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
-    token = secrets.token_urlsafe(32)
+    token, hashed = invitations.token_new()
     invitation = Invitation.objects.create(
         tenant=group,
         email=email,
         role=role,
         language=language,
-        token_hash=_token_hash(token),
+        token_hash=hashed,
         invited_by=actor,
         expires_at=now + INVITATION_VALIDITY,
     )
@@ -384,20 +380,18 @@ def invitation_get(*, token: str) -> Invitation | None:
     with cross_tenant():
         return (
             Invitation.objects.select_related("tenant", "tenant__space")
-            .filter(token_hash=_token_hash(token or ""))
+            .filter(token_hash=invitations.token_hash(token))
             .first()
         )
 
 
 def invitation_problem(invitation: Invitation | None) -> str | None:
     """Why this invitation cannot be accepted, in words for the person; None if it can."""
-    if invitation is None or invitation.revoked_at is not None:
-        return _("This invitation link is not valid. Ask the facilitators for a new one.")
-    if invitation.accepted_at is not None:
-        return _("This invitation has already been used.")
-    if invitation.expires_at <= timezone.now():
-        return _("This invitation has expired. Ask the facilitators for a new one.")
-    return None
+    return invitations.invitation_problem(
+        invitation,
+        not_valid=_("This invitation link is not valid. Ask the facilitators for a new one."),
+        expired=_("This invitation has expired. Ask the facilitators for a new one."),
+    )
 
 
 @transaction.atomic
@@ -817,23 +811,16 @@ def invitation_accept_with_signup(
     Raise TerritoryError when the link cannot be used, ValidationError keyed by field when an
     account rule fails (username taken or invalid, password refused by the validators).
     """
-    from wikispiral.accounts.services import user_register
-
     invitation = invitation_get(token=token)
     problem = invitation_problem(invitation)
     if problem:
         raise TerritoryError(problem)
-    if preferred_language not in dict(settings.LANGUAGES):
-        preferred_language = invitation.language
-    user = user_register(
-        username=username or "",
-        email=invitation.email,
+    user = invitations.invited_account_create(
+        invitation=invitation,
+        username=username,
         password=password,
-        display_name=display_name or "",
-        preferred_language=preferred_language
-        if preferred_language in dict(settings.LANGUAGES)
-        else "",
-        email_confirmed=True,
+        display_name=display_name,
+        preferred_language=preferred_language,
     )
     invitation_accept(token=token, user=user)
     return user
