@@ -24,9 +24,8 @@ from projects.display import SummaryDisplay, summary_display
 from projects.models import Summary
 from projects.selectors import SummaryRef, summary_ref
 
-# The syntheses reports' helpers, private there but made for this: escaping a CSS string for
-# the page margins and the translated "Page X of Y".
-from syntheses.reports import _css_string, _page_of_pages, report_pdf
+# The syntheses reports' helpers: a CSS string for the page margins, "Page X of Y" translated.
+from syntheses.reports import css_string, page_of_pages, report_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +56,8 @@ def summary_report_html(
             "language": language,
             "below_goal_share": _("%(share)s %%") % {"share": number_format(share * 100, 1)},
             "site_url": settings.SITE_URL,
-            "css_header": mark_safe(_css_string(header)),  # noqa: S308 (_css_string escapes)
-            "css_page_of": mark_safe(_page_of_pages()),  # noqa: S308 (_css_string escapes)
+            "css_header": mark_safe(css_string(header)),  # noqa: S308 (css_string escapes)
+            "css_page_of": mark_safe(page_of_pages()),  # noqa: S308 (css_string escapes)
         }
         return render_to_string("projects/report.html", context)
 

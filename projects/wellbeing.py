@@ -148,7 +148,7 @@ def wellbeing_answer(
     group = _group_ensure(participant=participant, actor=actor, language=language)
     saved: list[Criterion] = []
     with tenant_scope(group.tenant):
-        for pk in sorted(texts, key=lambda pk: list(questions).index(pk)):
+        for pk in [pk for pk in questions if pk in texts]:  # in the questions' order
             try:
                 saved += criteria_enter(
                     tenant=group.tenant,

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from projects import selectors
 from projects.forms import WellbeingForm
 from projects.permissions import can_contribute
-from projects.views import _participant_for
+from projects.views import _needs_login, _participant_for
 from projects.wellbeing import (
     project_scope_key,
     wellbeing_answer,
@@ -23,12 +23,12 @@ from wikispiral.errors import DomainError
 
 @require_http_methods(["GET", "POST"])
 def wellbeing(request: HttpRequest, participant: str) -> HttpResponse:
+    if request.method == "POST" and (refusal := _needs_login(request)) is not None:
+        return refusal
     found = selectors.participant_get(slug=participant)
     allowed = can_contribute(request.user, found)
-    if request.method == "POST":
-        found = _participant_for(request, participant, can_contribute)
-        if isinstance(found, HttpResponse):
-            return found
+    if request.method == "POST" and not allowed:
+        raise Http404(_("No such participant."))
     form = None
     status = 200
     if allowed:

@@ -425,7 +425,7 @@ def _narrative_html(frozen: dict | None) -> str:
 # --- HTML -----------------------------------------------------------------------------------------
 
 
-def _css_string(text: str) -> str:
+def css_string(text: str) -> str:
     """text as a CSS string literal, safe inside <style> (no quote, backslash or "<" left)."""
     escaped = (
         text.replace("\\", "\\\\")
@@ -437,7 +437,7 @@ def _css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _page_of_pages() -> str:
+def page_of_pages() -> str:
     """The footer's "Page X of Y" in the active language, as a CSS content value with the
     page counters."""
     pieces = re.split(r"(%\(number\)s|%\(total\)s)", _("Page %(number)s of %(total)s"))
@@ -448,7 +448,7 @@ def _page_of_pages() -> str:
         elif piece == "%(total)s":
             parts.append("counter(pages)")
         elif piece:
-            parts.append(_css_string(piece))
+            parts.append(css_string(piece))
     return " ".join(parts)
 
 
@@ -597,8 +597,8 @@ def _report_html(report: Report) -> str:
         "top_components": TOP_COMPONENTS,
         "texts_per_component": TEXTS_PER_COMPONENT,
         "narrative": mark_safe(_narrative_html(frozen.get("narrative"))),  # noqa: S308 (nh3)
-        "css_footer": mark_safe(_css_string(footer)),  # noqa: S308 (_css_string escapes)
-        "css_page_of": mark_safe(_page_of_pages()),  # noqa: S308 (_css_string escapes)
+        "css_footer": mark_safe(css_string(footer)),  # noqa: S308 (css_string escapes)
+        "css_page_of": mark_safe(page_of_pages()),  # noqa: S308 (css_string escapes)
     }
     return render_to_string("syntheses/pdf/report.html", context)
 
