@@ -16,12 +16,13 @@ from territories.models import CoordinationGroup, HomogeneousGroup
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
-from wikispiral.text import newlines_normalise
+from wikispiral.text import invisibles_strip, newlines_normalise
 
 
 def criterion_text_clean(text: str) -> str:
-    """Trim, normalise line ends and refuse empty or over-long texts."""
-    cleaned = newlines_normalise(text or "").strip()
+    """Trim, normalise line ends, drop invisible characters (bidirectional controls…) and
+    refuse empty or over-long texts."""
+    cleaned = invisibles_strip(newlines_normalise(text or "")).strip()
     if not cleaned:
         raise DomainError(_("Write the criterion before saving it."), field="text")
     if len(cleaned) > TEXT_MAX_LENGTH:

@@ -7,6 +7,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Together let's learn to make the right choices")
 
     def ready(self) -> None:
+        from projects import jobs  # noqa: F401  (registers the summaries job)
         from projects.permissions import participant_space_roles
         from wikispiral.wiki.models import Space
         from wikispiral.wiki.permissions import register_space_roles

@@ -1,18 +1,19 @@
 """A summary's tables as CSV or XLSX (what its page shows, in the reader's language)."""
 
-import csv
 import io
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from projects.display import SummaryDisplay
+from wikispiral import csvsafe
 
 
 def summary_csv(display: SummaryDisplay) -> str:
-    """One CSV: each table under a line naming it, a blank line between tables."""
+    """One CSV: each table under a line naming it, a blank line between tables (formula-safe:
+    a participant's text starting with "=" gets a leading apostrophe)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     for title, header, rows in display.tables():
         writer.writerow([title])
         writer.writerow(header)

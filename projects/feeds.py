@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -116,7 +116,7 @@ class ChoicesFeed(PublicFeed):
         return choices_published()
 
     def item_title(self, item: "PublishedChoice | PublishedWorkshop") -> str:
-        return escape(item.title)
+        return item.title
 
     def item_link(self, item: "PublishedChoice | PublishedWorkshop") -> str:
         return item.link
@@ -134,6 +134,3 @@ class ChoicesFeed(PublicFeed):
 class ChoicesAtomFeed(ChoicesFeed):
     feed_type = Atom1Feed
     subtitle = ChoicesFeed.description
-
-    def item_title(self, item: "PublishedChoice | PublishedWorkshop") -> str:
-        return item.title

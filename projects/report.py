@@ -15,7 +15,6 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -24,7 +23,9 @@ from projects.display import SummaryDisplay, summary_display
 from projects.models import Summary
 from projects.selectors import SummaryRef, summary_ref
 
-# The syntheses reports' helpers: a CSS string for the page margins, "Page X of Y" translated.
+# The syntheses' helpers: shares rounded as on every page, a CSS string for the page margins,
+# "Page X of Y" translated.
+from syntheses import charts
 from syntheses.reports import css_string, page_of_pages, report_pdf
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def summary_report_html(
             "scope_name": scope_name,
             "computed_at": computed_at,
             "language": language,
-            "below_goal_share": _("%(share)s %%") % {"share": number_format(share * 100, 1)},
+            "below_goal_share": charts.share_text(share),
             "site_url": settings.SITE_URL,
             "css_header": mark_safe(css_string(header)),  # noqa: S308 (css_string escapes)
             "css_page_of": mark_safe(page_of_pages()),  # noqa: S308 (css_string escapes)

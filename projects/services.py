@@ -9,7 +9,6 @@ import datetime
 import re
 import zoneinfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -40,7 +39,7 @@ from projects.permissions import (
     can_organise,
     can_run_workshop,
 )
-from projects.summaries import summaries_mark
+from projects.summaries import summaries_mark, summaries_recompute_enqueue
 from territories.models import CoordinationGroup, Country
 from territories.permissions import can_manage_group
 from territories.services import INVITATION_VALIDITY
@@ -52,6 +51,7 @@ from wikispiral.accounts.zones import validate_time_zone
 from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
 from wikispiral.mail import absolute_url, mail_send_on_commit
+from wikispiral.text import line_clean
 from wikispiral.wiki import caching
 from wikispiral.wiki.models import Page, Space
 from wikispiral.wiki.selectors import NETWORK_SPACE_SLUG
@@ -95,15 +95,12 @@ def _writes_for(participant: Participant, actor: User) -> None:
 def _summaries_changed() -> None:
     """Mark the summaries out of date; a job recomputes them once the writes of the next few
     seconds have joined (called inside the write's transaction)."""
-    from projects.tasks import summaries_recompute_task
-
     summaries_mark()
-    delay = settings.PROJECT_SUMMARIES_DELAY_SECONDS
-    transaction.on_commit(lambda: summaries_recompute_task.apply_async(countdown=delay))
+    summaries_recompute_enqueue()
 
 
 def _clean_line(value: str | None, field: str, label: str, limit: int) -> str:
-    text = " ".join((value or "").split())
+    text = line_clean(value)
     if not text:
         raise ProjectError(_("%(field)s is needed.") % {"field": label}, field)
     if len(text) > limit:

@@ -15,6 +15,7 @@ from collections import defaultdict
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,6 +29,7 @@ from projects.models import (
     Workshop,
 )
 from wikispiral.frames import queryset_frame
+from wikispiral.jobs.services import job_enqueue
 
 Scope = Summary.Scope
 # Footprint bands, kg CO2e per person per year (the goal is the first).
@@ -235,6 +237,20 @@ def summaries_mark() -> None:
     now = timezone.now()
     if not SummaryState.objects.filter(pk=1).update(dirty_since=now):
         SummaryState.objects.get_or_create(pk=1, defaults={"dirty_since": now})
+
+
+SUMMARIES_KEY = "projects.summaries"
+
+
+def summaries_recompute_enqueue(*, force: bool = False) -> None:
+    """A durable job recomputes the summaries once the changes of the next few seconds have
+    joined it (PROJECT_SUMMARIES_DELAY_SECONDS); one waits at a time."""
+    job_enqueue(
+        kind="projects.summaries",
+        key=SUMMARIES_KEY + (".forced" if force else ""),
+        args={"force": force},
+        delay=0 if force else settings.PROJECT_SUMMARIES_DELAY_SECONDS,
+    )
 
 
 def summaries_recompute(*, force: bool = False) -> int:

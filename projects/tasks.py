@@ -1,31 +1,15 @@
-"""Thin Celery wrappers around projects.summaries (primitives only)."""
+"""Thin Celery wrappers for what beat sends (primitives only); the summaries themselves are
+recomputed by a durable job (projects/jobs.py)."""
 
 from celery import shared_task
-from django.conf import settings
-from django.db import OperationalError
-from django.utils import timezone
 
 from projects import summaries
 
-_TRANSIENT = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
-
-
-@shared_task(acks_late=True, soft_time_limit=240, time_limit=300, **_TRANSIENT)
-def summaries_recompute_task(force: bool = False) -> int:
-    """Recompute the summaries if the project changed. Safe twice: the second finds nothing."""
-    return summaries.summaries_recompute(force=force)
-
 
 @shared_task(acks_late=True, time_limit=60)
-def summaries_sweep_task() -> bool:
-    """Every minute: a change older than the delay with no job on it (lost with the broker, or
-    its worker died) gets one."""
-    since = summaries.summaries_stale_since()
-    delay = settings.PROJECT_SUMMARIES_DELAY_SECONDS
-    if since is not None and (timezone.now() - since).total_seconds() > 2 * delay + 30:
-        summaries_recompute_task.delay()
-        return True
-    return False
+def summaries_nightly_task() -> None:
+    """Nightly, whatever changed: workshops held since count in their quarter's review."""
+    summaries.summaries_recompute_enqueue(force=True)
 
 
 @shared_task(acks_late=True, time_limit=120)

@@ -13,6 +13,7 @@ labels are shortened in the chart only (the table keeps them whole).
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 from django.utils.html import escape
@@ -45,15 +46,31 @@ def count_text(count: int) -> str:
     return number_format(count, force_grouping=True)
 
 
+_TENTH = Decimal("0.1")
+
+
+def one_decimal(value: float) -> Decimal:
+    """value rounded half up (away from zero) to one decimal, as written: 2.25 is 2.3. From
+    the float's shortest form, not its binary value (round(2.675, 2) is 2.67 in Python)."""
+    return Decimal(str(float(value))).quantize(_TENTH, rounding=ROUND_HALF_UP)
+
+
+def percent(share: float) -> Decimal:
+    """A share (0–1) as a percentage with one decimal, rounded half up: 0.1225 (49 of 400) is
+    12.3, which 0.1225 * 100 in binary (12.249…) would not give."""
+    return (Decimal(str(float(share))) * 100).quantize(_TENTH, rounding=ROUND_HALF_UP)
+
+
 def share_text(share: float) -> str:
-    """A share (0–1) as a percentage with one decimal, in the reader's notation."""
-    # number_format cuts extra decimals off; round first (2/3 is 66.7%, not 66.6%).
-    return _("%(value)s%%") % {"value": number_format(round(share * 100, 1), 1)}
+    """A share (0–1) as a percentage with one decimal, in the reader's notation: the one
+    rounding of shares for the synthesis pages, the comparison and the PDF reports."""
+    # number_format cuts extra decimals off (1.98 would print 1.9): round first, always.
+    return _("%(value)s%%") % {"value": number_format(percent(share), 1)}
 
 
 def points_text(points: float) -> str:
     """A difference of shares in percentage points, always signed ("+3.2", "−1.0", "0.0")."""
-    rounded = round(points, 1)
+    rounded = one_decimal(points)
     if rounded == 0:
         return number_format(0.0, 1)
     sign = "+" if rounded > 0 else "\u2212"

@@ -23,8 +23,11 @@ from django.views.decorators.vary import vary_on_headers
 from syntheses import reports
 from syntheses.models import Report
 from syntheses.permissions import can_act_on_scope, can_view_scope
+from syntheses.reports import IN_PROGRESS
 from syntheses.selectors import Filters, ScopeRef, scope_get
 from wikispiral.errors import DomainError
+from wikispiral.jobs.models import Job
+from wikispiral.jobs.selectors import job_latest, job_state_label
 
 MAX_FILTER_YEAR = 2200
 FILTER_FIELDS = ("year_from", "year_to", "question", "profile", "language")
@@ -154,9 +157,12 @@ def report_status(request: HttpRequest, key: str, report: int) -> HttpResponse:
     """A report's progress (polled by htmx every second while it is drawn), then its link."""
     ref = _visible_scope(request, key)
     found = reports.report_get(ref=ref, user=request.user, pk=report)
-    context = {"ref": ref, "report": found}
+    job = job_latest(key=reports.report_job_key(found.pk)) if found.status in IN_PROGRESS else None
+    # Said only when it tells more than the report's own status: "interrupted, starting again".
+    retrying = job is not None and job.state == Job.State.WAITING and job.attempts > 0
+    context = {"ref": ref, "report": found, "job_state": job_state_label(job) if retrying else ""}
     if request.htmx:
-        if request.GET.get("seen") == f"{found.status}-{found.progress}":
+        if request.GET.get("seen") == f"{found.status}-{found.progress}" and not retrying:
             # Nothing new: htmx keeps the fragment (and screen readers hear nothing again).
             return HttpResponse(status=204)
         return render(request, "syntheses/report.html#status", context)

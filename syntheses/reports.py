@@ -16,6 +16,7 @@ import logging
 import mimetypes
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -40,7 +41,7 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -71,25 +72,20 @@ from territories.models import (
     Region,
 )
 from wikispiral.errors import DomainError
+from wikispiral.jobs.services import job_enqueue
 from wikispiral.tenancy import cross_tenant
 from wikispiral.wiki.models import Page, Revision
 from wikispiral.wiki.selectors import revision_render
 
 logger = logging.getLogger(__name__)
 
-# Celery limits of the rendering task (report_tasks.py). A country report takes seconds; the
+# Celery limits of the rendering job (syntheses/jobs.py). A country report takes seconds; the
 # soft limit turns a runaway layout into a failed report instead of a killed worker.
 SOFT_TIME_LIMIT = 240
 TIME_LIMIT = 300
 # A report "running" for longer than the hard limit lost its worker (killed, out of memory):
 # the next run, or the sweep, may claim it again.
 RUNNING_TIMEOUT = datetime.timedelta(seconds=TIME_LIMIT + 60)
-# The sweep enqueues again a report still waiting after this long (its message was lost with
-# the broker); a duplicate message is harmless, the claim lets one run through.
-REQUEUE_AFTER = datetime.timedelta(minutes=2)
-# A report whose runs keep dying (a layout that always exceeds the hard limit) is given up
-# after this long instead of being retried forever.
-GIVE_UP_AFTER = datetime.timedelta(minutes=30)
 
 TOP_COMPONENTS = 5
 TEXTS_PER_COMPONENT = 10
@@ -196,10 +192,18 @@ def report_request(
         if existing is None:
             raise
         return existing
-    from syntheses.report_tasks import report_render_task
-
-    report_render_task.delay_on_commit(report.pk)
+    job_enqueue(
+        kind="syntheses.report",
+        key=report_job_key(report.pk),
+        args={"report_id": report.pk},
+        actor=actor,
+        language=language,
+    )
     return report
+
+
+def report_job_key(report_id: int) -> str:
+    return f"syntheses.report:{report_id}"
 
 
 def _in_progress(wanted: dict) -> Report | None:
@@ -213,7 +217,7 @@ def _user_or_none(actor: object | None) -> object | None:
 # --- Drawing a report -----------------------------------------------------------------------------
 
 
-def report_render(*, report_id: int) -> Report | None:
+def report_render(*, report_id: int, checkpoint: Callable[[], None] | None = None) -> Report | None:
     """Draw the PDF of a waiting report (or of one whose last run died): freeze the scope's
     latest snapshot, write the HTML in the report's language, lay it out with WeasyPrint,
     save the file; progress goes from 0 to 100 on the way.
@@ -235,6 +239,8 @@ def report_render(*, report_id: int) -> Report | None:
         _progress(report, started_at, 50)
         pdf, pages = report_pdf(html)
         _progress(report, started_at, 90)
+        if checkpoint is not None:
+            checkpoint()
         return _finish(report, started_at, pdf=pdf, pages=pages, ref=ref)
     except OperationalError:
         _release(report_id, started_at)
@@ -507,10 +513,6 @@ class _Row:
     share: str
 
 
-def _percent(share: float) -> str:
-    return _("%(share)s %%") % {"share": number_format(share * 100, 1)}
-
-
 def report_html(report: Report) -> str:
     """The report's HTML, in its language, from its frozen figures (report_freeze first)."""
     with translation.override(report.language):
@@ -562,7 +564,7 @@ def _report_html(report: Report) -> str:
                 f"{family.family.letter} · {family.family.label()}",
                 list(family.by_question.values()),
                 family.total,
-                _percent(family.share),
+                charts.share_text(family.share),
             )
         )
         rows += [
@@ -571,7 +573,7 @@ def _report_html(report: Report) -> str:
                 f"{c.component.code} · {c.component.label()}",
                 list(c.by_question.values()),
                 c.total,
-                _percent(c.share),
+                charts.share_text(c.share),
             )
             for c in family.components
         ]
@@ -592,6 +594,10 @@ def _report_html(report: Report) -> str:
         "computed_at": datetime.datetime.fromisoformat(computed_at) if computed_at else None,
         "version": version,
         "figures": figures,
+        "groups_text": ngettext(
+            "%(count)s homogeneous group", "%(count)s homogeneous groups", figures.groups_count
+        )
+        % {"count": figures.groups_count},
         "sections": sections,
         "rows": rows,
         "top_components": TOP_COMPONENTS,
@@ -635,20 +641,20 @@ def report_pdf(html: str) -> tuple[bytes, int]:
 # --- The sweep ------------------------------------------------------------------------------------
 
 
-def reports_sweep() -> list[int]:
-    """Reports that need a job: waiting longer than REQUEUE_AFTER (their message was lost), or
-    running longer than RUNNING_TIMEOUT (their worker died). Those whose runs kept dying for
-    GIVE_UP_AFTER are marked failed instead. Returns the ids to enqueue."""
-    now = timezone.now()
-    dead = Report.objects.filter(status=Report.Status.RUNNING, started_at__lt=now - RUNNING_TIMEOUT)
-    dead.filter(created_at__lt=now - GIVE_UP_AFTER).update(
-        status=Report.Status.FAILED, message=FAILED_TOO_LONG, finished_at=now
+def reports_in_progress_ids() -> list[int]:
+    """Reports waiting or being drawn (the jobs' sweep checks each has a job)."""
+    return list(
+        Report.objects.filter(status__in=IN_PROGRESS)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
     )
-    stale = Report.objects.filter(
-        Q(status=Report.Status.QUEUED, created_at__lt=now - REQUEUE_AFTER)
-        | Q(status=Report.Status.RUNNING, started_at__lt=now - RUNNING_TIMEOUT)
+
+
+def report_give_up(*, report_id: int) -> None:
+    """Its job stopped trying (its runs kept dying): the report is failed, not waiting."""
+    Report.objects.filter(pk=report_id, status__in=IN_PROGRESS).update(
+        status=Report.Status.FAILED, message=FAILED_TOO_LONG, finished_at=timezone.now()
     )
-    return list(stale.order_by("created_at").values_list("pk", flat=True)[:500])
 
 
 # --- Reading reports ------------------------------------------------------------------------------

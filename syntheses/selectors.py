@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from criteria.models import Component, Criterion, Family, GridVersion, Question
 from syntheses import compute
 from syntheses.models import Report, Scope, Snapshot, SynthesisPage
+from territories.display import participants_figure, participants_text
 from territories.models import (
     Continent,
     CoordinationGroup,
@@ -181,7 +182,8 @@ class Figures:
     families: list[FamilyFigures]
     unmentioned: list[Component]
     groups_count: int
-    participants: int
+    participants: int  # of the groups behind that gave a number
+    participants_unknown: int  # groups behind that gave none
     years: list[int]
     languages: list[str]
     profiles: list[int]
@@ -189,6 +191,17 @@ class Figures:
     @property
     def is_empty(self) -> bool:
         return self.total == 0
+
+    @property
+    def participants_text(self) -> str:
+        """A phrase: "12 participants", "at least 12 participants" or "number of participants
+        not given"."""
+        return participants_text(self.participants, unknown=self.participants_unknown)
+
+    @property
+    def participants_figure(self) -> str:
+        """The same under a "Participants" heading: "12", "at least 12", "not given"."""
+        return participants_figure(self.participants, unknown=self.participants_unknown)
 
 
 def _filtered(cube: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -205,11 +218,12 @@ def _filtered(cube: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return cube
 
 
-def _groups_behind(groups: pd.DataFrame, filters: Filters) -> tuple[int, int]:
-    """Homogeneous groups (and their participants) with criteria matching the filters (the
-    question filter aside: the groups table does not split by question)."""
+def _groups_behind(groups: pd.DataFrame, filters: Filters) -> tuple[int, int, int]:
+    """Homogeneous groups with criteria matching the filters (the question filter aside: the
+    groups table does not split by question): how many, their participants, and how many gave
+    no number of participants (0 in the table; a real group has at least one)."""
     if groups.empty:
-        return 0, 0
+        return 0, 0, 0
     keep = pd.Series(True, index=groups.index)
     if filters.year_from is not None or filters.year_to is not None:
         low = filters.year_from if filters.year_from is not None else -(10**6)
@@ -219,8 +233,8 @@ def _groups_behind(groups: pd.DataFrame, filters: Filters) -> tuple[int, int]:
         keep &= groups["profile"] == filters.profile
     if filters.language:
         keep &= groups["languages"].map(lambda languages: filters.language in languages)
-    kept = groups[keep]
-    return len(kept), int(kept["participants"].sum())
+    participants = groups[keep]["participants"].fillna(0)
+    return len(participants), int(participants.sum()), int((participants == 0).sum())
 
 
 def figures_from(
@@ -274,7 +288,9 @@ def figures_from(
             family.by_question[code] += count
     for family in families:
         family.share = family.total / total if total else 0.0
-    groups_count, participants = _groups_behind(compute.groups_frame(groups), filters)
+    groups_count, participants, participants_unknown = _groups_behind(
+        compute.groups_frame(groups), filters
+    )
     return Figures(
         questions=questions,
         total=total,
@@ -283,6 +299,7 @@ def figures_from(
         unmentioned=unmentioned,
         groups_count=groups_count,
         participants=participants,
+        participants_unknown=participants_unknown,
         years=years,
         languages=languages,
         profiles=profiles,

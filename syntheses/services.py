@@ -3,8 +3,7 @@
 import datetime
 import hashlib
 import logging
-import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import transaction
@@ -23,6 +22,7 @@ from territories.models import (
     Locality,
     Region,
 )
+from wikispiral.jobs.services import job_enqueue
 from wikispiral.tenancy import cross_tenant
 
 logger = logging.getLogger(__name__)
@@ -101,9 +101,21 @@ def scopes_mark(scopes: Iterable[tuple[str, int]]) -> None:
         unique_fields=["scope", "scope_id"],
         update_fields=["marked_at"],
     )
-    from syntheses.tasks import syntheses_recompute_pending_task
+    syntheses_recompute_enqueue()
 
-    syntheses_recompute_pending_task.delay_on_commit()
+
+RECOMPUTE_KEY = "syntheses.recompute"
+RECOMPUTE_ALL_KEY = "syntheses.recompute_all"
+
+
+def syntheses_recompute_enqueue() -> None:
+    """One durable job recomputes what is pending (one waits at a time: marks join it)."""
+    job_enqueue(kind="syntheses.recompute", key=RECOMPUTE_KEY)
+
+
+def syntheses_recompute_all_enqueue(*, force: bool = False) -> None:
+    """A durable job checks every scope against the criteria (nightly, after a grid change)."""
+    job_enqueue(kind="syntheses.recompute_all", key=RECOMPUTE_ALL_KEY, args={"force": force})
 
 
 def _packed(item: compute.Computed, version_id: int) -> tuple[str, bytes, bytes]:
@@ -370,10 +382,12 @@ def _places_roll_up(place_scopes: dict[str, set[int]], *, version_id: int) -> in
     return written
 
 
-def syntheses_recompute_pending(*, limit: int = 5000) -> int:
+def syntheses_recompute_pending(
+    *, limit: int = 5000, checkpoint: Callable[[], None] | None = None
+) -> int:
     """Recompute the scopes marked out of date (claimed so two jobs never take the same);
     returns how many snapshots were written. Scopes marked again while this ran stay pending
-    and are taken by the next job."""
+    and are taken by the next job. checkpoint runs just before the commit (tests stop there)."""
     rows, claimed_at = _pending_claim(limit)
     if not rows:
         return 0
@@ -397,8 +411,8 @@ def syntheses_recompute_pending(*, limit: int = 5000) -> int:
         written = len(computed)
         if place_scopes:
             written += _places_roll_up(place_scopes, version_id=version.pk)
-        if settings.SYNTHESES_TEST_PAUSE_SECONDS:
-            time.sleep(settings.SYNTHESES_TEST_PAUSE_SECONDS)
+        if checkpoint is not None:
+            checkpoint()
         done = PendingScope.objects.filter(
             pk__in=[row.pk for row in rows], marked_at__lte=claimed_at
         )
@@ -408,9 +422,15 @@ def syntheses_recompute_pending(*, limit: int = 5000) -> int:
 
 
 def syntheses_sweep() -> bool:
-    """Whether some scopes wait with no live job on them (never enqueued, lost with the broker,
-    or whose worker died): the caller enqueues a job for them."""
+    """Whether some scopes wait with no live job on them (never enqueued, or whose job gave
+    up): the jobs' sweep then gives them one."""
     stale = timezone.now() - claim_timeout()
     return PendingScope.objects.filter(
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale)
     ).exists()
+
+
+def syntheses_claims_release(*, since: datetime.datetime) -> int:
+    """Give back the scopes claimed since a run began whose worker died (its writes died
+    with its transaction), so the next run takes them at once."""
+    return PendingScope.objects.filter(claimed_at__gte=since).update(claimed_at=None)

@@ -241,7 +241,7 @@ def _results(ref: ScopeRef, head: Snapshot, body: _Body, filters: Filters, facet
         "totals": {
             "criteria": charts.count_text(figures.total),
             "groups": charts.count_text(figures.groups_count),
-            "participants": charts.count_text(figures.participants),
+            "participants": figures.participants_figure,
         },
         "blocks": charts.question_charts(figures) if not figures.is_empty else [],
         "table": _table(figures, links),

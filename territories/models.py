@@ -7,11 +7,13 @@ raises ScopeError unless a tenant scope is active (see wikispiral/tenancy.py), s
 forgets to scope cannot read another group's rows.
 """
 
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
+
+from territories.display import participants_figure, participants_text
 
 
 class _Named(models.Model):
@@ -287,8 +289,12 @@ class HomogeneousGroup(models.Model):
     profile_other = models.CharField(_("profile (other)"), max_length=150, blank=True)
     # ISO dates (YYYY-MM-DD), sorted; a group may meet several times.
     meeting_dates = models.JSONField(_("meeting dates"), default=list, blank=True)
+    # None when the facilitators gave no number; never 0 (see territories/display.py).
     participants = models.PositiveIntegerField(
-        _("participants"), null=True, blank=True, validators=[MaxValueValidator(100_000)]
+        _("participants"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
     )
     participants_women = models.PositiveIntegerField(_("women"), null=True, blank=True)
     participants_men = models.PositiveIntegerField(_("men"), null=True, blank=True)
@@ -323,7 +329,11 @@ class HomogeneousGroup(models.Model):
         verbose_name_plural = _("homogeneous groups")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "slug"], name="territories_hg_slug_unique")
+            models.UniqueConstraint(fields=["tenant", "slug"], name="territories_hg_slug_unique"),
+            models.CheckConstraint(
+                condition=models.Q(participants__isnull=True) | models.Q(participants__gte=1),
+                name="territories_hg_participants_positive",
+            ),
         ]
         indexes = [
             models.Index(fields=["-created_at"], name="territories_hg_created"),
@@ -339,6 +349,16 @@ class HomogeneousGroup(models.Model):
         if self.profile_id and self.profile_other:
             return f"{self.profile.label()} ({self.profile_other})"
         return self.profile.label() if self.profile_id else self.profile_other
+
+    @property
+    def participants_text(self) -> str:
+        """A phrase: "12 participants", or that the number was not given."""
+        return participants_text(self.participants)
+
+    @property
+    def participants_figure(self) -> str:
+        """Under a "Participants" heading: "12", or "not given"."""
+        return participants_figure(self.participants)
 
 
 class Invitation(models.Model):

@@ -1,10 +1,7 @@
 """Writes to the territories app."""
 
-import csv
-import io
 import re
 import secrets
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from territories.models import (
     Continent,
@@ -34,11 +32,15 @@ from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
 from wikispiral.mail import absolute_url, mail_send_on_commit
+from wikispiral.text import line_clean
+from wikispiral.uploads import Limits, UploadProblem, csv_sheet, csv_text, image_check
 from wikispiral.wiki import caching
 from wikispiral.wiki.models import Page, Space
 from wikispiral.wiki.services import PageExists, page_create
 
 GEOGRAPHY_COLUMNS = ("continent", "country_code", "country", "region", "locality")
+# The secretariat's upload and the import_geography command read through the same bounds.
+GEOGRAPHY_LIMITS = Limits(max_bytes=1024 * 1024)
 _COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 _MAX_NAME = 150
 
@@ -59,15 +61,6 @@ class GeographyImport:
         default_factory=lambda: {"countries": 0, "regions": 0, "localities": 0}
     )
     committed: bool = False
-
-
-def _decode(data: bytes | str) -> str:
-    if isinstance(data, str):
-        return data
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(_("The file is not encoded in UTF-8.")) from exc
 
 
 def _check_row(line: int, row: dict[str, str], continents: dict[str, Continent]) -> list[RowError]:
@@ -109,12 +102,13 @@ def geography_import(*, data: bytes | str, commit: bool) -> GeographyImport:
     """
     report = GeographyImport()
     try:
-        text = _decode(data)
-    except ValueError as exc:
-        report.errors.append(RowError(0, str(exc)))
+        text = data if isinstance(data, str) else csv_text(data, limits=GEOGRAPHY_LIMITS)
+        sheet = csv_sheet(text, limits=GEOGRAPHY_LIMITS)
+    except UploadProblem as problem:
+        report.errors.append(RowError(0, problem.message))
         return report
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in GEOGRAPHY_COLUMNS if c not in (reader.fieldnames or [])]
+    header = [name.strip().lower() for name in sheet.header]
+    missing = [c for c in GEOGRAPHY_COLUMNS if c not in header]
     if missing:
         report.errors.append(
             RowError(1, _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
@@ -122,8 +116,10 @@ def geography_import(*, data: bytes | str, commit: bool) -> GeographyImport:
         return report
     continents = {c.code: c for c in Continent.objects.all()}
     rows = []
-    for line, raw in enumerate(reader, start=2):
-        row = {key: (value or "").strip() for key, value in raw.items() if key}
+    for line, cells in sheet.rows:
+        row = {name: "" for name in header if name}
+        cells_named = zip(header, cells, strict=False)
+        row.update((name, value.strip()) for name, value in cells_named if name)
         report.errors.extend(_check_row(line, row, continents))
         rows.append((line, row))
     report.rows = len(rows)
@@ -231,7 +227,7 @@ def coordination_group_create(
     **details: object,
 ) -> CoordinationGroup:
     """Open a coordination group: the group, its wiki space, its home page, its facilitator."""
-    name = " ".join((name or "").split())
+    name = line_clean(name)
     if not name:
         raise TerritoryError(_("A coordination group needs a name."), "name")
     slug = slugify(slug or name)[:80].strip("-")
@@ -463,6 +459,9 @@ MAX_TEXT_LENGTH = 20_000
 MAX_LANGUAGES = 20
 MAX_MEETING_DATES = 50
 MAX_PARTICIPANTS = 100_000
+PARTICIPANTS_AT_LEAST_ONE = gettext_lazy(
+    "A group has at least one participant: leave the number empty if it is not known."
+)
 HG_RESERVED_SLUGS = frozenset({"new", "edit"})
 CITIZENS_GROUPS_PER_DAY = 3
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
@@ -506,45 +505,21 @@ def picture_check(upload: UploadedFile) -> str:
 
     The format is read from the content by Pillow, never taken from the name or the browser.
     """
-    from PIL import Image, UnidentifiedImageError
-
-    if upload.size is not None and upload.size > PICTURE_MAX_BYTES:
-        raise TerritoryError(
-            _("The picture is too large: at most %(max)d MB.")
-            % {"max": PICTURE_MAX_BYTES // (1024 * 1024)},
-            "picture",
-        )
-    refused = _("This file is not a picture we accept: send a JPEG, PNG, WebP or GIF image.")
-    too_large = TerritoryError(
-        _("The picture has too many pixels: at most %(max)d megapixels.")
-        % {"max": PICTURE_MAX_PIXELS // 1_000_000},
-        "picture",
-    )
     try:
-        upload.seek(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            # open() reads the header only: the size is known before any pixel is decoded.
-            with Image.open(upload) as image:
-                image_format = image.format
-                width, height = image.size
-                if image_format in PICTURE_FORMATS and width * height <= PICTURE_MAX_PIXELS:
-                    image.verify()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise too_large from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise TerritoryError(refused, "picture") from exc
-    finally:
-        upload.seek(0)
-    if image_format not in PICTURE_FORMATS:
-        raise TerritoryError(refused, "picture")
-    if width * height > PICTURE_MAX_PIXELS:
-        raise too_large
+        image_format = image_check(
+            upload,
+            size=upload.size,
+            max_bytes=PICTURE_MAX_BYTES,
+            max_pixels=PICTURE_MAX_PIXELS,
+            field="picture",
+        )
+    except UploadProblem as problem:
+        raise TerritoryError(problem.message, "picture") from problem
     return PICTURE_FORMATS[image_format]
 
 
 def _clean_name(name: str, *, max_length: int = 200) -> str:
-    name = " ".join((name or "").split())
+    name = line_clean(name)
     if not name:
         raise TerritoryError(_("Enter a name."), "name")
     if len(name) > max_length:
@@ -861,7 +836,8 @@ def meeting_dates_clean(values: Iterable[str | date]) -> list[str]:
 def participants_check(
     *, total: int | None, women: int | None, men: int | None, other: int | None
 ) -> None:
-    """Counts are whole numbers from 0 to 100,000; the parts add up to no more than total."""
+    """Counts are whole numbers from 0 to 100,000, the total at least 1 (unknown is None,
+    never 0); the parts add up to no more than total."""
     counts = {
         "participants": total,
         "participants_women": women,
@@ -871,6 +847,8 @@ def participants_check(
     for name, value in counts.items():
         if value is None:
             continue
+        if name == "participants" and value < 1:
+            raise TerritoryError(str(PARTICIPANTS_AT_LEAST_ONE), name)
         if value < 0:
             raise TerritoryError(_("A number of people cannot be negative."), name)
         if value > MAX_PARTICIPANTS:
@@ -905,7 +883,7 @@ def _hg_values(
     notes: str,
 ) -> dict[str, object]:
     name = _clean_name(name)
-    profile_other = " ".join((profile_other or "").split())
+    profile_other = line_clean(profile_other)
     if len(profile_other) > 150:
         raise TerritoryError(
             _("The profile is too long (at most 150 characters)."), "profile_other"

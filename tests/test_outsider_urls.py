@@ -5,7 +5,9 @@ Every pattern is filled with the objects of another group ("theirs") and request
 with POST. Unless the pattern's name is in PUBLIC (with the reason it may answer an outsider),
 both must answer 403 or 404 (a GET may answer 405 when the view only takes POST, as long as the
 POST is refused). A second walk hides "theirs": then every pattern that names its group, space,
-pages or homogeneous groups must answer 403 or 404, public or not.
+pages or homogeneous groups must answer 403 or 404, public or not. A third walk puts what no
+address can hold (a NUL, 10,000 characters) into each argument in turn, and a NUL into the query
+string: whatever the answer, it is never a 500.
 
 A new URL pattern is thus covered the day it is added: if it should be public, the test fails
 until someone writes down why in PUBLIC; if it needs a kind of argument the walk cannot fill,
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter
 from django.utils import timezone
 
 from criteria.models import ImportBatch, Question
@@ -189,6 +192,18 @@ TENANT_ARGUMENTS = {
 
 REFUSED = {403, 404}
 
+# What no address of the project can hold, put into one argument at a time: a NUL (PostgreSQL
+# refuses it in text) and over-long values (10,000 characters, a number beyond any column).
+EDGE_VALUES = {
+    "nul": "%00",
+    "long": "x" * 10_000,
+    "long number": "9" * 10_000,
+    "big number": "9" * 20,
+}
+# Stand-ins that reverse() accepts for each kind of argument, replaced in the address after.
+_STAND_IN_TEXT = "edge-stand-in"
+_STAND_IN_NUMBER = 7_777_777_777_777
+
 
 @dataclass
 class World:
@@ -290,6 +305,15 @@ def _argument(world: World, name: str, argument: str, method: str) -> object:
 def _reverse(world: World, name: str, pattern: URLPattern, method: str = "get") -> str:
     arguments = list(pattern.pattern.converters)
     return reverse(name, kwargs={arg: _argument(world, name, arg, method) for arg in arguments})
+
+
+def _edge_url(world: World, name: str, pattern: URLPattern, argument: str, value: str) -> str:
+    """The pattern's address with value in place of argument, the others filled as usual."""
+    kwargs = {arg: _argument(world, name, arg, "get") for arg in pattern.pattern.converters}
+    number = isinstance(pattern.pattern.converters[argument], IntConverter)
+    kwargs[argument] = _STAND_IN_NUMBER if number else _STAND_IN_TEXT
+    url = reverse(name, kwargs=kwargs)
+    return url.replace(str(kwargs[argument]), value)
 
 
 def _refused(get: int, post: int) -> bool:
@@ -435,6 +459,38 @@ def test_every_url_of_a_hidden_group_refuses_an_outsider(client, world):
             statuses[method] = getattr(client, method)(url).status_code
         if not _refused(statuses["get"], statuses["post"]):
             problems.append(f"{name} {url}: {statuses} (expected 403/404)")
+    assert not problems, "\n".join(problems)
+
+
+# Over-long space slugs become over-long cache keys, which only memcached would refuse.
+@pytest.mark.filterwarnings("ignore::django.core.cache.backends.base.CacheKeyWarning")
+def test_no_url_answers_500_to_a_nul_or_an_over_long_argument(client, world):
+    client.raise_request_exception = False
+    problems = []
+    tried = 0
+    for name, pattern in _patterns(get_resolver()):
+        for argument in pattern.pattern.converters:
+            for label, value in EDGE_VALUES.items():
+                url = _edge_url(world, name, pattern, argument, value)
+                for method in ("get", "post"):
+                    _log_in(client, world)
+                    status = getattr(client, method)(url).status_code
+                    tried += 1
+                    if status >= 500:
+                        problems.append(f"{name} <{argument}> {label}: {method.upper()} {status}")
+    assert tried > 1000
+    assert not problems, "\n".join(problems)
+
+
+def test_no_url_answers_500_to_a_nul_in_its_query_string(client, world):
+    client.raise_request_exception = False
+    problems = []
+    for name, pattern in _patterns(get_resolver()):
+        url = _reverse(world, name, pattern) + "?q=%00&next=%00&%00=x"
+        _log_in(client, world)
+        status = client.get(url).status_code
+        if status >= 500:
+            problems.append(f"{name} {url}: GET {status}")
     assert not problems, "\n".join(problems)
 
 

@@ -1,15 +1,16 @@
-"""Templated email in the recipient's language, sent once the current transaction commits.
+"""Templated email in the recipient's language, sent by a durable job once the current
+transaction commits.
 
 Sending after commit means a refused or rolled-back change never mails anyone; a failed SMTP
-conversation is logged, not raised, because the change it announces is already saved.
+conversation is tried again by the job (wikispiral.jobs.mail), never raised into the request,
+because the change it announces is already saved.
 """
 
 import logging
 import smtplib
+import uuid
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -29,15 +30,18 @@ def absolute_url(path: str) -> str:
 
 
 def mail_send_on_commit(*, to: str, template: str, context: dict, language: str | None) -> None:
-    """Render <template>_subject.txt and <template>.txt in language; send after commit."""
-    with translation.override(language_or_default(language)):
+    """Render <template>_subject.txt and <template>.txt in language now, and record a durable
+    job that sends it once the current transaction commits (a rolled-back change mails nobody;
+    an SMTP server that is away is tried again by the job, not lost)."""
+    from wikispiral.jobs.services import job_enqueue
+
+    language = language_or_default(language)
+    with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}.txt", context)
-
-    def send() -> None:
-        try:
-            send_mail(subject=subject, message=body, from_email=None, recipient_list=[to])
-        except MAIL_ERRORS:
-            logger.exception("Could not send %s to %s", template, to)
-
-    transaction.on_commit(send)
+    job_enqueue(
+        kind="mail.send",
+        key=f"mail:{uuid.uuid4().hex}",
+        args={"to": [to], "subject": subject, "body": body, "template": template},
+        language=language,
+    )

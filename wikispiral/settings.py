@@ -5,6 +5,7 @@ sets DEBUG=false and must then provide SECRET_KEY and ALLOWED_HOSTS; every helpe
 loudly on a value it cannot read instead of guessing.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -65,6 +66,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated addresses or CIDR networks (10.0.0.0/8, ::1); default: none."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an address or network: {exc}"
+            ) from exc
+    return tuple(networks)
+
+
 DEBUG = env_bool("DEBUG", True)
 TESTING = env_bool("WIKISPIRAL_TESTING", False)
 
@@ -92,6 +106,7 @@ INSTALLED_APPS = [
     "wikispiral.accounts",
     "wikispiral.wiki",
     "wikispiral.audit",
+    "wikispiral.jobs",
     "territories",
     "criteria",
     "syntheses",
@@ -102,6 +117,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "wikispiral.tenancy.TenantScopeMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before anything reads the path or the form (sessions, the page cache, CSRF, the views).
+    "wikispiral.edge.ControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "wikispiral.wiki.middleware.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,26 +191,32 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # A syntheses job that has held its pending scopes this long is presumed dead (its worker was
 # killed) and the sweep gives them to another: longer than the job's time limit (300 s).
 SYNTHESES_CLAIM_TIMEOUT_SECONDS = env_int("SYNTHESES_CLAIM_TIMEOUT_SECONDS", 360)
-# Tests only: a syntheses job waits this long before it commits, so a test can kill it mid-job.
-SYNTHESES_TEST_PAUSE_SECONDS = env_int("SYNTHESES_TEST_PAUSE_SECONDS", 0) if TESTING else 0
+# Durable jobs (wikispiral/jobs): a running job's lease, renewed by a heartbeat every quarter of
+# it; a job whose worker died is taken back by the sweep once its lease is over. Each kind's
+# Celery time limit caps one run, and the lease never outlives a run that Celery stopped.
+JOBS_LEASE_SECONDS = env_int("JOBS_LEASE_SECONDS", 60)
+# A waiting job nobody claimed for this long (its message was lost) is sent again by the sweep.
+JOBS_REQUEUE_AFTER_SECONDS = env_int("JOBS_REQUEUE_AFTER_SECONDS", 120)
+# First wait before another attempt after a transient error; doubled each time, at most 300 s.
+JOBS_RETRY_BASE_SECONDS = env_int("JOBS_RETRY_BASE_SECONDS", 10)
+# Done jobs are forgotten after this many days (failed ones are kept).
+JOBS_KEEP_DONE_DAYS = env_int("JOBS_KEEP_DONE_DAYS", 30)
+# Tests only: a job stops this long at its checkpoint, so a test can kill its worker mid-job.
+JOBS_TEST_PAUSE_SECONDS = env_int("JOBS_TEST_PAUSE_SECONDS", 0) if TESTING else 0
 # Project summaries: a change waits this long for others to join it in one recomputation.
 PROJECT_SUMMARIES_DELAY_SECONDS = env_int("PROJECT_SUMMARIES_DELAY_SECONDS", 10)
 CELERY_BEAT_SCHEDULE: dict = {
-    "project-summaries-sweep": {
-        "task": "projects.tasks.summaries_sweep_task",
-        "schedule": 60.0,
-    },
+    # Every job is recorded in the database: the sweep takes back what dead workers left, sends
+    # again what a lost message left waiting, and gives a job to work that has none.
+    "jobs-sweep": {"task": "wikispiral.jobs.tasks.jobs_sweep_task", "schedule": 60.0},
     "workshop-reminders": {"task": "projects.tasks.workshop_reminders_task", "schedule": 900.0},
     # Nightly, whatever changed: workshops held since count in their quarter's review.
     "project-summaries-nightly": {
-        "task": "projects.tasks.summaries_recompute_task",
+        "task": "projects.tasks.summaries_nightly_task",
         "schedule": crontab(hour=3, minute=47),
-        "kwargs": {"force": True},
     },
-    "syntheses-sweep": {"task": "syntheses.tasks.syntheses_sweep_task", "schedule": 60.0},
-    "reports-sweep": {"task": "syntheses.report_tasks.reports_sweep_task", "schedule": 60.0},
     "syntheses-nightly": {
-        "task": "syntheses.tasks.syntheses_recompute_all_task",
+        "task": "syntheses.tasks.syntheses_nightly_task",
         "schedule": crontab(hour=3, minute=17),
     },
 }
@@ -232,12 +255,25 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
-# Login throttling: 5 failures for one username from one address lock it for 15 minutes.
+# Reverse proxies whose X-Forwarded-For is believed (wikispiral.clientip). Default: none, so
+# the socket address is the client and a forged header changes nothing.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+
+# Login throttling, three limits over one 15-minute cool-off (wikispiral.accounts.lockout):
+# 5 failures for one username from one address lock that pair (axes' own limit); 20 from one
+# address over any usernames lock the address (password spraying); 50 for one username from
+# any addresses lock the username. Failures while locked are not counted, so one address adds
+# at most 5 to a username: locking someone out takes at least 10 addresses.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20)
+LOGIN_FAILURE_LIMIT_PER_USERNAME = env_int("LOGIN_FAILURE_LIMIT_PER_USERNAME", 50)
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_HANDLER = "wikispiral.accounts.lockout.LoginLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "wikispiral.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "wikispiral.clientip.client_ip"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
 

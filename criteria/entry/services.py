@@ -22,7 +22,7 @@ from criteria.services import (
 from territories.models import CoordinationGroup, HomogeneousGroup
 from wikispiral.accounts.models import User
 from wikispiral.errors import DomainError
-from wikispiral.text import newlines_normalise
+from wikispiral.text import invisibles_strip, newlines_normalise
 
 # A paste of sticky notes holds dozens of lines, not thousands: a bigger one is a mistake.
 LINES_MAX = 300
@@ -37,7 +37,7 @@ _LEADING_MARK = re.compile(
 def criterion_lines_split(text: str) -> list[str]:
     """The criteria in text: one per non-empty line, with leading bullets or numbering removed."""
     lines = []
-    for raw in newlines_normalise(text or "").split("\n"):
+    for raw in invisibles_strip(newlines_normalise(text or "")).split("\n"):
         line = _LEADING_MARK.sub("", raw, count=1).strip()
         if line:
             lines.append(line)

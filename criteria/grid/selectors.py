@@ -1,7 +1,6 @@
 """Reading grid versions (for the public grid page and the secretariat) and a group's
 questions."""
 
-import csv
 import io
 
 from django.db.models import Count, F, Prefetch, Q
@@ -10,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from criteria.grid.services import TEMPLATE_COLUMNS
 from criteria.models import Component, Criterion, Family, GridVersion, Question
 from territories.models import CoordinationGroup
+from wikispiral import csvsafe
 from wikispiral.tenancy import cross_tenant
 
 
@@ -57,10 +57,10 @@ def grid_version_list() -> list[GridVersion]:
 
 def grid_template_csv(*, version: GridVersion) -> str:
     """The version in the import format (UTF-8 with a byte order mark, so spreadsheets read
-    the accents): the easiest start for a new version."""
+    the accents): the easiest start for a new version. Formula-safe (wikispiral.csvsafe)."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csvsafe.writer(out, lineterminator="\r\n")
     writer.writerow(TEMPLATE_COLUMNS)
     components = (
         Component.objects.filter(version=version)

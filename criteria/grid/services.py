@@ -26,7 +26,7 @@ from criteria.models import (
     GridVersion,
     Question,
 )
-from syntheses.tasks import syntheses_recompute_all_task
+from syntheses.services import syntheses_recompute_all_enqueue
 from territories.models import CoordinationGroup
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
@@ -643,7 +643,7 @@ def grid_version_import(
             source_filename=source_filename,
         )
     # Every criterion may have moved: the nightly job's full recompute, now.
-    syntheses_recompute_all_task.delay_on_commit()
+    syntheses_recompute_all_enqueue()
     return version
 
 

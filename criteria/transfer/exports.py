@@ -1,13 +1,15 @@
 """Writing criteria out: CSV and JSON streamed a chunk at a time, XLSX through openpyxl's
 write-only mode, and the network's open-data archive (a ZIP built once per data version).
 
-CSV files are UTF-8 without a byte-order mark, comma-separated, RFC 4180 quoting. JSON is one
-array of objects, streamed. Spreadsheet users get the XLSX: its cells are typed (a text that
-starts with "=" stays text, never a formula).
+CSV files are UTF-8 without a byte-order mark, comma-separated, RFC 4180 quoting, formula-safe
+(wikispiral.csvsafe: a text starting with = + - @, tab or carriage return gets a leading
+apostrophe). JSON is one array of objects, streamed, texts unchanged. Spreadsheet users get the
+XLSX: its cells are typed (a text that starts with "=" stays text, never a formula), texts
+unchanged.
 """
 
-import csv
 import datetime
+import hashlib
 import io
 import json
 import os
@@ -34,6 +36,7 @@ from criteria.transfer.selectors import (
 )
 from criteria.transfer.storage import private_path
 from territories.models import CoordinationGroup, HomogeneousGroup
+from wikispiral import csvsafe
 from wikispiral.tenancy import cross_tenant
 
 CHUNK_ROWS = 1000
@@ -54,12 +57,12 @@ class _Line:
 
 
 def csv_chunks(rows: Iterable[Iterable[object]], header: Iterable[str] = EXPORT_COLUMNS):
-    """CSV text, a chunk of CHUNK_ROWS lines at a time."""
-    writer = csv.writer(_Line())
+    """CSV text, a chunk of CHUNK_ROWS lines at a time (formula-safe, None as empty)."""
+    writer = csvsafe.writer(_Line())
     yield writer.writerow(header)
     lines: list[str] = []
     for row in rows:
-        lines.append(writer.writerow(["" if value is None else value for value in row]))
+        lines.append(writer.writerow(row))
         if len(lines) == CHUNK_ROWS:
             yield "".join(lines)
             lines = []
@@ -293,6 +296,11 @@ column, following the Frictionless Data "Data Package" specification):
                           number of participants.
   datapackage.json        the descriptor of the files above.
 
+So that no spreadsheet runs a text as a formula, a text cell that begins with =, +, -, @, a
+tab or a carriage return is written with an apostrophe (') in front: remove that one leading
+apostrophe to get the text as it was typed. Numbers never carry it. The XLSX and JSON exports
+on the site carry the text unchanged.
+
 Licence: Creative Commons Attribution 4.0 International (CC BY 4.0),
 https://creativecommons.org/licenses/by/4.0/ . Credit "TOGETHER network, wikispiral" and link
 to {site}.
@@ -452,10 +460,16 @@ def open_data_write(file: IO[bytes], version: str) -> None:
         )
 
 
+# Part of the archive's version: bump it when what the files hold changes for the same data
+# (2: formula-safe CSV), so archives built before are rebuilt and no ETag keeps the old one.
+OPEN_DATA_FORMAT = 2
+
+
 def open_data_archive() -> tuple[Path, str]:
     """The open-data archive of the current data version (built on the first request after a
     change, then served from its file) and that version."""
-    version = open_data_version()
+    stamp = f"{open_data_version()}|{OPEN_DATA_FORMAT}"
+    version = hashlib.sha256(stamp.encode()).hexdigest()[:16]
     path = versioned_file(
         folder="open-data",
         name="wikispiral-criteria-open-data.zip",

@@ -8,15 +8,11 @@ checking 100,000 rows costs no more queries than checking one.
 Row numbers are those a spreadsheet shows: the header is row 1, the first criterion row 2.
 """
 
-import codecs
 import datetime
-import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
@@ -28,8 +24,13 @@ from criteria.models import TEXT_MAX_LENGTH, Component
 from criteria.selectors import grid_current, question_list
 from territories.models import CoordinationGroup, HomogeneousGroup
 from wikispiral.errors import DomainError
+from wikispiral.csvsafe import NEUTRALISED
+from wikispiral.text import invisibles_strip
+from wikispiral.uploads import Limits, UploadProblem, sheet_read
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Rows, columns, cell lengths and the unpacked size of a workbook: the shared bounds.
+LIMITS = Limits(max_bytes=MAX_UPLOAD_BYTES)
 # The preview keeps this many errors (the first ones, by row); error_count has them all.
 ERRORS_KEPT = 2000
 SAMPLE_READ_ROWS = 200
@@ -75,15 +76,10 @@ HEADER_ALIASES = {
 }
 
 _LANGUAGE = r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*"
-_XLSX_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
-
-class FileProblem(DomainError):
-    """The file as a whole cannot be read (not a spreadsheet, wrong encoding, no header...)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, field="file")
+# The file as a whole cannot be used (not a spreadsheet, wrong encoding, past a limit, no
+# header...): the shared refusal, under the name this app's callers catch.
+FileProblem = UploadProblem
 
 
 @dataclass
@@ -130,161 +126,31 @@ def _header_key(raw: object) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip().lower().lstrip("\ufeff"))
 
 
-def _file_kind(filename: str, data: bytes) -> str:
-    """ "csv" or "xlsx", or FileProblem for anything else."""
-    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise FileProblem(_("The file is empty."))
-    suffix = PurePath(filename).suffix.lower()
-    if data.startswith(_OLE_MAGIC):
-        raise FileProblem(
-            _(
-                "This is an old Excel file (.xls). Open it in your spreadsheet and save it as "
-                "an Excel workbook (.xlsx) or as “CSV UTF-8”, then upload that file."
-            )
-        )
-    if data.startswith(_XLSX_MAGIC):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
-            names = set()
-        if "xl/workbook.xml" in names:
-            return "xlsx"
-        if "content.xml" in names:
-            raise FileProblem(
-                _(
-                    "This is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook "
-                    "(.xlsx) or as “CSV UTF-8”, then upload that file."
-                )
-            )
-        raise FileProblem(_("This file is neither a CSV file nor an Excel workbook (.xlsx)."))
-    if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
-        raise FileProblem(
-            _("The file is named %(name)s but is not a readable Excel workbook.")
-            % {"name": PurePath(filename).name}
-        )
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise FileProblem(
-            _(
-                "The file is in UTF-16 (Excel's “Unicode text”), not in UTF-8. Save it again "
-                "as “CSV UTF-8 (comma delimited)” and upload that file."
-            )
-        )
-    if b"\x00" in data[:65536]:
-        raise FileProblem(_("This file is neither a CSV file nor an Excel workbook (.xlsx)."))
-    return "csv"
-
-
-def _guess_encoding(data: bytes) -> str:
-    try:
-        data.decode("cp1252")
-    except UnicodeDecodeError:
-        return _("ISO-8859-1 (Latin-1)")
-    return _("Windows-1252 (what Excel on Windows uses for plain “CSV”)")
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        start = max(data.rfind(b"\n", 0, error.start) + 1, error.start - 30)
-        near = data[start : error.start + 10].decode("cp1252", "replace").strip()
-        raise FileProblem(
-            _(
-                "The file is not in UTF-8, the encoding we read: the first character we cannot "
-                "read is on line %(line)d, near “%(near)s”. It looks like %(encoding)s. Save it "
-                "again as “CSV UTF-8”: in Excel, File › Save As › “CSV UTF-8 (Comma delimited)”; "
-                "in LibreOffice, Save As › “Text CSV”, tick “Edit filter settings” and choose "
-                "“Unicode (UTF-8)”."
-            )
-            % {"line": line, "near": near, "encoding": _guess_encoding(data)}
-        ) from error
-
-
-def _separator(text: str) -> str:
-    """The separator of the header line: a comma, a semicolon (Excel in French) or a tab."""
-    first = text.split("\n", 1)[0]
-    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
-
-
-def _read_csv(data: bytes, nrows: int | None) -> tuple[pd.DataFrame, str]:
-    text = _decode(data)
-    separator = _separator(text)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=separator,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            nrows=nrows,
-        )
-    except pd.errors.EmptyDataError as error:
-        raise FileProblem(_("The file is empty.")) from error
-    except pd.errors.ParserError as error:
-        found = re.search(r"line (\d+)", str(error))
-        raise FileProblem(
-            _(
-                "The file cannot be read as CSV around line %(line)s: a line has more cells than "
-                "the header, or a quotation mark is not closed. Check that line and upload the "
-                "file again."
-            )
-            % {"line": found.group(1) if found else "?"}
-        ) from error
-    return frame, separator
-
-
-def _read_xlsx(data: bytes, nrows: int | None) -> pd.DataFrame:
-    try:
-        frame = pd.read_excel(
-            io.BytesIO(data),
-            sheet_name=0,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            engine="openpyxl",
-            nrows=nrows,
-        )
-    except Exception as error:  # openpyxl raises many kinds on a damaged workbook
-        raise FileProblem(
-            _(
-                "The Excel workbook cannot be read (it may be damaged or protected by a "
-                "password). Save it again as .xlsx or as “CSV UTF-8” and upload that file."
-            )
-        ) from error
-    return frame.fillna("")
-
-
 def read_table(filename: str, data: bytes, *, nrows: int | None = None) -> Table:
-    """The file's rows under canonical column names; FileProblem when the file as a whole
-    cannot be used (empty, not CSV/XLSX, not UTF-8, required columns missing)."""
-    kind = _file_kind(filename, data)
-    separator = ""
-    if kind == "xlsx":
-        frame = _read_xlsx(data, nrows)
-    else:
-        frame, separator = _read_csv(data, nrows)
+    """The file's rows under canonical column names (the first nrows only, when given);
+    FileProblem when the file as a whole cannot be used (empty, not CSV/XLSX, not UTF-8, past
+    a limit, a column twice, required columns missing)."""
+    sheet = sheet_read(data=data, filename=filename, limits=LIMITS, stop_after=nrows)
     headers: dict[str, str] = {}
+    positions: dict[str, int] = {}
     ignored: list[str] = []
-    for raw in frame.columns:
+    for position, raw in enumerate(sheet.header):
+        written = raw.strip().lstrip("\ufeff")
         name = HEADER_ALIASES.get(_header_key(raw))
         if name is None:
-            if str(raw).strip() and not str(raw).startswith("Unnamed:"):
-                ignored.append(str(raw))
+            if written:
+                ignored.append(written)
             continue
         if name in headers:
             raise FileProblem(
                 _("The columns “%(first)s” and “%(second)s” both give the %(column)s.")
-                % {"first": headers[name], "second": raw, "column": name}
+                % {"first": headers[name], "second": written, "column": name}
             )
-        headers[name] = str(raw)
+        headers[name] = written
+        positions[name] = position
     missing = [name for name in REQUIRED_COLUMNS if name not in headers]
     if missing:
-        found = ", ".join(f"“{column}”" for column in frame.columns) or "—"
+        found = ", ".join(f"“{column.strip()}”" for column in sheet.header if column.strip())
         raise FileProblem(
             _(
                 "Required columns are missing: %(missing)s. The first row must name the "
@@ -292,19 +158,38 @@ def read_table(filename: str, data: bytes, *, nrows: int | None = None) -> Table
                 "and full_code). Columns found: %(found)s. Download the template to start from "
                 "the right header."
             )
-            % {"missing": ", ".join(missing), "found": found}
+            % {"missing": ", ".join(missing), "found": found or "—"}
         )
-    table = frame[[headers[name] for name in headers]].copy()
-    table.columns = list(headers)
+    width = len(sheet.header)
+    if sheet.kind == "csv":
+        for number, cells in sheet.rows:
+            if len(cells) > width and any(map(str.strip, cells[width:])):
+                raise FileProblem(
+                    _(
+                        "The file cannot be read as CSV around line %(line)s: a line has more "
+                        "cells than the header, or a quotation mark is not closed. Check that "
+                        "line and upload the file again."
+                    )
+                    % {"line": number}
+                )
+    # The index is the spreadsheet's row number less two (check_table adds them back).
+    index = pd.Index([number - 2 for number, _cells in sheet.rows])
+    columns: dict[str, list[str]] = {}
     for name in COLUMNS:
-        if name not in table.columns:
-            table[name] = ""
-    table = table[list(COLUMNS)].astype(str)
-    # Excel leaves rows of empty cells (";;;;") after the data: they are not criteria.
+        position = positions.get(name)
+        columns[name] = (
+            [cells[position] if position < len(cells) else "" for _number, cells in sheet.rows]
+            if position is not None
+            else [""] * len(index)
+        )
+    table = pd.DataFrame(columns, index=index, columns=list(COLUMNS)).astype(str)
+    # Rows whose used columns are all empty (the file's other columns aside) are no criteria.
     table = table[(table != "").any(axis=1)]
     if table.empty:
         raise FileProblem(_("The file has a header but no criteria under it."))
-    return Table(frame=table, kind=kind, headers=headers, ignored=ignored, separator=separator)
+    return Table(
+        frame=table, kind=sheet.kind, headers=headers, ignored=ignored, separator=sheet.separator
+    )
 
 
 def lookups_load(*, tenant: CoordinationGroup) -> Lookups:
@@ -433,9 +318,13 @@ def check_table(table: Table, lookups: Lookups, *, today: datetime.date | None =
         ),
     )
 
+    # Our own CSV exports neutralise formulas with an apostrophe: an exported file comes back.
+    restored = frame["text"].str.replace(NEUTRALISED, "", regex=True)
     text = (
-        frame["text"].str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
-    ).str.strip()
+        (restored.str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False))
+        .map(invisibles_strip)
+        .str.strip()
+    )
     length = text.str.len()
     check("text", text == "", lambda i: _("The text of the criterion is empty."))
     check(

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import PurePath
 
 import pandas as pd
+from django.conf import settings
 from django.db import (
     DEFAULT_DB_ALIAS,
     IntegrityError,
@@ -28,13 +29,14 @@ from django.utils.translation import ngettext
 from psycopg import sql
 
 from criteria.models import Classification, Criterion, ImportBatch
-from criteria.transfer.imports import MAX_UPLOAD_BYTES, FileProblem, check_file
+from criteria.transfer.imports import MAX_UPLOAD_BYTES, check_file
 from criteria.transfer.storage import import_file_path, private_path, write_atomically
 from syntheses.services import syntheses_mark_changed
 from territories.models import CoordinationGroup
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
+from wikispiral.jobs.services import JobLost, JobRun, job_enqueue
 from wikispiral.tenancy import tenant_scope
 
 logger = logging.getLogger(__name__)
@@ -82,9 +84,11 @@ def criteria_import_preview(
 ) -> ImportBatch:
     """Check an uploaded file and record the outcome (rows, errors) in an ImportBatch.
 
-    DomainError when the file is too large or was already imported into tenant. A file uploaded
-    again before being imported reuses its batch and is checked again; one being imported
-    returns its batch unchanged. A readable file is kept privately for the commit.
+    DomainError when the file is too large or was already imported into tenant, FileProblem
+    when it cannot be used as a whole (not a spreadsheet, past a limit...): then nothing is
+    recorded. A file uploaded again before being imported reuses its batch and is checked again;
+    one being imported returns its batch unchanged. A readable file is kept privately for the
+    commit.
     """
     filename = PurePath(filename or "").name[:255] or "criteria.csv"
     if len(data) > MAX_UPLOAD_BYTES:
@@ -102,19 +106,15 @@ def criteria_import_preview(
             return existing
         batch = existing or ImportBatch(tenant=tenant, file_sha256=digest)
         notes = ""
-        try:
-            table, _lookups, checked = check_file(tenant=tenant, filename=filename, data=data)
-        except FileProblem as problem:
-            stored_name, rows, error_count = "", 0, 1
-            errors = [{"row": None, "column": "", "message": problem.message}]
-        else:
-            stored_name = f"{tenant.pk}/{digest}.{table.kind}"
-            write_atomically(private_path("imports", stored_name), data)
-            rows, error_count, errors = checked.rows, checked.error_count, checked.errors
-            if table.ignored:
-                notes = _("These columns are not used and were left aside: %(columns)s.") % {
-                    "columns": ", ".join(f"“{column}”" for column in table.ignored)
-                }
+        # FileProblem goes up to the upload form: a file that cannot be read leaves no batch.
+        table, _lookups, checked = check_file(tenant=tenant, filename=filename, data=data)
+        stored_name = f"{tenant.pk}/{digest}.{table.kind}"
+        write_atomically(private_path("imports", stored_name), data)
+        rows, error_count, errors = checked.rows, checked.error_count, checked.errors
+        if table.ignored:
+            notes = _("These columns are not used and were left aside: %(columns)s.") % {
+                "columns": ", ".join(f"“{column}”" for column in table.ignored)
+            }
         if batch.stored_name and batch.stored_name != stored_name:
             private_path("imports", batch.stored_name).unlink(missing_ok=True)
         batch.filename = filename
@@ -137,10 +137,9 @@ def criteria_import_preview(
 
 
 def criteria_import_enqueue(*, tenant: CoordinationGroup, batch: ImportBatch) -> bool:
-    """Queue a checked batch without errors for import; False when it was already queued,
-    running or imported (a second click does nothing). DomainError while it has errors."""
-    from criteria.tasks import criteria_import_commit_task
-
+    """Queue a checked batch without errors for import, as a durable job; False when it was
+    already queued, running or imported (a second click does nothing). DomainError while it
+    has errors."""
     if batch.tenant_id != tenant.pk:
         raise DomainError(_("Not found."))
     if batch.error_count:
@@ -148,16 +147,52 @@ def criteria_import_enqueue(*, tenant: CoordinationGroup, batch: ImportBatch) ->
     with tenant_scope(tenant):
         queued = ImportBatch.objects.filter(
             pk=batch.pk, tenant=tenant, status=Status.PREVIEWED, error_count=0
-        ).update(status=Status.QUEUED)
+        ).update(status=Status.QUEUED, message="")
     if queued:
-        criteria_import_commit_task.delay_on_commit(tenant.pk, batch.pk)
+        _job_enqueue(tenant=tenant, batch=batch)
     return bool(queued)
 
 
-def criteria_import_commit(*, tenant: CoordinationGroup, batch: ImportBatch) -> int:
+def criteria_import_retry(*, tenant: CoordinationGroup, batch: ImportBatch) -> None:
+    """Start a failed import again from its stored file (checked again by the job).
+    DomainError when it did not fail or its file is gone (then it must be uploaded again)."""
+    if batch.tenant_id != tenant.pk:
+        raise DomainError(_("Not found."))
+    if not batch.stored_name or not import_file_path(batch).exists():
+        raise DomainError(_("The uploaded file is no longer on the server: upload it again."))
+    with tenant_scope(tenant):
+        moved = ImportBatch.objects.filter(
+            pk=batch.pk, tenant=tenant, status=Status.FAILED, error_count=0
+        ).update(status=Status.QUEUED, rows_done=0, message="")
+    if not moved:
+        raise DomainError(_("Only a failed import can be started again."))
+    _job_enqueue(tenant=tenant, batch=batch)
+
+
+def import_job_key(batch: ImportBatch) -> str:
+    return f"criteria.import:{batch.pk}"
+
+
+def _job_enqueue(*, tenant: CoordinationGroup, batch: ImportBatch) -> None:
+    person = batch.created_by
+    job_enqueue(
+        kind="criteria.import",
+        key=import_job_key(batch),
+        args={"tenant_id": tenant.pk, "batch_id": batch.pk},
+        tenant_id=tenant.pk,
+        actor=person,
+        # Messages the import records are read by the person who uploaded the file.
+        language=(person.preferred_language if person else "") or settings.LANGUAGE_CODE,
+    )
+
+
+def criteria_import_commit(
+    *, tenant: CoordinationGroup, batch: ImportBatch, run: JobRun | None = None
+) -> int:
     """Insert the rows of a checked batch, all or nothing, and mark it done; return how many
     criteria were created, or 0 when the batch was not waiting (imported, being imported, or
-    with errors): safe to run twice.
+    with errors): safe to run twice. With run (the durable job), progress goes to the job and
+    the insert commits only while the job's claim is still this run's.
 
     Deliberately not one atomic block: the claim (a conditional UPDATE) commits first so a
     second run sees it, and a failure is recorded after the inserts have rolled back.
@@ -173,7 +208,10 @@ def criteria_import_commit(*, tenant: CoordinationGroup, batch: ImportBatch) -> 
             return 0
         batch.refresh_from_db()
         try:
-            created = _commit_claimed(tenant, batch)
+            created = _commit_claimed(tenant, batch, run)
+        except JobLost:
+            # The sweep gave the batch to another run: that one records the outcome.
+            raise
         except DomainError as problem:
             _fail(batch, problem.message)
             return 0
@@ -205,7 +243,7 @@ def _fail(batch: ImportBatch, message: str) -> None:
     batch.save(update_fields=["status", "message"])
 
 
-def _commit_claimed(tenant: CoordinationGroup, batch: ImportBatch) -> int:
+def _commit_claimed(tenant: CoordinationGroup, batch: ImportBatch, run: JobRun | None) -> int:
     try:
         data = import_file_path(batch).read_bytes() if batch.stored_name else None
     except FileNotFoundError:
@@ -227,7 +265,7 @@ def _commit_claimed(tenant: CoordinationGroup, batch: ImportBatch) -> int:
     now = timezone.now()
     actor_id = batch.created_by_id
     with transaction.atomic():
-        report = _progress_reporter(batch)
+        report = _progress_reporter(batch, run)
         created = _insert_criteria(
             valid=checked.valid,
             tenant=tenant,
@@ -237,6 +275,8 @@ def _commit_claimed(tenant: CoordinationGroup, batch: ImportBatch) -> int:
             report=report,
         )
         classified = _insert_classifications(batch=batch, actor_id=actor_id, now=now)
+        if run is not None:
+            run.confirm()
         batch.status = Status.DONE
         batch.rows_done = created
         batch.finished_at = timezone.now()
@@ -256,14 +296,22 @@ def _commit_claimed(tenant: CoordinationGroup, batch: ImportBatch) -> int:
     return created
 
 
-def _progress_reporter(batch: ImportBatch) -> Callable[[int], None]:
+def _progress_reporter(batch: ImportBatch, run: JobRun | None) -> Callable[[int], None]:
     """Write rows_done as the insert goes, on a connection of its own: the inserting
     transaction's writes are invisible to the page until it commits. PostgreSQL only (SQLite
-    would wait on its own writer's lock); elsewhere progress jumps to the end."""
+    would wait on its own writer's lock); elsewhere progress jumps to the end. The job hears
+    of it too, and a test may stop the job here, in the middle of the insert."""
+
+    def to_job(done: int) -> None:
+        if run is not None:
+            run.progress(100 * done // max(batch.rows, 1))
+            run.checkpoint()
+
     if connection.vendor != "postgresql":
-        return lambda done: None
+        return to_job
 
     def report(done: int) -> None:
+        to_job(done)
         side = connections.create_connection(DEFAULT_DB_ALIAS)
         try:
             with side.cursor() as cursor:

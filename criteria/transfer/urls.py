@@ -32,6 +32,11 @@ urlpatterns = [
         views.import_commit,
         name="import_commit",
     ),
+    path(
+        "cg/<slug:cg>/criteria/import/<int:batch>/retry/",
+        views.import_retry,
+        name="import_retry",
+    ),
     path("cg/<slug:cg>/criteria/export/", views.export_page, name="export"),
     *_formats("cg/<slug:cg>/criteria/export", views.export_cg, "export_cg"),
     *_formats("cg/<slug:cg>/groups/<slug:hg>/criteria/export", views.export_hg, "export_hg"),

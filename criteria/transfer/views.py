@@ -44,9 +44,12 @@ from criteria.transfer.services import (
     ACTIVE_STATUSES,
     criteria_import_enqueue,
     criteria_import_preview,
+    criteria_import_retry,
+    import_job_key,
 )
 from territories.models import Country, HomogeneousGroup
 from wikispiral.errors import DomainError
+from wikispiral.jobs.selectors import job_latest, job_state_label
 from wikispiral.tenancy import get_for_tenant_or_404, tenant_required
 
 EXPORT_MAX_AGE = 300
@@ -157,11 +160,17 @@ def _batch_page(
     request: HttpRequest, batch: ImportBatch, *, status: int = 200, problem: str = ""
 ) -> HttpResponse:
     running = batch.status in ACTIVE_STATUSES
+    job = (
+        job_latest(key=import_job_key(batch))
+        if batch.status != ImportBatch.Status.PREVIEWED
+        else None
+    )
+    job_state = job_state_label(job) if job is not None and batch.status != "done" else ""
     if request.htmx:
         response = render(
             request,
             "criteria/transfer/batch.html#status",
-            {"group": request.tenant, "batch": batch, "running": running},
+            {"group": request.tenant, "batch": batch, "running": running, "job_state": job_state},
         )
         if not running:
             # The outcome changes the whole page (errors, sample, links): load it again.
@@ -174,6 +183,8 @@ def _batch_page(
         "group": request.tenant,
         "batch": batch,
         "running": running,
+        "job_state": job_state,
+        "can_retry": batch.status == ImportBatch.Status.FAILED and not batch.error_count,
         "errors": errors,
         "errors_truncated": batch.error_count > len(batch.errors),
         "can_import": can_import,
@@ -213,6 +224,18 @@ def import_commit(request: HttpRequest, cg: str, batch: int) -> HttpResponse:
             )
             % {"count": found.rows_done, "name": found.filename},
         )
+    return redirect("transfer:import_batch", cg=cg, batch=found.pk)
+
+
+@tenant_required(*CRITERIA_ROLES)
+@require_POST
+def import_retry(request: HttpRequest, cg: str, batch: int) -> HttpResponse:
+    """Start a failed import again from the file already on the server."""
+    found = get_for_tenant_or_404(ImportBatch, request.tenant, pk=batch)
+    try:
+        criteria_import_retry(tenant=request.tenant, batch=found)
+    except DomainError as error:
+        return _batch_page(request, found, status=409, problem=error.message)
     return redirect("transfer:import_batch", cg=cg, batch=found.pk)
 
 

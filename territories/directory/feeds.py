@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -47,31 +47,16 @@ def _place(group: CoordinationGroup) -> str:
     return ", ".join(place.label() for place in parts if place is not None)
 
 
-class _PublicFeed(PublicFeed):
-    """Titles escaped for RSS readers (the Atom twins leave them as text)."""
-
-    def _title(self, item: object) -> str:
-        raise NotImplementedError
-
-    def item_title(self, item: object) -> str:
-        # Escaped like Feed's default item_title: many readers render RSS titles as HTML.
-        return escape(self._title(item))
-
-
 class _Atom:
     """Mixin for the Atom twin of a feed."""
 
     feed_type = Atom1Feed
 
-    def item_title(self, item: object) -> str:
-        # Atom titles are declared as text, so readers show them verbatim: no HTML escaping.
-        return self._title(item)
-
 
 # --- Coordination groups --------------------------------------------------------------------
 
 
-class CoordinationGroupsFeed(_PublicFeed):
+class CoordinationGroupsFeed(PublicFeed):
     """The 30 most recently opened or changed visible groups (RSS 2.0), in one query."""
 
     title = gettext_lazy("Feed Coordination Groups")
@@ -83,7 +68,7 @@ class CoordinationGroupsFeed(_PublicFeed):
     def items(self) -> list[CoordinationGroup]:
         return selectors.group_feed_list()
 
-    def _title(self, item: CoordinationGroup) -> str:
+    def item_title(self, item: CoordinationGroup) -> str:
         return item.name
 
     def item_link(self, item: CoordinationGroup) -> str:
@@ -121,22 +106,17 @@ def _homogeneous_title(item: HomogeneousGroup) -> str:
 
 
 def _homogeneous_description(item: HomogeneousGroup) -> str:
-    details = [item.profile_label]
-    if item.participants:
-        details.append(_("%(count)d participants") % {"count": item.participants})
+    details = [item.profile_label, item.participants_text]
     if item.meeting_dates:
         details.append(
             _("meets on %(dates)s")
             % {"dates": ", ".join(str(date) for date in item.meeting_dates[:5])}
         )
-    return format_html(
-        "<p>{}</p><p>{}</p>",
-        " · ".join(detail for detail in details if detail),
-        excerpt(item.notes, markup=False),
-    )
+    # Never the notes: the group's page shows them to its members only.
+    return format_html("<p>{}</p>", " · ".join(detail for detail in details if detail))
 
 
-class HomogeneousGroupsFeed(_PublicFeed):
+class HomogeneousGroupsFeed(PublicFeed):
     """The 30 newest homogeneous groups of visible groups (RSS 2.0), in one query."""
 
     title = gettext_lazy("Feed Homogeneous Groups")
@@ -148,7 +128,7 @@ class HomogeneousGroupsFeed(_PublicFeed):
     def items(self) -> list[HomogeneousGroup]:
         return selectors.homogeneous_group_feed_list()
 
-    def _title(self, item: HomogeneousGroup) -> str:
+    def item_title(self, item: HomogeneousGroup) -> str:
         return _homogeneous_title(item)
 
     def item_link(self, item: HomogeneousGroup) -> str:
@@ -174,7 +154,7 @@ class HomogeneousGroupsAtomFeed(_Atom, HomogeneousGroupsFeed):
 # --- One group's latest additions -----------------------------------------------------------
 
 
-class GroupAdditionsFeed(_PublicFeed):
+class GroupAdditionsFeed(PublicFeed):
     """A visible group's new homogeneous groups, page revisions and published reports (RSS
     2.0); 404 for a hidden or unknown group, whoever asks. Four queries."""
 
@@ -203,7 +183,7 @@ class GroupAdditionsFeed(_PublicFeed):
         items.sort(key=lambda item: item.created_at, reverse=True)
         return items[:FEED_LENGTH]
 
-    def _title(self, item: HomogeneousGroup | Revision | PublishedReport) -> str:
+    def item_title(self, item: HomogeneousGroup | Revision | PublishedReport) -> str:
         if isinstance(item, PublishedReport):
             return item.title
         if isinstance(item, Revision):

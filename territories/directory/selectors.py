@@ -32,6 +32,7 @@ from django.http import QueryDict
 from django.utils.translation import get_language, get_language_info
 
 from criteria.selectors import criteria_counts
+from territories.display import participants_figure
 from territories.models import (
     Continent,
     CoordinationGroup,
@@ -332,11 +333,16 @@ class GroupPage:
     languages: list[tuple[str, str]]
     homogeneous_groups: list[HomogeneousGroup]
     homogeneous_group_count: int
-    participants: int
+    participants: int  # of the groups that gave a number
+    participants_unknown: int  # groups that gave none
     pages: list[Page]
     page_count: int
     facilitators: list[str]
     criteria: dict
+
+    @property
+    def participants_figure(self) -> str:
+        return participants_figure(self.participants, unknown=self.participants_unknown)
 
 
 def _lines(text: str) -> list[str]:
@@ -353,7 +359,11 @@ def group_page_get(*, tenant: CoordinationGroup, user: AnyUser) -> GroupPage:
         referent = visible_groups().filter(pk=group.referent_id).only("name", "slug").first()
     with tenant_scope(group):
         homogeneous = HomogeneousGroup.objects.filter(tenant=group)
-        totals = homogeneous.aggregate(count=Count("pk"), participants=Sum("participants"))
+        totals = homogeneous.aggregate(
+            count=Count("pk"),
+            people=Sum("participants"),
+            unknown=Count("pk", filter=Q(participants__isnull=True)),
+        )
         homogeneous_groups = list(
             homogeneous.select_related("profile").order_by("name", "pk")[
                 :GROUP_PAGE_HOMOGENEOUS_GROUPS
@@ -396,7 +406,8 @@ def group_page_get(*, tenant: CoordinationGroup, user: AnyUser) -> GroupPage:
         languages=languages,
         homogeneous_groups=homogeneous_groups,
         homogeneous_group_count=totals["count"],
-        participants=totals["participants"] or 0,
+        participants=totals["people"] or 0,
+        participants_unknown=totals["unknown"],
         pages=pages,
         page_count=page_count,
         facilitators=facilitators,

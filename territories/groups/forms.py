@@ -21,7 +21,12 @@ from territories.models import (
     Profile,
     Region,
 )
-from territories.services import MAX_PARTICIPANTS, MAX_TEXT_LENGTH, PICTURE_MAX_BYTES
+from territories.services import (
+    MAX_PARTICIPANTS,
+    MAX_TEXT_LENGTH,
+    PARTICIPANTS_AT_LEAST_ONE,
+    PICTURE_MAX_BYTES,
+)
 from wikispiral.accounts.models import User
 
 PICTURE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
@@ -353,7 +358,15 @@ class HomogeneousGroupForm(SectionedForm):
         help_text=_("One date per line, written like 2025-03-14."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    participants = _count(_("Number of participants"))
+    # Unknown is left empty, never 0: pages would read 0 as a group of nobody.
+    participants = forms.IntegerField(
+        label=_("Number of participants"),
+        required=False,
+        min_value=1,
+        max_value=MAX_PARTICIPANTS,
+        help_text=_("Leave it empty if you do not know."),
+        error_messages={"min_value": PARTICIPANTS_AT_LEAST_ONE},
+    )
     participants_women = _count(_("Of whom women"))
     participants_men = _count(_("Of whom men"))
     participants_other = _count(_("Of whom other or not said"))

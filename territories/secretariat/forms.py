@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from territories.models import CoordinationGroup, Country, NetworkMember
 from territories.secretariat.selectors import GROUP_STATES
+from territories.services import GEOGRAPHY_LIMITS
+from wikispiral.uploads import UploadProblem, csv_text
 
-GEOGRAPHY_MAX_BYTES = 1024 * 1024
+GEOGRAPHY_MAX_BYTES = GEOGRAPHY_LIMITS.max_bytes
 GEOGRAPHY_SIGNING_SALT = "territories.secretariat.geography"
 GEOGRAPHY_MAX_AGE_SECONDS = 60 * 60
 SEARCH_MAX_LENGTH = 100
@@ -80,11 +82,9 @@ class GeographyUploadForm(forms.Form):
             )
         data = upload.read(GEOGRAPHY_MAX_BYTES + 1)
         try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise forms.ValidationError(
-                _("The file is not encoded in UTF-8. Save it again as “CSV UTF-8”.")
-            ) from exc
+            return csv_text(data, limits=GEOGRAPHY_LIMITS)
+        except UploadProblem as problem:
+            raise forms.ValidationError(problem.message) from problem
 
 
 def geography_sign(text: str) -> str:

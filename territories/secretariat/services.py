@@ -28,6 +28,7 @@ from territories.services import (
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.mail import absolute_url, mail_send_on_commit
+from wikispiral.text import line_clean
 from wikispiral.wiki import caching
 from wikispiral.wiki.models import Space
 
@@ -206,14 +207,11 @@ class ProfileData:
 
 
 def _clean_profile(data: ProfileData) -> ProfileData:
-    name = " ".join((data.name or "").split())
+    name = line_clean(data.name)
     if not name:
         raise TerritoryError(_("A profile needs a name."), "name")
-    names = {
-        lang: " ".join((data.names.get(lang) or "").split())
-        for lang in PROFILE_LANGUAGES
-        if (data.names.get(lang) or "").strip()
-    }
+    cleaned = {lang: line_clean(data.names.get(lang)) for lang in PROFILE_LANGUAGES}
+    names = {lang: text for lang, text in cleaned.items() if text}
     return ProfileData(name=name, names=names, order=data.order, is_active=data.is_active)
 
 
@@ -323,7 +321,7 @@ def _clean_member(data: MemberData, *, member: NetworkMember | None) -> dict[str
                 _("%(group)s is already a member of the network.") % {"group": group.name},
                 "coordination_group",
             )
-    name = " ".join((data.name or "").split()) or (group.name if group else "")
+    name = line_clean(data.name) or (group.name if group else "")
     if not name:
         raise TerritoryError(_("A member needs a name."), "name")
     website = (data.website or "").strip()

@@ -18,6 +18,7 @@ The same tests run a second time in a context that ignores the Content-Security-
 (``bypass_csp``), so escaping and sanitising are shown to be enough on their own.
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -237,6 +238,9 @@ def watch(
 
 
 PAYLOADS = list(XSS_PAYLOADS)
+# A control character other than tab and line ends never reaches a view from a browser: the edge
+# refuses the query string or form holding it with 400 (tests/test_edge_input.py).
+EDGE_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass
@@ -347,7 +351,8 @@ def test_payloads_stay_inert_in_search_queries_titles_and_snippets(watch: XssWat
     _store_corpus()
 
     for payload in PAYLOADS:
-        watch.visit(reverse("wiki:search") + "?" + urlencode({"q": payload}))
+        if not EDGE_REFUSED.search(payload):
+            watch.visit(reverse("wiki:search") + "?" + urlencode({"q": payload}))
     hits = 0
     results = reverse("wiki:search") + "?" + urlencode({"q": "XSS"})
     while results:
@@ -407,7 +412,9 @@ def test_payloads_stay_inert_in_preview_edit_form_and_conflict_screen(watch: Xss
         body=base_body.replace("- changed", "- theirs", 1),
         base_revision_id=batch.current_revision_id,
     )
-    page.get_by_label("Text").fill(base_body.replace("- changed", "- mine", 1))
+    page.get_by_label("Text").fill(
+        EDGE_REFUSED.sub("", base_body.replace("- changed", "- mine", 1))
+    )
     with page.expect_navigation() as navigation:
         page.get_by_role("button", name="Save").click()
     response = navigation.value

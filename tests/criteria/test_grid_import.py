@@ -298,9 +298,9 @@ ERROR_CASES = {
     ),
     "not UTF-8": (
         lambda: _csv(_seed()).decode("utf-8").encode("latin-1", errors="replace"),
-        2,
+        0,
         "",
-        "The file is not encoded in UTF-8",
+        "The file is not in UTF-8",
     ),
     "too many cells": (
         lambda: _csv(_seed()).replace(b"confirmed\r\n", b"confirmed,surprise\r\n", 1),
@@ -323,7 +323,9 @@ def test_upload_lists_each_rows_errors_and_keeps_nothing(client_for, secretariat
     assert message in page
     error_rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", page)
     assert any(
-        r == str(row) and (c == f"<code>{column}</code>" if column else c == "—") and message in m
+        r == (str(row) if row else "whole file")
+        and (c == f"<code>{column}</code>" if column else c == "—")
+        and message in m
         for r, c, m in error_rows
     ), error_rows
     assert PENDING_KEY not in client.session
@@ -354,7 +356,7 @@ def test_broken_xlsx_and_wrong_extension_are_refused(client_for, secretariat_use
     empty = _upload(client, b"", filename="grid.csv")
 
     assert broken.status_code == 400
-    assert "The XLSX file cannot be read" in broken.content.decode()
+    assert "The Excel workbook cannot be read" in broken.content.decode()
     assert text.status_code == 400
     assert "Upload a .csv or .xlsx file." in text.content.decode()
     assert empty.status_code == 400

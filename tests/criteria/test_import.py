@@ -1,5 +1,6 @@
 import datetime
 import io
+from html import unescape
 
 import openpyxl
 import pytest
@@ -7,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from criteria.models import Classification, Component, Criterion, ImportBatch, Question
-from criteria.tasks import criteria_import_commit_task
 from criteria.transfer.imports import ERRORS_KEPT
 from criteria.transfer.services import (
     criteria_import_commit,
+    criteria_import_enqueue,
     criteria_import_preview,
 )
 from criteria.transfer.storage import import_file_path
@@ -19,6 +20,8 @@ from territories.services import membership_set
 from tests.factories import make_coordination_group, make_homogeneous_group, make_user
 from wikispiral.audit.models import AuditEntry
 from wikispiral.errors import DomainError
+from wikispiral.jobs.models import Job
+from wikispiral.jobs.services import job_run
 from wikispiral.tenancy import cross_tenant
 
 pytestmark = pytest.mark.django_db
@@ -232,7 +235,7 @@ def test_valid_file_shows_a_sample_and_the_import_button(client_f, tenant, young
         (b"", "empty.csv", "The submitted file is empty."),
         (b"\n\n", "blank.csv", "The file is empty."),
         (HEADER.encode(), "header.csv", "The file has a header but no criteria under it."),
-        (b"%PDF-1.4\x00\x01\x02", "criteria.pdf", "neither a CSV file nor an Excel workbook"),
+        (b"%PDF-1.4\x00\x01\x02", "criteria.pdf", "is a PDF document, not a spreadsheet"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "old.xls", "old Excel file (.xls)"),
         (b"not a workbook", "criteria.xlsx", "is not a readable Excel workbook"),
         (b"name;text\nA;B\n", "criteria.csv", "Required columns are missing: group, question"),
@@ -255,13 +258,15 @@ def test_a_csv_that_is_not_utf8_says_so_and_how_to_fix_it(client_f, tenant, youn
 
     response = _upload(client_f, tenant, data)
 
-    message = _batch(tenant).errors[0]["message"]
+    message = unescape(response.content.decode())
+    assert response.status_code == 400
     assert "not in UTF-8" in message
     assert "line 2" in message
     assert "Windows-1252" in message
     assert "CSV UTF-8" in message
     assert "Santé" in message
-    assert "Windows-1252" in client_f.get(response["Location"]).content.decode()
+    with cross_tenant():
+        assert not ImportBatch.objects.filter(tenant=tenant).exists()
 
 
 def test_utf8_with_bom_semicolons_and_french_headers_are_read(client_f, tenant, young):
@@ -498,14 +503,19 @@ def test_too_large_a_file_is_refused(tenant, facilitator, monkeypatch):
     assert "larger than" in error.value.message
 
 
-def test_commit_task_run_twice_imports_once(tenant, young, facilitator):
+def test_import_job_run_twice_imports_once(tenant, young, facilitator):
     data = (HEADER + "young-people,Q1,Good food,2025-03-14,,,\n").encode()
     batch = criteria_import_preview(tenant=tenant, actor=facilitator, filename="a.csv", data=data)
+    criteria_import_enqueue(tenant=tenant, batch=batch)  # the message waits for the commit
+    job = Job.objects.get(kind="criteria.import")
 
-    assert criteria_import_commit_task(tenant.pk, batch.pk) == 1
-    assert criteria_import_commit_task(tenant.pk, batch.pk) == 0
-    assert criteria_import_commit_task.apply(args=(tenant.pk, batch.pk)).get() == 0
+    assert job_run(job_id=job.pk, heartbeat=False) == "done"
+    assert job_run(job_id=job.pk, heartbeat=False) == "skipped"
+    Job.objects.filter(pk=job.pk).update(state="waiting")  # a duplicate message, a stale row
+    assert job_run(job_id=job.pk, heartbeat=False) == "done"
 
+    job.refresh_from_db()
+    assert job.result == {"created": 0}
     assert len(_criteria(tenant)) == 1
 
 
@@ -653,3 +663,140 @@ def test_a_real_worker_imports_a_queued_file(celery_worker_process, settings, cl
     with cross_tenant():
         assert Classification.objects.filter(tenant=tenant).count() == 50
     assert not import_file_path(batch).exists()
+
+
+# --- A durable job ------------------------------------------------------------------------------
+
+
+def _queued(tenant, data: bytes) -> ImportBatch:
+    batch = criteria_import_preview(tenant=tenant, actor=None, filename="a.csv", data=data)
+    criteria_import_enqueue(tenant=tenant, batch=batch)  # no commit hook: the message waits
+    return batch
+
+
+def test_an_interrupted_import_says_so_and_is_taken_back(client_f, tenant, young, monkeypatch):
+    from django.utils import timezone
+
+    from wikispiral.jobs import services as jobs
+
+    batch = _queued(tenant, (HEADER + "young-people,Q1,Good food,2025-03-14,,,\n").encode())
+    job = Job.objects.get(kind="criteria.import")
+    # A worker claimed it, then died mid-insert: its transaction died with it.
+    Job.objects.filter(pk=job.pk).update(
+        state="running", attempts=1, token=Job.new_token(), lease_until=timezone.now()
+    )
+    with cross_tenant():
+        ImportBatch.objects.filter(pk=batch.pk).update(status="running", rows_done=0)
+    monkeypatch.setattr(jobs, "_send", lambda *args, **kwargs: None)  # the broker is away
+    jobs.jobs_sweep()
+    url = reverse("transfer:import_batch", kwargs={"cg": tenant.slug, "batch": batch.pk})
+
+    page = client_f.get(url).content.decode()
+
+    batch.refresh_from_db()
+    assert batch.status == "queued"
+    assert "Interrupted, starting again" in page
+    assert 'hx-trigger="every 1s"' in page
+    assert job_run(job_id=job.pk, heartbeat=False) == "done"
+    assert len(_criteria(tenant)) == 1
+
+
+def test_an_import_that_keeps_dying_fails_with_its_reason(client_f, tenant, young):
+    from django.utils import timezone
+
+    from wikispiral.jobs.services import jobs_sweep
+
+    batch = _queued(tenant, (HEADER + "young-people,Q1,Good food,2025-03-14,,,\n").encode())
+    Job.objects.filter(kind="criteria.import").update(
+        state="running", attempts=3, token=Job.new_token(), lease_until=timezone.now()
+    )
+    jobs_sweep()
+    url = reverse("transfer:import_batch", kwargs={"cg": tenant.slug, "batch": batch.pk})
+
+    page = unescape(client_f.get(url).content.decode())
+
+    batch.refresh_from_db()
+    assert batch.status == "failed"
+    assert "It stopped after 3 attempts. Its worker stopped before the end." in page
+    assert "Try the import again" in page
+
+
+def test_a_failed_import_is_tried_again_from_its_stored_file(
+    client_f, tenant, young, django_capture_on_commit_callbacks
+):
+    batch = _queued(tenant, (HEADER + "young-people,Q1,Good food,2025-03-14,,,\n").encode())
+    with cross_tenant():
+        ImportBatch.objects.filter(pk=batch.pk).update(status="failed", message="Stopped.")
+    Job.objects.filter(kind="criteria.import").update(state="failed", message="Stopped.")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_f.post(
+            reverse("transfer:import_retry", kwargs={"cg": tenant.slug, "batch": batch.pk})
+        )
+
+    batch.refresh_from_db()
+    assert response.status_code == 302
+    assert (batch.status, batch.rows_done) == ("done", 1)
+    assert len(_criteria(tenant)) == 1
+    imports = Job.objects.filter(kind="criteria.import").order_by("pk")
+    assert list(imports.values_list("state", flat=True)) == ["failed", "done"]
+
+
+def test_retrying_an_import_that_did_not_fail_is_refused(client_f, tenant, young):
+    batch = _queued(tenant, (HEADER + "young-people,Q1,Good food,2025-03-14,,,\n").encode())
+
+    response = client_f.post(
+        reverse("transfer:import_retry", kwargs={"cg": tenant.slug, "batch": batch.pk})
+    )
+
+    assert response.status_code == 409
+    assert "Only a failed import can be started again." in response.content.decode()
+
+
+def test_uploading_again_the_file_of_a_failed_import_offers_to_import_it(client_f, tenant, young):
+    data = (HEADER + "young-people,Q1,Good food,2025-03-14,,,\n").encode()
+    batch = _queued(tenant, data)
+    with cross_tenant():
+        ImportBatch.objects.filter(pk=batch.pk).update(status="failed", message="Stopped.")
+
+    response = _upload(client_f, tenant, data)
+
+    batch.refresh_from_db()
+    assert response.status_code == 302
+    assert batch.status == "previewed"
+    assert "Import 1 criterion" in client_f.get(response.url).content.decode()
+
+
+def test_a_batch_left_queued_without_a_job_gets_one_from_the_sweep(
+    tenant, young, django_capture_on_commit_callbacks
+):
+    from wikispiral.jobs.services import jobs_sweep
+
+    batch = _queued(tenant, (HEADER + "young-people,Q1,Good food,2025-03-14,,,\n").encode())
+    Job.objects.all().delete()  # queued before jobs existed: the stuck batch of the issue
+
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = jobs_sweep()
+
+    batch.refresh_from_db()
+    assert len(swept.adopted) == 1
+    assert batch.status == "done"
+    assert len(_criteria(tenant)) == 1
+
+
+def test_texts_our_csv_export_neutralised_come_back_as_typed(tenant, young, facilitator):
+    data = (
+        HEADER
+        + "young-people,Q1,'- more parks,2025-03-14,,,\n"
+        + "young-people,Q1,'=SUM(1+1),2025-03-14,,,\n"
+        + "young-people,Q1,'quoted on purpose,2025-03-14,,,\n"
+    ).encode()
+    batch = criteria_import_preview(tenant=tenant, actor=facilitator, filename="c.csv", data=data)
+
+    criteria_import_commit(tenant=tenant, batch=batch)
+
+    assert sorted(c.text for c in _criteria(tenant)) == [
+        "'quoted on purpose",
+        "- more parks",
+        "=SUM(1+1)",
+    ]

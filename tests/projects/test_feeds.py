@@ -1,6 +1,7 @@
 """The latest choices in the project's feed and in "Follow the latest additions"."""
 
 import datetime
+import re
 
 import feedparser
 import pytest
@@ -58,3 +59,24 @@ def test_a_new_choice_appears_in_the_project_feed_and_the_latest_additions(
         assert "A secret choice" not in body
         # The description is escaped user text, never markup of its own.
         assert "<b>twice</b>" not in body
+
+
+def test_choice_titles_are_plain_text_and_descriptions_escaped_once(client):
+    user = make_user()
+    household = services.participant_join(
+        actor=user, kind="citizen", subtype="household", name="L'Atelier & <b>co</b>", people=2
+    )
+    _choice(household, user, 'Less "meat" <script>x</script>')
+    expected = 'L\'Atelier & <b>co</b>: Less "meat" <script>x</script>'
+
+    for name in ("projects:feed_rss", "projects:feed_atom", "wiki:feed_latest_rss"):
+        raw = client.get(reverse(name)).content.decode()
+        parsed = feedparser.parse(raw)
+        assert parsed.bozo == 0
+        assert expected in [entry.title for entry in parsed.entries], name
+        # A title is escaped once, as XML: "&lt;b&gt;", not "&amp;lt;b&amp;gt;" or "&#x27;".
+        titles = re.findall(r"<title>(.*?)</title>", raw)
+        assert 'L\'Atelier &amp; &lt;b&gt;co&lt;/b&gt;: Less "meat" &lt;script&gt;' in " ".join(
+            titles
+        ), name
+        assert "<script>" not in raw and "<b>" not in raw

@@ -258,14 +258,17 @@ def test_a_change_during_a_job_stays_marked_for_the_next(monkeypatch):
     assert SummaryState.objects.get().dirty_since is not None
 
 
-def test_the_sweep_enqueues_a_job_for_a_change_left_without_one(settings):
-    from projects.tasks import summaries_sweep_task
+def test_the_sweep_gives_a_job_to_a_change_left_without_one(
+    settings, django_capture_on_commit_callbacks
+):
+    from wikispiral.jobs.services import jobs_sweep
 
     summaries.summaries_mark()
-    assert summaries_sweep_task() is False  # just marked: its own job is on the way
+    assert jobs_sweep().adopted == []  # just marked: its own job is on the way
     SummaryState.objects.filter(pk=1).update(
         dirty_since=timezone.now() - datetime.timedelta(minutes=5)
     )
-    assert summaries_sweep_task() is True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert len(jobs_sweep().adopted) == 1
     # Celery runs inline here: the job it enqueued has run.
     assert SummaryState.objects.get().dirty_since is None

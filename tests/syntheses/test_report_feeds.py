@@ -1,3 +1,4 @@
+import feedparser
 import pytest
 from django.urls import reverse
 
@@ -38,3 +39,20 @@ def test_a_published_report_appears_in_the_latest_additions_and_its_group_feed(c
     other = make_coordination_group(name="Elsewhere")
     other_feed = client.get(reverse("directory:group_feed_rss", kwargs={"cg": other.slug}))
     assert "Lisbon" not in other_feed.content.decode()
+
+
+def test_a_reports_title_is_plain_text_in_every_feed(client):
+    tenant = make_coordination_group(name="Bread & <b>roses</b> d'Ana")
+    make_criterion(tenant=tenant, component="A01")
+    _report(f"cg-{tenant.pk}")
+    expected = "Report: Bread & <b>roses</b> d'Ana (English)"
+
+    for url in (
+        reverse("wiki:feed_latest_rss"),
+        reverse("wiki:feed_latest_atom"),
+        reverse("directory:group_feed_rss", kwargs={"cg": tenant.slug}),
+        reverse("directory:group_feed_atom", kwargs={"cg": tenant.slug}),
+    ):
+        raw = client.get(url).content.decode()
+        assert expected in [entry.title for entry in feedparser.parse(raw).entries], url
+        assert "Report: Bread &amp; &lt;b&gt;roses&lt;/b&gt; d'Ana (English)" in raw, url

@@ -10,7 +10,7 @@ from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
-from syntheses import report_tasks, reports, services
+from syntheses import reports, services
 from syntheses.models import Report, SynthesisPage
 from syntheses.selectors import Filters, scope_get
 from territories.models import Membership
@@ -23,6 +23,8 @@ from tests.factories import (
     make_user,
 )
 from wikispiral.errors import DomainError
+from wikispiral.jobs.models import Job
+from wikispiral.jobs.services import job_run, jobs_sweep
 from wikispiral.tenancy import cross_tenant
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +94,7 @@ def test_asking_twice_at_once_gives_one_report_and_one_job(
 
     assert first.pk == second.pk
     assert Report.objects.count() == 1
-    assert len(callbacks) == 1
+    assert len([c for c in callbacks if "_send_on_commit" in repr(c)]) == 1
     assert first.filters == {"question": "Q1", "year_from": 2025}
 
 
@@ -179,7 +181,7 @@ def test_a_report_freezes_the_snapshot_it_was_drawn_from(world):
     assert sum(report.frozen["cube"]["count"]) == 30
     assert report.frozen["grid_version"] == report.grid_version.number
     assert report.frozen["criteria"]["Q1"][0]["texts"]
-    assert "30 criteria from 1 homogeneous groups" in html
+    assert "30 criteria from 1 homogeneous group (9 participants)." in html
 
 
 def test_the_report_lists_the_criteria_behind_the_main_components(world):
@@ -309,25 +311,28 @@ def test_a_running_report_is_left_alone_until_its_time_limit_has_passed(world):
     assert reports.report_render(report_id=report.pk).status == Report.Status.DONE
 
 
-def test_the_sweep_enqueues_lost_reports_and_gives_up_on_dying_ones(world):
+def test_the_jobs_sweep_gives_a_job_to_reports_without_one_and_gives_up_on_dying_ones(
+    world, django_capture_on_commit_callbacks
+):
     tenant, _group, _facilitator = world
-    long_ago = timezone.now() - reports.GIVE_UP_AFTER - datetime.timedelta(minutes=1)
-    lost = _ask(tenant)
+    lost = _ask(tenant)  # asked outside any commit hook: its message never left
     dying = _ask(tenant, language="fr")
-    fresh = _ask(tenant, language="pt")
-    Report.objects.filter(pk=lost.pk).update(created_at=long_ago)
-    Report.objects.filter(pk=dying.pk).update(
-        created_at=long_ago, status=Report.Status.RUNNING, started_at=long_ago
+    Job.objects.filter(key=reports.report_job_key(lost.pk)).delete()  # a report from before jobs
+    Job.objects.filter(key=reports.report_job_key(dying.pk)).update(
+        state="running", attempts=3, lease_until=timezone.now() - datetime.timedelta(seconds=1)
     )
+    Report.objects.filter(pk=dying.pk).update(status=Report.Status.RUNNING)
 
-    assert reports.reports_sweep() == [lost.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = jobs_sweep()
+
     dying.refresh_from_db()
-    assert dying.status == Report.Status.FAILED
-    assert report_tasks.reports_sweep_task() == 1
     lost.refresh_from_db()
-    fresh.refresh_from_db()
-    assert lost.status == Report.Status.DONE
-    assert fresh.status == Report.Status.QUEUED
+    assert dying.status == Report.Status.FAILED
+    assert dying.message == reports.FAILED_TOO_LONG
+    assert Job.objects.get(key=reports.report_job_key(dying.pk)).state == "failed"
+    assert len(swept.adopted) == 1
+    assert lost.status == Report.Status.DONE  # inline here: the adopted job ran on commit
 
 
 def test_asking_enqueues_the_task_after_the_commit(world, django_capture_on_commit_callbacks):
@@ -339,7 +344,9 @@ def test_asking_enqueues_the_task_after_the_commit(world, django_capture_on_comm
     report.refresh_from_db()
     assert report.status == Report.Status.DONE
     assert report.created_by == facilitator
-    assert report_tasks.report_render_task(report.pk) == "skipped"
+    job = Job.objects.get(key=reports.report_job_key(report.pk))
+    assert job.state == "done"
+    assert job_run(job_id=job.pk, heartbeat=False) == "skipped"
 
 
 def test_the_fetcher_serves_static_files_only(settings):
@@ -416,7 +423,8 @@ def test_a_facilitator_asks_for_a_report_and_lands_on_its_status_page(
         {"question": "Q1"},
         facilitator,
     )
-    assert len([c for c in callbacks if "report_render_task" in repr(c)]) == 1
+    assert Job.objects.filter(key=reports.report_job_key(report.pk), state="waiting").count() == 1
+    assert len([c for c in callbacks if "_send_on_commit" in repr(c)]) == 1
 
 
 def test_a_facilitator_of_another_group_gets_404(world, client_for):
@@ -508,6 +516,17 @@ def test_the_status_page_polls_while_the_report_is_drawn(world, client_for):
     assert b'hx-trigger="every 1s"' in fragment.content
     assert unchanged.status_code == 204
     assert "HX-Request" in page["Vary"]
+
+
+def test_the_status_page_says_when_a_report_was_interrupted(world, client_for):
+    tenant, _group, facilitator = world
+    report = _ask(tenant, actor=facilitator)
+    Job.objects.filter(key=reports.report_job_key(report.pk)).update(attempts=1, interruptions=1)
+    url = reverse("reports:report", kwargs={"key": _key(tenant), "report": report.pk})
+
+    page = client_for(facilitator).get(url).content.decode()
+
+    assert "Report in English: Waiting. Interrupted, starting again." in page
 
 
 def test_the_status_page_of_a_done_report_links_the_download(world, client):

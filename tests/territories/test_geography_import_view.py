@@ -113,9 +113,9 @@ def test_every_error_is_listed_with_its_line_and_nothing_can_be_imported(secreta
     [
         (b"", "The submitted file is empty"),
         (b"continent,country\nEU,France\n", "Missing columns"),
-        (HEADER.encode() + "EU,FR,Fran\xe7e,,,,\n".encode("latin-1"), "not encoded in UTF-8"),
-        (b"\x00\x01binary\xff\xfe", "not encoded in UTF-8"),
-        (HEADER.encode() + b'EU,FR,"' + b"x" * 200_000 + b'",,,,\n', "not a readable CSV"),
+        (HEADER.encode() + "EU,FR,Fran\xe7e,,,,\n".encode("latin-1"), "not in UTF-8"),
+        (b"\x00\x01binary\xff\xfe", "contains a NUL character on line 1"),
+        (HEADER.encode() + b'EU,FR,"' + b"x" * 200_000 + b'",,,,\n', "longer than 200,000"),
     ],
     ids=["empty", "columns", "latin1", "binary", "huge-field"],
 )

@@ -1,5 +1,8 @@
 """Feeds of coordination groups, homogeneous groups and one group's additions."""
 
+import html
+import re
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 import feedparser
@@ -184,7 +187,7 @@ def test_feeds_use_few_queries_whatever_their_length(
     group = make_coordination_group(name="Busy")
     author = make_user()
     for number in range(count):
-        make_homogeneous_group(tenant=make_coordination_group(), participants=number)
+        make_homogeneous_group(tenant=make_coordination_group(), participants=number + 1)
         make_homogeneous_group(tenant=group)
     for _number in range(min(count, 10)):
         make_page(space=group.space, author=author)
@@ -194,3 +197,158 @@ def test_feeds_use_few_queries_whatever_their_length(
             client.get(reverse(name))
     with django_assert_max_num_queries(4):
         client.get(_group_feed(group))
+
+
+# --- Escaping: once, and only where a reader takes the field as HTML --------------------------
+
+TRICKY = 'Bread & <b>roses</b> "for" Ana\'s <script>alert(1)</script>'
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _xml(content: bytes) -> ET.Element:
+    return ET.fromstring(content)  # noqa: S314 (our own response, not untrusted input)
+
+
+def _assert_titles_escaped_once(raw: str) -> None:
+    """The raw XML of the titles holding TRICKY has it XML-escaped once: "&lt;b&gt;", never
+    "&amp;lt;b&amp;gt;" nor a raw "<b>"; the apostrophe and quotes stay as they are."""
+    titles = [title for title in re.findall(r"<title>(.*?)</title>", raw) if "roses" in title]
+    assert titles
+    for title in titles:
+        assert 'Bread &amp; &lt;b&gt;roses&lt;/b&gt; "for" Ana\'s &lt;script&gt;' in title
+        assert "&amp;lt;" not in title and "&amp;amp;" not in title and "&#x27;" not in title
+    assert "<b>roses" not in raw and "<script>" not in raw
+
+
+def _tricky_world() -> CoordinationGroup:
+    group = make_coordination_group(name=TRICKY, platform_description=TRICKY)
+    make_homogeneous_group(tenant=group, name=TRICKY, participants=1, notes="Members only")
+    return group
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["directory:feed_groups_rss", "directory:feed_homogeneous_rss", "directory:group_feed_rss"],
+)
+def test_rss_titles_are_plain_text_escaped_once_and_descriptions_html_escaped_once(
+    client: Client, url_name: str
+):
+    group = _tricky_world()
+    url = _group_feed(group) if url_name == "directory:group_feed_rss" else reverse(url_name)
+
+    raw = client.get(url).content.decode()
+    channel = _xml(raw.encode()).find("channel")
+    parsed = feedparser.parse(raw)
+
+    _assert_titles_escaped_once(raw)
+    assert parsed.bozo == 0
+    titles = [item.findtext("title") for item in channel.findall("item")]
+    assert [entry.title for entry in parsed.entries] == titles
+    assert any(TRICKY in title for title in titles)
+    assert all("&#x27;" not in title and "&amp;" not in title for title in titles)
+    for item in channel.findall("item"):
+        # After XML parsing a description is the HTML a reader renders: user text escaped.
+        description = item.findtext("description")
+        assert "<script" not in description and "<b>" not in description
+        assert "&amp;lt;" not in description
+        if "roses" in description:
+            assert html.escape(TRICKY) in description
+    for entry in parsed.entries:
+        assert "<script" not in entry.description
+        assert "Members only" not in entry.description
+
+
+def test_group_feed_channel_has_the_name_as_text_and_escaped_in_its_description(client: Client):
+    group = _tricky_world()
+
+    rss = client.get(_group_feed(group)).content
+    channel = _xml(rss).find("channel")
+    parsed = feedparser.parse(rss)
+
+    assert channel.findtext("title") == f"{TRICKY}: latest additions"
+    assert parsed.feed.title == f"{TRICKY}: latest additions"
+    description = channel.findtext("description")
+    # RSS readers render the channel's description as HTML: the name escaped, once, for text.
+    assert html.escape(TRICKY, quote=False) in description
+    assert "<b>" not in description and "&amp;lt;" not in description
+    assert "<script" not in parsed.feed.subtitle
+    assert TRICKY in html.unescape(parsed.feed.subtitle)
+
+    atom = client.get(_group_feed(group, "atom")).content
+    root = _xml(atom)
+    parsed = feedparser.parse(atom)
+    # Atom's title and subtitle are declared text: the name as it is.
+    assert root.findtext(f"{ATOM}title") == f"{TRICKY}: latest additions"
+    assert TRICKY in root.findtext(f"{ATOM}subtitle")
+    assert parsed.feed.title == f"{TRICKY}: latest additions"
+    assert TRICKY in parsed.feed.subtitle
+
+
+@pytest.mark.parametrize(
+    "url_name", ["directory:feed_groups_atom", "directory:feed_homogeneous_atom"]
+)
+def test_atom_titles_are_text_and_summaries_html_escaped_once(client: Client, url_name: str):
+    _tricky_world()
+
+    raw = client.get(reverse(url_name)).content
+    entries = _xml(raw).findall(f"{ATOM}entry")
+    parsed = feedparser.parse(raw)
+
+    _assert_titles_escaped_once(raw.decode())
+    assert parsed.bozo == 0
+    assert all(entry.find(f"{ATOM}title").get("type") in (None, "text") for entry in entries)
+    assert any(TRICKY in entry.title for entry in parsed.entries)
+    for entry in entries:
+        summary = entry.find(f"{ATOM}summary")
+        assert summary.get("type") == "html"
+        assert "<script" not in summary.text and "&amp;lt;" not in summary.text
+        if "roses" in summary.text:
+            assert html.escape(TRICKY) in summary.text
+
+
+def test_homogeneous_group_titles_keep_their_apostrophes(client: Client):
+    group = make_coordination_group(name="L'Estaque")
+    make_homogeneous_group(tenant=group, name="Citizens' group")
+
+    for name in ("directory:feed_homogeneous_rss", "directory:feed_homogeneous_atom"):
+        raw = client.get(reverse(name)).content
+        assert b"&#x27;" not in raw and b"&amp;#x27;" not in raw
+        [entry] = feedparser.parse(raw).entries
+        assert entry.title == "Citizens' group — L'Estaque"
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "two"),
+    [
+        ("en", "1 participant", "2 participants"),
+        ("fr", "1 participant", "2 participants"),
+        ("pt", "1 participante", "2 participantes"),
+    ],
+)
+def test_homogeneous_groups_feed_says_participants_in_the_readers_plural(
+    client: Client, language: str, one: str, two: str
+):
+    group = make_coordination_group(name="Counted")
+    make_homogeneous_group(tenant=group, name="Alone", participants=1)
+    make_homogeneous_group(tenant=group, name="Pair", participants=2)
+
+    raw = client.get(
+        reverse("directory:feed_homogeneous_rss"), HTTP_ACCEPT_LANGUAGE=language
+    ).content
+    descriptions = {
+        entry.title.split(" — ")[0]: entry.description for entry in feedparser.parse(raw).entries
+    }
+
+    assert one in descriptions["Alone"] and f"{one}s" not in descriptions["Alone"]
+    assert two in descriptions["Pair"]
+
+
+def test_homogeneous_groups_feed_says_when_the_number_of_participants_was_not_given(
+    client: Client,
+):
+    make_homogeneous_group(tenant=make_coordination_group(), name="Uncounted")
+
+    [entry] = _parse(client, reverse("directory:feed_homogeneous_rss")).entries
+
+    assert "number of participants not given" in entry.description
+    assert "0 participants" not in entry.description

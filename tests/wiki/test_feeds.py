@@ -1,8 +1,11 @@
 """RSS and Atom feeds: what they list, how they link, and that they stay cheap and safe."""
 
+import html
 import itertools
+import re
 import xml.etree.ElementTree as ET
 
+import feedparser
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -228,3 +231,52 @@ def test_page_history_feed_is_404_for_hidden_pages_even_for_staff(client_for) ->
 
     assert staff.get(draft.url_for("history_feed")).status_code == 404
     assert staff.get(deleted.url_for("history_feed")).status_code == 404
+
+
+TRICKY = 'Bread & <b>roses</b> "for" Ana\'s <script>alert(1)</script>'
+
+
+@pytest.mark.django_db
+def test_titles_are_plain_text_escaped_once_in_every_wiki_feed(client: Client) -> None:
+    page = _page(title=TRICKY)
+    expected = f"{TRICKY} — created"
+
+    for url in (
+        reverse("wiki:feed_latest_rss"),
+        reverse("wiki:feed_latest_atom"),
+        page.url_for("history_feed"),
+    ):
+        raw = client.get(url).content
+        root = _xml(raw)
+        titles = [
+            *(item.findtext("title") for item in root.findall("./channel/item")),
+            *(entry.findtext(f"{ATOM}title") for entry in root.findall(f"{ATOM}entry")),
+        ]
+        assert titles == [expected], url
+        # XML-escaped once by the generator ("&lt;b&gt;"), never as HTML first ("&amp;lt;").
+        [raw_title] = [
+            t for t in re.findall(r"<title>(.*?)</title>", raw.decode()) if "created" in t
+        ]
+        assert raw_title == 'Bread &amp; &lt;b&gt;roses&lt;/b&gt; "for" Ana\'s ' + (
+            "&lt;script&gt;alert(1)&lt;/script&gt; — created"
+        )
+        assert [entry.title for entry in feedparser.parse(raw).entries] == [expected], url
+
+
+@pytest.mark.django_db
+def test_page_history_channel_has_the_title_as_text_and_escaped_in_its_description(
+    client: Client,
+) -> None:
+    page = _page(title=TRICKY)
+
+    raw = client.get(page.url_for("history_feed")).content
+    channel = _xml(raw).find("channel")
+    parsed = feedparser.parse(raw)
+
+    assert channel.findtext("title") == f"History of “{TRICKY}”"
+    assert parsed.feed.title == f"History of “{TRICKY}”"
+    # Readers render a channel's description as HTML: escaped once, quotes left alone.
+    assert channel.findtext("description") == html.escape(
+        f"Every change to “{TRICKY}” on wikispiral.", quote=False
+    )
+    assert "<script" not in parsed.feed.subtitle

@@ -1,14 +1,15 @@
 """What every rate-limited view shares: who "one client" is, and the 429 page."""
 
-from axes.helpers import get_client_ip_address
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from wikispiral.clientip import client_ip
+
 
 def client_key(request: HttpRequest) -> str:
-    """One client, as the login throttling sees it (django-axes and its proxy settings), so
+    """One client, as the login throttling sees it (client_ip, honouring TRUSTED_PROXIES), so
     every limit agrees when the site runs behind a reverse proxy."""
-    return get_client_ip_address(request) or "unknown"
+    return client_ip(request) or "unknown"
 
 
 def rate_limited_response(request: HttpRequest, *, retry_after_seconds: int) -> HttpResponse:

@@ -18,6 +18,7 @@ from wikispiral.accounts import selectors
 from wikispiral.accounts.models import User
 from wikispiral.accounts.tokens import EMAIL_CONFIRMATION_MAX_AGE, email_confirmation_token_make
 from wikispiral.mail import MAIL_ERRORS, language_or_default
+from wikispiral.text import line_clean
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def user_register(
     user = User(
         username=username.strip(),
         email=email.strip(),
-        display_name=display_name.strip(),
+        display_name=line_clean(display_name),
         preferred_language=preferred_language,
         is_active=True,
         email_confirmed_at=timezone.now() if email_confirmed else None,
@@ -137,7 +138,7 @@ def user_update_profile(
     """
     old_values = (user.display_name, user.preferred_language, user.email, user.time_zone)
     old_email = user.email
-    user.display_name = display_name.strip()
+    user.display_name = line_clean(display_name)
     user.preferred_language = preferred_language
     user.email = email.strip()
     user.time_zone = time_zone

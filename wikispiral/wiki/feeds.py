@@ -5,6 +5,7 @@ depend on who asks: they show public spaces and live pages only, even to network
 is also why they cross every space on purpose instead of going through a tenant-scoped selector.
 """
 
+import html
 from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -14,8 +15,8 @@ from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape, format_html
+from django.utils.feedgenerator import Atom1Feed, SyndicationFeed
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -84,7 +85,13 @@ def revision_guid(revision: Revision) -> str:
 
 class PublicFeed(Feed):
     """A feed read by anyone, never written to: GET and HEAD only, and the response may be
-    cached publicly for five minutes. Every feed of the site derives from it."""
+    cached publicly for five minutes. Every feed of the site derives from it.
+
+    Escaping, once and in one place each. Feeds give titles, authors and the channel's
+    description as plain text: the generator escapes them as XML (feedparser and most readers
+    take an RSS title as text, Atom declares it so), and get_feed escapes the RSS channel's
+    description as HTML too. Item descriptions are given as escaped HTML (format_html), since
+    readers render them as HTML; never as a template's autoescaped output on top of that."""
 
     def __call__(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
@@ -99,6 +106,19 @@ class PublicFeed(Feed):
         patch_vary_headers(response, ("Cookie",))
         return response
 
+    def get_feed(self, obj: object, request: HttpRequest) -> SyndicationFeed:
+        feed = super().get_feed(obj, request)
+        # RSS readers render a channel's description as HTML, and it may hold a page's or a
+        # group's name: escaped here, for text (an apostrophe stays one). Atom's subtitle is
+        # declared text and stays plain; Atom1Feed ignores description.
+        if feed.feed.get("description"):
+            feed.feed["description"] = html.escape(feed.feed["description"], quote=False)
+        return feed
+
+    def item_title(self, item: object) -> str:
+        # Plain text: Feed's default escapes as HTML first, and readers then show "&#x27;".
+        return str(item)
+
     item_guid_is_permalink = False
 
 
@@ -106,8 +126,7 @@ class _RevisionFeed(PublicFeed):
     """Items are revisions."""
 
     def item_title(self, item: Revision) -> str:
-        # Escaped like Feed's default item_title: many readers render RSS titles as HTML.
-        return escape(revision_title(item))
+        return revision_title(item)
 
     def item_link(self, item: Revision) -> str:
         return revision_link(item)
@@ -152,9 +171,7 @@ class LatestAdditionsFeed(_RevisionFeed):
     # brings its own title, link, description, date and guid; everything else is a revision.
 
     def item_title(self, item: "Revision | PublishedReport") -> str:
-        if not isinstance(item, Revision):
-            return escape(item.title)
-        return super().item_title(item)
+        return item.title if not isinstance(item, Revision) else super().item_title(item)
 
     def item_link(self, item: "Revision | PublishedReport") -> str:
         return item.link if not isinstance(item, Revision) else super().item_link(item)
@@ -180,10 +197,6 @@ class LatestAdditionsFeed(_RevisionFeed):
 class LatestAdditionsAtomFeed(LatestAdditionsFeed):
     feed_type = Atom1Feed
     subtitle = LatestAdditionsFeed.description
-
-    def item_title(self, item: "Revision | PublishedReport") -> str:
-        # Atom titles are declared as text, so readers show them verbatim: no HTML escaping.
-        return item.title if not isinstance(item, Revision) else revision_title(item)
 
 
 class PageHistoryFeed(_RevisionFeed):

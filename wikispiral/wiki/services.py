@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from wikispiral.accounts.models import User
 from wikispiral.errors import DomainError
-from wikispiral.text import newlines_normalise
+from wikispiral.text import line_clean, newlines_normalise
+from wikispiral.uploads import MAX_IMAGE_PIXELS, UploadProblem, image_check
 from wikispiral.wiki import caching
 from wikispiral.wiki.merging import three_way_merge
 from wikispiral.wiki.models import Attachment, Page, PageRedirect, Revision, Space
@@ -58,7 +59,7 @@ class EditConflict(Exception):
 
 
 def _clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    title = line_clean(title)
     if not title:
         raise WikiError(_("A page needs a title."), field="title")
     if len(title) > MAX_TITLE_LENGTH:
@@ -82,7 +83,7 @@ def _clean_body(body: str) -> str:
 
 
 def _clean_comment(comment: str) -> str:
-    return " ".join((comment or "").split())[:MAX_COMMENT_LENGTH]
+    return line_clean(comment)[:MAX_COMMENT_LENGTH]
 
 
 def _clean_slug(slug: str | None, title: str) -> str:
@@ -100,9 +101,11 @@ def _check_language(language: str) -> None:
 def _after_save(page: Page, *, structural: bool) -> None:
     page_id = page.pk
     caching.invalidate(space_slug=page.space.slug, structure=structural)
-    from wikispiral.wiki.tasks import page_search_index_update_task
+    from wikispiral.jobs.services import job_enqueue
 
-    page_search_index_update_task.delay_on_commit(page_id)
+    job_enqueue(
+        kind="wiki.search_index", key=f"wiki.search_index:{page_id}", args={"page_id": page_id}
+    )
 
 
 def _append_revision(
@@ -449,6 +452,20 @@ def attachment_upload(
             _("Only PNG, JPEG, GIF, WebP images and PDF files can be attached."), "file"
         )
     content_type, extension = sniffed
+    if content_type.startswith("image/"):
+        # Browsers (and WeasyPrint) decode what we serve: a picture of a billion pixels is
+        # refused here, from its header, before it is stored. Its data is served as it came,
+        # never decoded here, so a damaged checksum is the browser's business.
+        try:
+            image_check(
+                uploaded,
+                size=uploaded.size,
+                max_bytes=limit,
+                max_pixels=MAX_IMAGE_PIXELS,
+                verify=False,
+            )
+        except UploadProblem as problem:
+            raise WikiError(problem.message, "file") from problem
     stem = get_valid_filename((name or uploaded.name or "file").rsplit(".", 1)[0])[:150] or "file"
     final_name = f"{stem}{extension}"
     digest = hashlib.sha256()

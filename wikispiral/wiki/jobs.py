@@ -1,0 +1,13 @@
+"""The page engine's durable job: keeping a page's search vector current."""
+
+from wikispiral.jobs.models import Job
+from wikispiral.jobs.services import JobRun, job_kind
+from wikispiral.wiki.search import page_search_index_update
+
+
+@job_kind("wiki.search_index", max_attempts=5, time_limit=60)
+def page_search_index_job(job: Job, run: JobRun) -> dict:
+    """Rebuild one page's search vector; safe twice, late, or after the page is gone."""
+    run.checkpoint()
+    page_search_index_update(page_id=job.args["page_id"])
+    return {}
