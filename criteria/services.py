@@ -16,7 +16,7 @@ from territories.models import CoordinationGroup, HomogeneousGroup
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
-from wikispiral.text import invisibles_strip, newlines_normalise
+from wikispiral.text import invisibles_strip, line_clean, newlines_normalise
 
 
 def criterion_text_clean(text: str) -> str:
@@ -232,7 +232,7 @@ def _classification_set(
 ) -> None:
     """Set the criterion's classification and append the step to its history (the caller
     marks the syntheses)."""
-    note = (note or "").strip()[:500]
+    note = line_clean(note)[:500]
     criterion.status = status
     criterion.component = component
     criterion.full_code = full_code

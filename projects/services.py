@@ -458,7 +458,7 @@ def footprint_record(
                 measured_on=measured_on,
                 total_kg=total_kg,
                 by_category={key: parts[key] for key in Category.values if key in parts},
-                source=_clean_text(source, "source")[:200],
+                source=line_clean(_clean_text(source, "source"))[:200],
                 people=people,
                 created_by=actor,
             )

@@ -25,6 +25,7 @@ from syntheses.models import Report
 from syntheses.permissions import can_act_on_scope, can_view_scope
 from syntheses.reports import IN_PROGRESS
 from syntheses.selectors import Filters, ScopeRef, scope_get
+from territories.models import Profile
 from wikispiral.errors import DomainError
 from wikispiral.jobs.models import Job
 from wikispiral.jobs.selectors import job_latest, job_state_label
@@ -48,6 +49,16 @@ class ReportRequestForm(forms.Form):
     question = forms.SlugField(required=False, max_length=12, widget=forms.HiddenInput)
     profile = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     language = forms.SlugField(required=False, max_length=12, widget=forms.HiddenInput)
+
+    def clean_profile(self) -> int | None:
+        # As on the synthesis page: a profile that does not exist is a broken link, not a
+        # report of nothing to keep.
+        pk = self.cleaned_data["profile"]
+        if pk is not None and not Profile.objects.filter(pk=pk).exists():
+            raise forms.ValidationError(
+                _("There is no such group profile: choose one from the list.")
+            )
+        return pk
 
     def clean(self) -> dict:
         data = super().clean()

@@ -635,6 +635,7 @@ def coordination_group_update(
     values["name"] = _clean_name(values["name"])
     for name in _TEXT_FIELDS:
         values[name] = _clean_text(values[name], name)
+    values["actor_type"] = line_clean(values["actor_type"])
     if len(values["actor_type"]) > 100:
         raise TerritoryError(
             _("The actor type is too long (at most 100 characters)."), "actor_type"

@@ -20,6 +20,8 @@ from territories.models import CoordinationGroup, HomogeneousGroup
 
 # A whole paste of sticky notes fits well under this; anything longer is a wrong paste.
 RAW_TEXT_MAX_LENGTH = 100_000
+# As in a criteria import: older sessions are typing mistakes (0001-01-01, 1025 for 2025).
+EARLIEST_SESSION_YEAR = 1990
 
 
 def language_choices(group: HomogeneousGroup) -> list[tuple[str, str]]:
@@ -34,6 +36,11 @@ def _date_check(value: datetime.date | None) -> None:
     # A session already happened; a day of margin covers time zones.
     if value is not None and value > timezone.localdate() + datetime.timedelta(days=1):
         raise forms.ValidationError(_("The session date cannot be in the future."))
+    if value is not None and value.year < EARLIEST_SESSION_YEAR:
+        raise forms.ValidationError(
+            _("The session date cannot be before %(year)d: check the year.")
+            % {"year": EARLIEST_SESSION_YEAR}
+        )
 
 
 class EntrySettingsForm(forms.Form):

@@ -23,8 +23,8 @@ from criteria.codes import full_code_parse
 from criteria.models import TEXT_MAX_LENGTH, Component
 from criteria.selectors import grid_current, question_list
 from territories.models import CoordinationGroup, HomogeneousGroup
-from wikispiral.errors import DomainError
 from wikispiral.csvsafe import NEUTRALISED
+from wikispiral.errors import DomainError
 from wikispiral.text import invisibles_strip
 from wikispiral.uploads import Limits, UploadProblem, sheet_read
 

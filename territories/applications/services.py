@@ -37,6 +37,7 @@ from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
 from wikispiral.mail import absolute_url, language_or_default, mail_send_on_commit
+from wikispiral.text import line_clean
 
 OPEN_STATUSES = (Application.Status.SUBMITTED, Application.Status.CHANGES_REQUESTED)
 
@@ -76,6 +77,7 @@ class ApplicationDetails:
 
 
 DETAIL_FIELDS = tuple(f.name for f in fields(ApplicationDetails))
+_LINE_FIELDS = ("name", "actor_type", "place", "applicant_name", "applicant_role")
 _REQUIRED = (
     "name",
     "applicant_name",
@@ -87,11 +89,12 @@ _REQUIRED = (
 
 
 def _normalised(details: ApplicationDetails) -> ApplicationDetails:
-    """Texts as stored: browsers send CRLF line ends, lists are "one per line" with LF."""
+    """Texts as stored: browsers send CRLF line ends, lists are "one per line" with LF; names
+    are one line without invisible characters (a bidi override makes a name pose as another)."""
     texts = {
-        name: getattr(details, name).replace("\r\n", "\n").strip()
+        name: line_clean(value) if name in _LINE_FIELDS else value.replace("\r\n", "\n").strip()
         for name in DETAIL_FIELDS
-        if isinstance(getattr(details, name), str)
+        if isinstance(value := getattr(details, name), str)
     }
     return replace(details, **texts)
 

@@ -1,7 +1,10 @@
 """Forms of the secretariat's pages: they parse and check input; services do the writing."""
 
+import datetime
+
 from django import forms
 from django.core import signing
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from territories.models import CoordinationGroup, Country, NetworkMember
@@ -13,6 +16,9 @@ GEOGRAPHY_MAX_BYTES = GEOGRAPHY_LIMITS.max_bytes
 GEOGRAPHY_SIGNING_SALT = "territories.secretariat.geography"
 GEOGRAPHY_MAX_AGE_SECONDS = 60 * 60
 SEARCH_MAX_LENGTH = 100
+MEMBER_DESCRIPTION_MAX_LENGTH = 5000
+# A "member since" date before the network's first members is a typing mistake (0001-01-01).
+MEMBER_EARLIEST_YEAR = 1990
 
 
 def _country_choices(countries: object) -> list[tuple[str, str]]:
@@ -186,7 +192,10 @@ class NetworkMemberForm(forms.Form):
     )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Description"),
+        required=False,
+        max_length=MEMBER_DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     joined_on = forms.DateField(
         label=_("Member since"),
@@ -196,6 +205,14 @@ class NetworkMemberForm(forms.Form):
     is_listed = forms.BooleanField(
         label=_("Listed in the public directory"), required=False, initial=True
     )
+
+    def clean_joined_on(self) -> datetime.date:
+        value = self.cleaned_data["joined_on"]
+        if value.year < MEMBER_EARLIEST_YEAR or value > timezone.localdate():
+            raise forms.ValidationError(
+                _("Give a date from %(year)d to today.") % {"year": MEMBER_EARLIEST_YEAR}
+            )
+        return value
 
     def clean(self) -> dict:
         data = super().clean()

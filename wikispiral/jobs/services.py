@@ -128,23 +128,25 @@ def job_enqueue(
     now = timezone.now()
     delay = 0 if _eager() else delay
     waiting = Job.objects.filter(key=key, state=State.WAITING).first()
-    if waiting is None:
-        try:
-            with transaction.atomic():
-                waiting = Job.objects.create(
-                    kind=kind,
-                    key=key,
-                    args=args or {},
-                    tenant_id=tenant_id,
-                    created_by=created_by,
-                    language=language or translation.get_language() or settings.LANGUAGE_CODE,
-                    max_attempts=spec.max_attempts,
-                    enqueued_at=now,
-                    run_after=now + datetime.timedelta(seconds=delay) if delay else None,
-                )
-        except IntegrityError:
-            # Enqueued by another request at the same moment: that one is ours too.
-            waiting = Job.objects.get(key=key, state=State.WAITING)
+    if waiting is not None:
+        # Its message is on its way (or lost, and the sweep sends it again): one is enough.
+        return waiting
+    try:
+        with transaction.atomic():
+            waiting = Job.objects.create(
+                kind=kind,
+                key=key,
+                args=args or {},
+                tenant_id=tenant_id,
+                created_by=created_by,
+                language=language or translation.get_language() or settings.LANGUAGE_CODE,
+                max_attempts=spec.max_attempts,
+                enqueued_at=now,
+                run_after=now + datetime.timedelta(seconds=delay) if delay else None,
+            )
+    except IntegrityError:
+        # Enqueued by another request at the same moment: that one is ours too.
+        return Job.objects.get(key=key, state=State.WAITING)
     _send_on_commit(waiting, countdown=delay or None)
     return waiting
 
@@ -329,16 +331,12 @@ def _retry_or_give_up(job: Job, spec: JobKind, reason: str) -> str:
     if job.attempts >= job.max_attempts:
         _give_up(job, spec, _attempts_exhausted(job.attempts, reason))
         return "failed"
-    if spec.reset is not None:
-        spec.reset(job)
     delay = 0.0 if _eager() else _backoff(job.attempts)
     now = timezone.now()
-    _absorb_waiting(job)
-    moved = Job.objects.filter(pk=job.pk, token=job.token, state=State.RUNNING).update(
-        state=State.WAITING,
-        token=None,
+    moved = _wait_again(
+        job,
+        spec,
         message=reason,
-        lease_until=None,
         run_after=now + datetime.timedelta(seconds=delay) if delay else None,
         enqueued_at=now,
     )
@@ -347,12 +345,20 @@ def _retry_or_give_up(job: Job, spec: JobKind, reason: str) -> str:
     return "retry"
 
 
-def _absorb_waiting(job: Job) -> None:
-    """Before job waits again: a job that waits for the same key (the same work, asked again
-    while job ran) has not started; job takes its place, so one job waits per key."""
+@transaction.atomic
+def _wait_again(job: Job, spec: JobKind | None, **fields: Any) -> bool:
+    """Put a run's job back to wait (still claimed by that run: False otherwise) and its
+    objects back in a clean state. A job waiting for the same key (the same work, asked again
+    while this one ran) has not started: this one takes its place, one job waits per key."""
     absorbed = Job.objects.filter(key=job.key, state=State.WAITING).exclude(pk=job.pk).delete()[0]
     if absorbed:
         logger.info("job %s takes the place of the job waiting for %s", job.pk, job.key)
+    moved = Job.objects.filter(pk=job.pk, token=job.token, state=State.RUNNING).update(
+        state=State.WAITING, token=None, lease_until=None, **fields
+    )
+    if moved and spec is not None and spec.reset is not None:
+        spec.reset(job)
+    return bool(moved)
 
 
 def _attempts_exhausted(attempts: int, reason: str) -> str:
@@ -395,19 +401,10 @@ def jobs_sweep() -> Swept:
                     _give_up(job, spec, _attempts_exhausted(job.attempts, reason))
                 swept.given_up.append(job.pk)
                 continue
-            _absorb_waiting(job)
-            moved = Job.objects.filter(pk=job.pk, token=job.token, state=State.RUNNING).update(
-                state=State.WAITING,
-                token=None,
-                lease_until=None,
-                run_after=None,
-                interruptions=F("interruptions") + 1,
-                message="",
-            )
-            if not moved:
+            if not _wait_again(
+                job, spec, run_after=None, interruptions=F("interruptions") + 1, message=""
+            ):
                 continue
-            if spec is not None and spec.reset is not None:
-                spec.reset(job)
         swept.taken_back.append(job.pk)
     _adopt_orphans(swept)
     _forget_done(now)

@@ -45,6 +45,7 @@ class PageMoveForm(forms.Form):
     slug = forms.SlugField(
         label=_("New address"),
         required=False,
+        max_length=Page._meta.get_field("slug").max_length,
         allow_unicode=True,
         help_text=_("Leave empty to derive it from the title."),
     )
