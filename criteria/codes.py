@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 
 from wikispiral.errors import DomainError
 
-COMPONENT_CODE = re.compile(r"^[A-Z]\d{2}$")
-_OBJECT = re.compile(r"^(?P<component>[A-Z]\d{2})(?P<detail>(?:-\d{1,3})*)$")
-_SENSE = re.compile(r"^(?P<category>[ORPQS])(?P<number>\d{1,3})?$")
+# re.ASCII: \d alone also matches other scripts' digits, and "A01-١١" would pass as a code
+# that is not A01-11.
+COMPONENT_CODE = re.compile(r"^[A-Z]\d{2}$", re.ASCII)
+_OBJECT = re.compile(r"^(?P<component>[A-Z]\d{2})(?P<detail>(?:-\d{1,3})*)$", re.ASCII)
+_SENSE = re.compile(r"^(?P<category>[ORPQS])(?P<number>\d{1,3})?$", re.ASCII)
 _BENEFICIARY = re.compile(r"^[a-z]{1,3}$")
 FULL_CODE_MAX_LENGTH = 40
 

@@ -1,7 +1,7 @@
 """The criteria app's durable jobs: importing a checked spreadsheet."""
 
 from criteria.models import ImportBatch
-from criteria.transfer.services import criteria_import_commit
+from criteria.transfer.services import criteria_import_commit, criteria_import_revive
 from territories.models import CoordinationGroup
 from wikispiral.errors import DomainError
 from wikispiral.jobs.models import Job
@@ -28,6 +28,13 @@ def _import_failed(job: Job, message: str) -> None:
         )
 
 
+def _import_revive(job: Job) -> None:
+    tenant = CoordinationGroup.objects.get(pk=job.args["tenant_id"])
+    with cross_tenant():
+        batch = _batches(job).get()
+    criteria_import_revive(tenant=tenant, batch=batch)
+
+
 def _import_orphans() -> list[dict]:
     with cross_tenant():
         batches = ImportBatch.objects.filter(status__in=[Status.QUEUED, Status.RUNNING])
@@ -45,6 +52,7 @@ def _import_orphans() -> list[dict]:
     "criteria.import",
     reset=_import_reset,
     failed=_import_failed,
+    revive=_import_revive,
     orphans=_import_orphans,
     max_attempts=3,
     time_limit=1800,

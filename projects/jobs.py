@@ -17,7 +17,13 @@ def _summaries_orphans() -> list[dict]:
     return []
 
 
-@job_kind("projects.summaries", orphans=_summaries_orphans, max_attempts=5, time_limit=300)
+@job_kind(
+    "projects.summaries",
+    orphans=_summaries_orphans,
+    max_attempts=5,
+    time_limit=300,
+    exclusive=True,
+)
 def summaries_recompute_job(job: Job, run: JobRun) -> dict:
     """Recompute the summaries if the project changed (every one with force)."""
     run.checkpoint()

@@ -144,7 +144,8 @@ class Choice(models.Model):
     )
     results = models.TextField(_("results observed"), blank=True)
     # Estimated change of emissions, kg CO2e per year: negative when the choice avoids some.
-    emissions_change_kg = models.IntegerField(_("change of emissions"), null=True, blank=True)
+    # 64 bits: a territory's choice passes the 2.1 billion kg a 32-bit column holds.
+    emissions_change_kg = models.BigIntegerField(_("change of emissions"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -208,7 +209,8 @@ class Footprint(models.Model):
         Participant, on_delete=models.CASCADE, related_name="footprints"
     )
     measured_on = models.DateField(_("measured on"))
-    total_kg = models.PositiveIntegerField(_("total"))
+    # 64 bits: a territory of a million people emits billions of kilograms a year.
+    total_kg = models.PositiveBigIntegerField(_("total"))
     # {category: kg}; the categories of Category, the parts adding up to at most the total.
     by_category = models.JSONField(_("by category"), default=dict, blank=True)
     source = models.CharField(_("calculator used"), max_length=200, blank=True)

@@ -119,7 +119,7 @@ def summary_ref(key: str) -> SummaryRef:
     if key == Summary.Scope.PROJECT:
         return SummaryRef(Summary.Scope.PROJECT, 0, _("The whole project"))
     scope, _dash, number = key.partition("-")
-    if not number.isdigit() or len(number) > 9:
+    if not number.isdecimal() or len(number) > 9:
         raise Http404(_("No such summary."))
     pk = int(number)
     if scope == Summary.Scope.COUNTRY:

@@ -126,6 +126,14 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
+def _years_later(day: datetime.date, years: int) -> datetime.date:
+    """The same day some years later; 28 February for a 29 February the later year lacks."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 # --- Participants ---------------------------------------------------------------------------
 
 
@@ -309,7 +317,7 @@ def _choice_fields(
             _("Give a date from %(year)s on.") % {"year": EARLIEST.year}, "started_on"
         )
     if status == Choice.Status.PLANNED:
-        if started_on > today.replace(year=today.year + PLANNED_AHEAD_YEARS):
+        if started_on > _years_later(today, PLANNED_AHEAD_YEARS):
             raise ProjectError(
                 _("Plan it within %(years)s years.") % {"years": PLANNED_AHEAD_YEARS},
                 "started_on",

@@ -25,6 +25,7 @@ def _recompute_orphans() -> list[dict]:
     orphans=_recompute_orphans,
     max_attempts=5,
     time_limit=300,
+    exclusive=True,
 )
 def syntheses_recompute_job(job: Job, run: JobRun) -> dict:
     """Recompute the pending scopes; scopes marked while it ran get the next job."""
@@ -34,7 +35,7 @@ def syntheses_recompute_job(job: Job, run: JobRun) -> dict:
     return {"written": written}
 
 
-@job_kind("syntheses.recompute_all", max_attempts=3, time_limit=1800)
+@job_kind("syntheses.recompute_all", max_attempts=3, time_limit=1800, exclusive=True)
 def syntheses_recompute_all_job(job: Job, run: JobRun) -> dict:
     """Every scope checked against the criteria; those that differ recomputed."""
     run.checkpoint()
@@ -46,13 +47,15 @@ def syntheses_recompute_all_job(job: Job, run: JobRun) -> dict:
 
 
 def _report_reset(job: Job) -> None:
-    Report.objects.filter(pk=job.args["report_id"], status=Report.Status.RUNNING).update(
-        status=Report.Status.QUEUED, progress=0
-    )
+    reports.report_requeue(report_id=job.args["report_id"])
 
 
 def _report_failed(job: Job, message: str) -> None:
     reports.report_give_up(report_id=job.args["report_id"])
+
+
+def _report_revive(job: Job) -> None:
+    reports.report_revive(report_id=job.args["report_id"])
 
 
 def _report_orphans() -> list[dict]:
@@ -66,6 +69,7 @@ def _report_orphans() -> list[dict]:
     "syntheses.report",
     reset=_report_reset,
     failed=_report_failed,
+    revive=_report_revive,
     orphans=_report_orphans,
     max_attempts=3,
     time_limit=reports.TIME_LIMIT,
@@ -74,5 +78,6 @@ def report_render_job(job: Job, run: JobRun) -> dict:
     """Draw one report; a report that failed fails the job with its message."""
     report = reports.report_render(report_id=job.args["report_id"], checkpoint=run.checkpoint)
     if report is not None and report.status == Report.Status.FAILED:
+        # Reports store their messages untranslated (gettext_noop): the job's is translated.
         raise DomainError(_(report.message))
     return {"status": report.status if report is not None else "skipped"}

@@ -79,12 +79,12 @@ from wikispiral.wiki.selectors import revision_render
 
 logger = logging.getLogger(__name__)
 
-# Celery limits of the rendering job (syntheses/jobs.py). A country report takes seconds; the
-# soft limit turns a runaway layout into a failed report instead of a killed worker.
-SOFT_TIME_LIMIT = 240
+# Celery's hard limit of the rendering job (syntheses/jobs.py; the soft limit comes 10 % before).
+# A country report takes seconds; the soft limit turns a runaway layout into a failed report
+# instead of a killed worker.
 TIME_LIMIT = 300
-# A report "running" for longer than the hard limit lost its worker (killed, out of memory):
-# the next run, or the sweep, may claim it again.
+# A report "running" for longer than the hard limit lost its worker (killed, out of memory): a
+# run may claim it again (the jobs' sweep normally puts it back to waiting before that).
 RUNNING_TIMEOUT = datetime.timedelta(seconds=TIME_LIMIT + 60)
 
 TOP_COMPONENTS = 5
@@ -281,7 +281,7 @@ def _progress(report: Report, started_at: datetime.datetime, value: int) -> None
 
 
 def _release(report_id: int, started_at: datetime.datetime) -> None:
-    # If the database is away, the sweep reclaims the report after RUNNING_TIMEOUT.
+    # If the database is away, the jobs' sweep puts the report back once the run's lease is over.
     with contextlib.suppress(OperationalError):
         _ours(report_id, started_at).update(status=Report.Status.QUEUED, progress=0)
 
@@ -647,6 +647,20 @@ def reports_in_progress_ids() -> list[int]:
         Report.objects.filter(status__in=IN_PROGRESS)
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
+    )
+
+
+def report_requeue(*, report_id: int) -> None:
+    """A run that died left the report running: it waits again for the next run."""
+    Report.objects.filter(pk=report_id, status=Report.Status.RUNNING).update(
+        status=Report.Status.QUEUED, progress=0
+    )
+
+
+def report_revive(*, report_id: int) -> None:
+    """A failed report asked again through its job (the operators' retry)."""
+    Report.objects.filter(pk=report_id, status__in=[*IN_PROGRESS, Report.Status.FAILED]).update(
+        status=Report.Status.QUEUED, progress=0, message="", finished_at=None
     )
 
 

@@ -28,6 +28,8 @@ from territories.models import (
 from wikispiral.tenancy import cross_tenant
 
 CRITERIA_PER_PAGE = 50
+# An id has at most 19 digits (a BigAutoField); int() refuses strings past 4,300 digits.
+MAX_ID_DIGITS = 19
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def scope_get(key: str) -> ScopeRef:
     if key == Scope.NETWORK:
         return ScopeRef(Scope.NETWORK, 0, _("The whole network"))
     kind, _sep, raw = key.rpartition("-")
-    if kind not in Scope.values or not raw.isdigit():
+    if kind not in Scope.values or not raw.isdecimal() or len(raw) > MAX_ID_DIGITS:
         raise Http404(_("No such synthesis."))
     pk = int(raw)
     if kind == Scope.HOMOGENEOUS_GROUP:

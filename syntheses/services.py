@@ -96,7 +96,12 @@ def scopes_mark(scopes: Iterable[tuple[str, int]]) -> None:
     """Mark scopes out of date and have a job recompute them after the commit."""
     now = timezone.now()
     PendingScope.objects.bulk_create(
-        [PendingScope(scope=scope, scope_id=pk, marked_at=now) for scope, pk in set(scopes)],
+        # In one order for every writer: two imports marking the same network and continent rows
+        # in different orders would deadlock.
+        [
+            PendingScope(scope=scope, scope_id=pk, marked_at=now)
+            for scope, pk in sorted(set(scopes))
+        ],
         update_conflicts=True,
         unique_fields=["scope", "scope_id"],
         update_fields=["marked_at"],

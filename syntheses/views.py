@@ -748,7 +748,7 @@ def status(request: HttpRequest, key: str) -> HttpResponse:
     if isinstance(access, HttpResponse):
         return access
     raw = request.GET.get("since", "")
-    since = int(raw) if raw.isdigit() and len(raw) <= 12 else None
+    since = int(raw) if raw.isdecimal() and len(raw) <= 12 else None
     context = {"ref": access.ref, "status": _status(access.ref, since)}
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "syntheses/status.html#status", context)

@@ -156,6 +156,8 @@ def _report_scenario(context: dict) -> Scenario:
         assert [report.status for report in done] == ["done", "done"]
         for report in done:
             assert Path(report.file.path).read_bytes().startswith(b"%PDF")
+        # The killed run had laid its PDF out but not saved it: one file per report.
+        assert len(list(Path(django_settings.MEDIA_ROOT).rglob("*.pdf"))) == 2
 
     return Scenario("syntheses.report", start, check)
 
@@ -180,7 +182,11 @@ def _mail_scenario(context: dict) -> Scenario:
         mail_send_on_commit(
             to=f"person{number}@example.org",
             template="territories/email/invitation",
-            context={"group": {"name": names[number]}, "url": "https://x/i/1", "inviter": None},
+            context={
+                "group": {"name": names[number]},
+                "accept_url": "https://x/i/1",
+                "inviter": None,
+            },
             language="en",
         )
 

@@ -6,15 +6,12 @@ conversation is tried again by the job (wikispiral.jobs.mail), never raised into
 because the change it announces is already saved.
 """
 
-import logging
 import smtplib
 import uuid
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-
-logger = logging.getLogger(__name__)
 
 # What a failed SMTP conversation raises; anything else is a bug and should surface.
 MAIL_ERRORS = (OSError, smtplib.SMTPException)

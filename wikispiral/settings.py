@@ -192,15 +192,19 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # killed) and the sweep gives them to another: longer than the job's time limit (300 s).
 SYNTHESES_CLAIM_TIMEOUT_SECONDS = env_int("SYNTHESES_CLAIM_TIMEOUT_SECONDS", 360)
 # Durable jobs (wikispiral/jobs): a running job's lease, renewed by a heartbeat every quarter of
-# it; a job whose worker died is taken back by the sweep once its lease is over. Each kind's
-# Celery time limit caps one run, and the lease never outlives a run that Celery stopped.
+# it (at most 5 s); a job whose worker died is taken back by the sweep once its lease is over.
+# The lease is a sign of life, not a time limit: each kind's Celery time limit caps one run, and
+# a run Celery stops stops its heartbeat too.
 JOBS_LEASE_SECONDS = env_int("JOBS_LEASE_SECONDS", 60)
 # A waiting job nobody claimed for this long (its message was lost) is sent again by the sweep.
 JOBS_REQUEUE_AFTER_SECONDS = env_int("JOBS_REQUEUE_AFTER_SECONDS", 120)
 # First wait before another attempt after a transient error; doubled each time, at most 300 s.
 JOBS_RETRY_BASE_SECONDS = env_int("JOBS_RETRY_BASE_SECONDS", 10)
-# Done jobs are forgotten after this many days (failed ones are kept).
+# Done jobs are forgotten after this many days, failed ones after the second number.
 JOBS_KEEP_DONE_DAYS = env_int("JOBS_KEEP_DONE_DAYS", 30)
+JOBS_KEEP_FAILED_DAYS = env_int("JOBS_KEEP_FAILED_DAYS", 90)
+# Work left without a job (its job failed) is given a new one by the sweep after this long.
+JOBS_ORPHAN_BACKOFF_SECONDS = env_int("JOBS_ORPHAN_BACKOFF_SECONDS", 900)
 # Tests only: a job stops this long at its checkpoint, so a test can kill its worker mid-job.
 JOBS_TEST_PAUSE_SECONDS = env_int("JOBS_TEST_PAUSE_SECONDS", 0) if TESTING else 0
 # Project summaries: a change waits this long for others to join it in one recomputation.

@@ -48,6 +48,8 @@ Linker = Callable[[Criterion, str], str]
 # on a weak network feels; when a page is done the next one loads by itself.
 QUEUE_PAGE_SIZE = 10
 SUGGESTIONS_SHOWN = 3
+# An id has at most 19 digits (a BigAutoField); int() refuses strings past 4,300 digits.
+MAX_ID_DIGITS = 19
 QUEUE_TEMPLATE = "criteria/classification/queue.html"
 CRITERION_TEMPLATE = "criteria/classification/criterion.html"
 
@@ -241,7 +243,9 @@ def _criterion_linker(tenant_slug: str) -> Linker:
 def _picked(raw: str) -> dict[int, str]:
     """pick=<criterion id>:<code>, the no-JavaScript way to fill a picker from a suggestion."""
     criterion, _sep, code = (raw or "").partition(":")
-    return {int(criterion): code.strip().upper()[:12]} if criterion.isdigit() else {}
+    if not criterion.isdecimal() or len(criterion) > MAX_ID_DIGITS:
+        return {}
+    return {int(criterion): code.strip().upper()[:12]}
 
 
 # --- The queue ----------------------------------------------------------------------------------

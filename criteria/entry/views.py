@@ -49,6 +49,8 @@ UNDO_SESSION_KEY = "criteria_entry_undo"
 # How long a send's key is remembered, so a send repeated after a lost answer saves once.
 SUBMISSION_SECONDS = 24 * 60 * 60
 _SUBMISSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# An id has at most 19 digits (a BigAutoField); int() refuses strings past 4,300 digits.
+MAX_ID_DIGITS = 19
 
 
 # --- Helpers ------------------------------------------------------------------------------------
@@ -339,7 +341,11 @@ def add(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
 
 
 def _ids(request: HttpRequest) -> list[int]:
-    return [int(value) for value in request.POST.getlist("criterion") if value.isdigit()][:500]
+    return [
+        int(value)
+        for value in request.POST.getlist("criterion")
+        if value.isdecimal() and len(value) <= MAX_ID_DIGITS
+    ][:500]
 
 
 @tenant_required(*CRITERIA_ROLES)

@@ -32,6 +32,7 @@ from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
 from wikispiral.tenancy import cross_tenant
+from wikispiral.text import line_clean
 
 LANGUAGES = ("en", "fr", "pt")
 REQUIRED_COLUMNS = (
@@ -553,7 +554,7 @@ def grid_version_import(
     criterion by mapping (old code → new codes; several targets move criteria to the first
     one and mark them disputed). All or nothing; DomainError when rows or mapping are invalid
     or a used component would lose its criteria."""
-    name = (name or "").strip()
+    name = line_clean(name)
     if not name:
         raise DomainError(_("Give the new version a name."), field="name")
     if len(name) > 120:

@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterator
 from pathlib import PurePath
 
 import pandas as pd
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import (
     DEFAULT_DB_ALIAS,
     IntegrityError,
+    InterfaceError,
     OperationalError,
     connection,
     connections,
@@ -154,19 +156,29 @@ def criteria_import_enqueue(*, tenant: CoordinationGroup, batch: ImportBatch) ->
 
 
 def criteria_import_retry(*, tenant: CoordinationGroup, batch: ImportBatch) -> None:
-    """Start a failed import again from its stored file (checked again by the job).
-    DomainError when it did not fail or its file is gone (then it must be uploaded again)."""
+    """Start a failed import again from its stored file (checked again by the job); nothing
+    when it is already waiting or running again (a second click). DomainError when it did not
+    fail or its file is gone (then it must be uploaded again)."""
     if batch.tenant_id != tenant.pk:
         raise DomainError(_("Not found."))
+    if criteria_import_revive(tenant=tenant, batch=batch):
+        _job_enqueue(tenant=tenant, batch=batch)
+
+
+def criteria_import_revive(*, tenant: CoordinationGroup, batch: ImportBatch) -> bool:
+    """Put a failed batch back to waiting for its job; False when it already waits or runs.
+    DomainError when its file is gone or it did not fail."""
     if not batch.stored_name or not import_file_path(batch).exists():
         raise DomainError(_("The uploaded file is no longer on the server: upload it again."))
     with tenant_scope(tenant):
-        moved = ImportBatch.objects.filter(
-            pk=batch.pk, tenant=tenant, status=Status.FAILED, error_count=0
-        ).update(status=Status.QUEUED, rows_done=0, message="")
-    if not moved:
-        raise DomainError(_("Only a failed import can be started again."))
-    _job_enqueue(tenant=tenant, batch=batch)
+        batches = ImportBatch.objects.filter(pk=batch.pk, tenant=tenant, error_count=0)
+        if batches.filter(status__in=ACTIVE_STATUSES).exists():
+            return False
+        if not batches.filter(status=Status.FAILED).update(
+            status=Status.QUEUED, rows_done=0, message=""
+        ):
+            raise DomainError(_("Only a failed import can be started again."))
+    return True
 
 
 def import_job_key(batch: ImportBatch) -> str:
@@ -215,8 +227,9 @@ def criteria_import_commit(
         except DomainError as problem:
             _fail(batch, problem.message)
             return 0
-        except OperationalError:
-            # Transient (connection lost, deadlock): give the batch back for the task's retry.
+        except (OperationalError, InterfaceError, SoftTimeLimitExceeded):
+            # Transient (connection lost, deadlock) or too long: the job decides what follows
+            # (another attempt, or failed with its reason); the batch waits for it meanwhile.
             ImportBatch.objects.filter(pk=batch.pk, status=Status.RUNNING).update(
                 status=Status.QUEUED
             )
@@ -238,9 +251,12 @@ def criteria_import_commit(
 
 
 def _fail(batch: ImportBatch, message: str) -> None:
-    batch.status = Status.FAILED
-    batch.message = message
-    batch.save(update_fields=["status", "message"])
+    # Conditional: a run that lost its claim (the sweep gave the batch to another, which may
+    # have imported it since) must not mark it failed over its successor's outcome.
+    ImportBatch.objects.filter(pk=batch.pk, status=Status.RUNNING).update(
+        status=Status.FAILED, message=message
+    )
+    batch.refresh_from_db()
 
 
 def _commit_claimed(tenant: CoordinationGroup, batch: ImportBatch, run: JobRun | None) -> int:
@@ -253,14 +269,15 @@ def _commit_claimed(tenant: CoordinationGroup, batch: ImportBatch, run: JobRun |
     _table, _lookups, checked = check_file(tenant=tenant, filename=batch.filename, data=data)
     if checked.error_count:
         # The groups, questions or grid changed since the preview: show the new errors.
-        batch.status = Status.PREVIEWED
-        batch.error_count = checked.error_count
-        batch.errors = checked.errors
-        batch.message = _(
-            "The file no longer passes the checks (something changed since it was checked): "
-            "nothing was imported."
+        ImportBatch.objects.filter(pk=batch.pk, status=Status.RUNNING).update(
+            status=Status.PREVIEWED,
+            error_count=checked.error_count,
+            errors=checked.errors,
+            message=_(
+                "The file no longer passes the checks (something changed since it was "
+                "checked): nothing was imported."
+            ),
         )
-        batch.save(update_fields=["status", "error_count", "errors", "message"])
         return 0
     now = timezone.now()
     actor_id = batch.created_by_id

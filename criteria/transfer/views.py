@@ -49,6 +49,7 @@ from criteria.transfer.services import (
 )
 from territories.models import Country, HomogeneousGroup
 from wikispiral.errors import DomainError
+from wikispiral.jobs.models import Job
 from wikispiral.jobs.selectors import job_latest, job_state_label
 from wikispiral.tenancy import get_for_tenant_or_404, tenant_required
 
@@ -160,12 +161,10 @@ def _batch_page(
     request: HttpRequest, batch: ImportBatch, *, status: int = 200, problem: str = ""
 ) -> HttpResponse:
     running = batch.status in ACTIVE_STATUSES
-    job = (
-        job_latest(key=import_job_key(batch))
-        if batch.status != ImportBatch.Status.PREVIEWED
-        else None
-    )
-    job_state = job_state_label(job) if job is not None and batch.status != "done" else ""
+    job = job_latest(key=import_job_key(batch)) if running else None
+    # Said only when it tells more than the batch's own status: "interrupted, starting again".
+    retrying = job is not None and job.state == Job.State.WAITING and job.attempts > 0
+    job_state = job_state_label(job) if retrying else ""
     if request.htmx:
         response = render(
             request,
@@ -246,7 +245,7 @@ def _year(request: HttpRequest) -> int | None:
     raw = request.GET.get("year", "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not 1900 <= int(raw) <= 2100:
+    if not raw.isdecimal() or len(raw) > 4 or not 1900 <= int(raw) <= 2100:
         raise BadRequest(_("The year must be written with four digits, e.g. 2024."))
     return int(raw)
 

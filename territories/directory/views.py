@@ -110,7 +110,7 @@ class DirectoryFilterForm(forms.Form):
 def _page_number(raw: str | None, notes: list[str]) -> int:
     if not raw:
         return 1
-    if raw.isdigit() and len(raw) <= _MAX_PAGE_DIGITS and int(raw) >= 1:
+    if raw.isdecimal() and len(raw) <= _MAX_PAGE_DIGITS and int(raw) >= 1:
         return int(raw)
     notes.append(_("“%(page)s” is not a page number: here is the first page.") % {"page": raw[:20]})
     return 1

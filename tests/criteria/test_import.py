@@ -742,8 +742,14 @@ def test_a_failed_import_is_tried_again_from_its_stored_file(
     assert list(imports.values_list("state", flat=True)) == ["failed", "done"]
 
 
-def test_retrying_an_import_that_did_not_fail_is_refused(client_f, tenant, young):
-    batch = _queued(tenant, (HEADER + "young-people,Q1,Good food,2025-03-14,,,\n").encode())
+def test_retrying_an_import_that_did_not_fail_is_refused(client_f, tenant, young, facilitator):
+    batch = criteria_import_preview(
+        tenant=tenant,
+        actor=facilitator,
+        filename="c.csv",
+        data=(HEADER + "young-people,Q1,Good food,2025-03-14,,,\n").encode(),
+    )
+    criteria_import_commit(tenant=tenant, batch=batch)
 
     response = client_f.post(
         reverse("transfer:import_retry", kwargs={"cg": tenant.slug, "batch": batch.pk})
@@ -751,6 +757,17 @@ def test_retrying_an_import_that_did_not_fail_is_refused(client_f, tenant, young
 
     assert response.status_code == 409
     assert "Only a failed import can be started again." in response.content.decode()
+
+
+def test_a_second_click_on_try_again_changes_nothing(client_f, tenant, young):
+    batch = _queued(tenant, (HEADER + "young-people,Q1,Good food,2025-03-14,,,\n").encode())
+
+    response = client_f.post(
+        reverse("transfer:import_retry", kwargs={"cg": tenant.slug, "batch": batch.pk})
+    )
+
+    assert response.status_code == 302
+    assert Job.objects.filter(kind="criteria.import").count() == 1
 
 
 def test_uploading_again_the_file_of_a_failed_import_offers_to_import_it(client_f, tenant, young):
@@ -800,3 +817,40 @@ def test_texts_our_csv_export_neutralised_come_back_as_typed(tenant, young, faci
         "- more parks",
         "=SUM(1+1)",
     ]
+
+
+def test_an_operator_retrying_a_failed_import_job_imports_it(
+    tenant, young, django_capture_on_commit_callbacks
+):
+    from wikispiral.jobs.services import job_retry
+
+    batch = _queued(tenant, (HEADER + "young-people,Q1,Good food,2025-03-14,,,\n").encode())
+    with cross_tenant():
+        ImportBatch.objects.filter(pk=batch.pk).update(status="failed", message="Stopped.")
+    Job.objects.filter(kind="criteria.import").update(state="failed", message="Stopped.")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job_retry(job=Job.objects.get(kind="criteria.import"))
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows_done) == ("done", 1)
+    assert len(_criteria(tenant)) == 1
+
+
+def test_a_run_that_lost_its_batch_does_not_mark_it_failed_over_its_successor(
+    tenant, young, facilitator
+):
+    batch = criteria_import_preview(
+        tenant=tenant,
+        actor=facilitator,
+        filename="c.csv",
+        data=(HEADER + "young-people,Q1,Good food,2025-03-14,,,\n").encode(),
+    )
+    criteria_import_commit(tenant=tenant, batch=batch)  # the successor imported it
+    from criteria.transfer.services import _fail
+
+    with cross_tenant():
+        _fail(batch, "The uploaded file is no longer on the server: upload it again.")
+
+    batch.refresh_from_db()
+    assert batch.status == "done"

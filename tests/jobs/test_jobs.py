@@ -10,6 +10,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone, translation
 
 from tests.factories import make_user
+from wikispiral.audit.models import AuditEntry
 from wikispiral.errors import DomainError
 from wikispiral.jobs import services
 from wikispiral.jobs.models import Job
@@ -184,6 +185,83 @@ def test_the_sweep_gives_up_on_a_job_out_of_attempts():
     assert ("failed", {"message": job.message}) in CALLS
 
 
+def test_what_the_sweep_writes_is_in_the_askers_language():
+    with translation.override("fr"):
+        job = _enqueue()
+    _expire(job, attempts=3)
+
+    jobs_sweep()  # run in the site's language, English
+
+    job.refresh_from_db()
+    assert "Son processus de calcul s’est arrêté avant la fin." in job.message
+
+
+def test_a_run_that_no_longer_holds_its_job_changes_nothing():
+    job = _enqueue()
+    _expire(job)
+    stale = Job.objects.get(pk=job.pk)
+    Job.objects.filter(pk=job.pk).update(token=Job.new_token())  # another run holds it now
+    later = _enqueue()
+
+    assert services._wait_again(stale, None, run_after=None) is False
+
+    assert Job.objects.filter(pk=later.pk, state="waiting").exists()
+    assert Job.objects.get(pk=job.pk).state == "running"
+
+
+def test_an_interrupted_job_takes_the_place_of_the_one_waiting_for_the_same_work(monkeypatch):
+    job = _enqueue(n=1)
+    _expire(job)
+    _enqueue(n=2)  # the same work asked again while the first ran
+    monkeypatch.setattr(services, "_send", lambda *args, **kwargs: None)
+
+    jobs_sweep()
+
+    assert list(Job.objects.values_list("pk", "state", "interruptions")) == [(job.pk, "waiting", 1)]
+
+
+def test_the_sweep_leaves_a_job_whose_lease_was_renewed_meanwhile(monkeypatch):
+    job = _enqueue()
+    _expire(job)
+    read = Job.objects.get(pk=job.pk)
+    Job.objects.filter(pk=job.pk).update(
+        lease_until=timezone.now() + datetime.timedelta(seconds=60)
+    )
+
+    assert services._wait_again(read, None, expired_before=timezone.now()) is False
+    assert Job.objects.get(pk=job.pk).state == "running"
+
+
+def test_a_job_waits_while_another_run_holds_the_same_work(monkeypatch):
+    sent = []
+    monkeypatch.setattr(services, "_eager", lambda: False)
+    monkeypatch.setattr(services, "_send", lambda *args, **kwargs: sent.append(kwargs))
+    first = _enqueue()
+    Job.objects.filter(pk=first.pk).update(
+        state="running", lease_until=timezone.now() + datetime.timedelta(seconds=60)
+    )
+    second = _enqueue()
+
+    assert job_run(job_id=second.pk, heartbeat=False) == "deferred"
+
+    assert Job.objects.get(pk=second.pk).state == "waiting"
+    assert sent[-1]["countdown"] > 0
+    Job.objects.filter(pk=first.pk).update(state="done")
+    assert job_run(job_id=second.pk, heartbeat=False) == "done"
+
+
+def test_a_job_that_takes_too_long_fails_at_once(sample_kinds):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    job = _enqueue()
+    sample_kinds["raise"] = SoftTimeLimitExceeded()
+
+    assert job_run(job_id=job.pk, heartbeat=False) == "failed"
+
+    job.refresh_from_db()
+    assert (job.state, job.attempts, job.message) == ("failed", 1, "It took too long.")
+
+
 def test_the_sweep_sends_again_a_job_whose_message_was_lost(
     settings, django_capture_on_commit_callbacks
 ):
@@ -234,12 +312,15 @@ def test_a_failed_job_is_retried_from_a_clean_state(
     job_run(job_id=job.pk, heartbeat=False)
     sample_kinds["raise"] = None
 
+    operator = make_user()
     with django_capture_on_commit_callbacks(execute=True):
-        job_retry(job=Job.objects.get(pk=job.pk))
+        job_retry(job=Job.objects.get(pk=job.pk), actor=operator)
 
     job.refresh_from_db()
     assert (job.state, job.attempts, job.message) == ("done", 1, "")
     assert [call for call, _args in CALLS] == ["run", "failed", "reset", "run"]
+    entry = AuditEntry.objects.get(action="jobs.job.retried")
+    assert (entry.actor, entry.target_id) == (operator, str(job.pk))
 
 
 def test_only_a_failed_job_can_be_retried():
@@ -275,13 +356,38 @@ def test_a_mail_survives_an_smtp_server_that_is_away(settings, django_capture_on
         mail_send_on_commit(
             to="ana@example.org",
             template="territories/email/invitation",
-            context={"group": {"name": "Mulhouse"}, "url": "https://x/i/1", "inviter": None},
+            context={"group": {"name": "Mulhouse"}, "accept_url": "https://x/i/1", "inviter": None},
             language="pt",
         )
     # Inline here, the attempts follow each other at once (a worker waits 10 s, then 20 s).
     job = Job.objects.get(kind="mail.send")
     assert (job.state, job.attempts) == ("done", 3)
     assert [message.to for message in mail.outbox] == [["ana@example.org"]]
+    assert job.args == {}  # its links (tokens) are forgotten once sent
+
+
+class RefusingSMTPBackend(EmailBackend):
+    def send_messages(self, messages):
+        raise smtplib.SMTPRecipientsRefused({"nobody@example.org": (550, b"No such user")})
+
+
+def test_a_mail_refused_for_good_fails_at_once_with_the_reason(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.MAILERS = {"default": {"BACKEND": "tests.jobs.test_jobs.RefusingSMTPBackend"}}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mail_send_on_commit(
+            to="nobody@example.org",
+            template="territories/email/invitation",
+            context={"group": {"name": "Mulhouse"}, "accept_url": "https://x/i/1"},
+            language="en",
+        )
+
+    job = Job.objects.get(kind="mail.send")
+    assert (job.state, job.attempts) == ("failed", 1)
+    assert job.message == "The mail server refused the address nobody@example.org."
+    assert job.args["to"] == ["nobody@example.org"]  # kept, for a retry
 
 
 def test_a_rolled_back_change_mails_nobody(settings):
@@ -289,7 +395,7 @@ def test_a_rolled_back_change_mails_nobody(settings):
         mail_send_on_commit(
             to="ana@example.org",
             template="territories/email/invitation",
-            context={"group": {"name": "Mulhouse"}, "url": "https://x/i/1", "inviter": None},
+            context={"group": {"name": "Mulhouse"}, "accept_url": "https://x/i/1", "inviter": None},
             language="en",
         )
         raise RuntimeError("refused")

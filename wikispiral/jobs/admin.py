@@ -13,6 +13,8 @@ class JobAdmin(admin.ModelAdmin):
     """Operators see every job and start failed ones again; rows are written by the engine."""
 
     list_display = ["created_at", "kind", "key", "state", "attempts", "interruptions", "message"]
+    # Arguments may hold secrets (a mail's links): operators see what ran, not what it carried.
+    exclude = ["args", "token"]
     list_filter = ["state", "kind"]
     search_fields = ["key", "message"]
     date_hierarchy = "created_at"

@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
 from wikispiral.jobs.models import Job
 
@@ -55,6 +56,9 @@ class JobKind:
     reset: Callable[["Job"], None] | None = None
     # Records on the job's objects that the job failed for good (message already translated).
     failed: Callable[["Job", str], None] | None = None
+    # Puts the job's objects back to waiting when a person starts a failed job again; may raise
+    # DomainError (the file is gone...). Without it, reset is used.
+    revive: Callable[["Job"], None] | None = None
     max_attempts: int = 3
     # Celery's hard limit for one run; the soft limit comes 10 % earlier.
     time_limit: int = 300
@@ -63,6 +67,12 @@ class JobKind:
     # The work its app's own rows say is waiting ({"key", "args", "tenant_id"} each): the sweep
     # gives a job to any that has none (rows from before a deploy, a job given up on).
     orphans: Callable[[], list[dict]] | None = None
+    # One run of the kind at a time (jobs that rewrite the same shared rows: syntheses,
+    # summaries); otherwise one run per key at a time.
+    exclusive: bool = False
+    # Its arguments hold secrets (a mail's body carries invitation links): forgotten once done,
+    # never shown to operators.
+    sensitive: bool = False
 
 
 KINDS: dict[str, JobKind] = {}
@@ -77,6 +87,9 @@ def job_kind(
     time_limit: int = 300,
     transient: tuple[type[BaseException], ...] = (),
     orphans: Callable[[], list[dict]] | None = None,
+    revive: Callable[[Job], None] | None = None,
+    exclusive: bool = False,
+    sensitive: bool = False,
 ) -> Callable[[Callable[[Job, "JobRun"], Any]], Callable[[Job, "JobRun"], Any]]:
     """Register the decorated function as the handler of jobs of kind name."""
 
@@ -90,6 +103,9 @@ def job_kind(
             time_limit=time_limit,
             transient=transient,
             orphans=orphans,
+            revive=revive,
+            exclusive=exclusive,
+            sensitive=sensitive,
         )
         return handler
 
@@ -145,8 +161,9 @@ def job_enqueue(
                 run_after=now + datetime.timedelta(seconds=delay) if delay else None,
             )
     except IntegrityError:
-        # Enqueued by another request at the same moment: that one is ours too.
-        return Job.objects.get(key=key, state=State.WAITING)
+        # Enqueued by another request at the same moment: that one is ours too (or, if a worker
+        # claimed it meanwhile, the next change will enqueue again).
+        return Job.objects.filter(key=key).order_by("-pk").first()
     _send_on_commit(waiting, countdown=delay or None)
     return waiting
 
@@ -159,6 +176,9 @@ def _send(job_id: int, kind: str, countdown: float | None = None) -> None:
     jobs_run_task.apply_async(
         (job_id,),
         countdown=countdown,
+        # A message nobody took in time is dropped: the sweep sends a fresh one, so a busy
+        # queue holds one message per waiting job, not one per sweep.
+        expires=(countdown or 0) + settings.JOBS_REQUEUE_AFTER_SECONDS,
         time_limit=limit,
         soft_time_limit=int(limit * 0.9),
         # Read at each send (not once by Celery): tests route a run's jobs to their own workers.
@@ -168,7 +188,9 @@ def _send(job_id: int, kind: str, countdown: float | None = None) -> None:
 
 def _send_on_commit(job: Job, countdown: float | None = None) -> None:
     job_id, kind = job.pk, job.kind
-    transaction.on_commit(lambda: _send(job_id, kind, countdown))
+    # Robust: the change is saved and the job recorded; a broker that is away must not turn
+    # that into an error page (the sweep sends the message once the broker is back).
+    transaction.on_commit(lambda: _send(job_id, kind, countdown), robust=True)
 
 
 # --- Run ----------------------------------------------------------------------------------------
@@ -214,9 +236,9 @@ class _Heartbeat(threading.Thread):
     """Renews the lease (and writes progress) every few seconds on a connection of its own;
     a worker that dies stops beating and its lease runs out."""
 
-    def __init__(self, run: JobRun) -> None:
-        super().__init__(name=f"job-{run.job.pk}-heartbeat", daemon=True)
-        self.run_ = run
+    def __init__(self, owner: JobRun) -> None:
+        super().__init__(name=f"job-{owner.job.pk}-heartbeat", daemon=True)
+        self.owner = owner
         self.stopped = threading.Event()
         self.interval = max(0.5, min(5.0, settings.JOBS_LEASE_SECONDS / 4))
 
@@ -224,13 +246,36 @@ class _Heartbeat(threading.Thread):
         try:
             while not self.stopped.wait(self.interval):
                 try:
-                    self.run_._ours().update(
-                        lease_until=timezone.now() + lease(), progress=self.run_.percent
+                    renewed = self.owner._ours().update(
+                        lease_until=timezone.now() + lease(), progress=self.owner.percent
                     )
                 except (OperationalError, InterfaceError):
-                    logger.warning("job %s: heartbeat not recorded", self.run_.job.pk)
+                    logger.warning("job %s: heartbeat not recorded", self.owner.job.pk)
+                    # A broken connection stays broken: the next beat opens a new one.
+                    connection.close()
+                    continue
+                if not renewed:
+                    logger.warning(
+                        "job %s: the sweep took it back from this run", self.owner.job.pk
+                    )
+                    return
         finally:
             connection.close()
+
+
+def _busy(job_id: int, now: datetime.datetime) -> bool:
+    """Whether a live run already works on what job_id would (its key, or its kind when the
+    kind is exclusive): the job then waits for it instead of running beside it."""
+    job = Job.objects.filter(pk=job_id).values("kind", "key").first()
+    if job is None:
+        return False
+    spec = KINDS.get(job["kind"])
+    same = {"kind": job["kind"]} if spec is not None and spec.exclusive else {"key": job["key"]}
+    return (
+        Job.objects.filter(**same, state=State.RUNNING, lease_until__gte=now)
+        .exclude(pk=job_id)
+        .exists()
+    )
 
 
 def _claim(job_id: int, worker: str) -> Job | None:
@@ -255,6 +300,10 @@ def _claim(job_id: int, worker: str) -> Job | None:
 def job_run(*, job_id: int, worker: str = "", heartbeat: bool = True) -> str:
     """Claim the job and run its handler; returns what happened ("done", "failed", "retry",
     "lost" or "skipped" when the job was not waiting: safe to call twice)."""
+    if not _eager() and _busy(job_id, timezone.now()):
+        # Another run holds the same work: come back when its lease would be over.
+        _send(job_id, Job.objects.get(pk=job_id).kind, countdown=settings.JOBS_LEASE_SECONDS / 4)
+        return "deferred"
     job = _claim(job_id, worker or socket.gethostname())
     if job is None:
         return "skipped"
@@ -284,14 +333,13 @@ def _run_handler(job: Job, run: JobRun, spec: JobKind) -> str:
     except DomainError as problem:
         _give_up(job, spec, problem.message)
         return "failed"
-    except (*TRANSIENT_ERRORS, *spec.transient, SoftTimeLimitExceeded) as error:
-        reason = (
-            _("It took too long.")
-            if isinstance(error, SoftTimeLimitExceeded)
-            else _("A service it needs did not answer.")
-        )
+    except SoftTimeLimitExceeded:
+        # It would take as long the next time: the person decides whether to try again.
+        _give_up(job, spec, _("It took too long."))
+        return "failed"
+    except (*TRANSIENT_ERRORS, *spec.transient) as error:
         logger.warning("job %s (%s): attempt %s failed: %r", job.pk, job.kind, job.attempts, error)
-        return _retry_or_give_up(job, spec, reason)
+        return _retry_or_give_up(job, spec, _("A service it needs did not answer."))
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         _give_up(
@@ -306,6 +354,8 @@ def _run_handler(job: Job, run: JobRun, spec: JobKind) -> str:
 
 
 def _finish(job: Job, state: str, *, message: str = "", result: dict | None = None) -> bool:
+    spec = KINDS.get(job.kind)
+    forget = state == State.DONE and spec is not None and spec.sensitive
     return bool(
         Job.objects.filter(pk=job.pk, token=job.token, state=State.RUNNING).update(
             state=state,
@@ -314,12 +364,18 @@ def _finish(job: Job, state: str, *, message: str = "", result: dict | None = No
             progress=100 if state == State.DONE else F("progress"),
             finished_at=timezone.now(),
             lease_until=None,
+            **({"args": {}} if forget else {}),
         )
     )
 
 
-def _give_up(job: Job, spec: JobKind, message: str) -> None:
-    if _finish(job, State.FAILED, message=message) and spec.failed is not None:
+@transaction.atomic
+def _give_up(job: Job, spec: JobKind | None, message: str) -> None:
+    if not _finish(job, State.FAILED, message=message):
+        return
+    # Nobody else learns of it: the operators' log says so, with the reason.
+    logger.error("job %s (%s, %s) failed: %s", job.pk, job.kind, job.key, message)
+    if spec is not None and spec.failed is not None:
         spec.failed(job, message)
 
 
@@ -346,19 +402,31 @@ def _retry_or_give_up(job: Job, spec: JobKind, reason: str) -> str:
 
 
 @transaction.atomic
-def _wait_again(job: Job, spec: JobKind | None, **fields: Any) -> bool:
-    """Put a run's job back to wait (still claimed by that run: False otherwise) and its
-    objects back in a clean state. A job waiting for the same key (the same work, asked again
-    while this one ran) has not started: this one takes its place, one job waits per key."""
+def _wait_again(
+    job: Job,
+    spec: JobKind | None,
+    *,
+    expired_before: datetime.datetime | None = None,
+    **fields: Any,
+) -> bool:
+    """Put a run's job back to wait and its objects back in a clean state; False, changing
+    nothing, unless the run still holds it (and, for the sweep, its lease is over). A job
+    waiting for the same key (the same work, asked again while this one ran) has not started:
+    this one takes its place, so one job waits per key."""
+    held = Job.objects.select_for_update().filter(pk=job.pk, token=job.token, state=State.RUNNING)
+    if expired_before is not None:
+        held = held.filter(lease_until__lt=expired_before)
+    if not held.exists():
+        return False
     absorbed = Job.objects.filter(key=job.key, state=State.WAITING).exclude(pk=job.pk).delete()[0]
     if absorbed:
         logger.info("job %s takes the place of the job waiting for %s", job.pk, job.key)
-    moved = Job.objects.filter(pk=job.pk, token=job.token, state=State.RUNNING).update(
+    Job.objects.filter(pk=job.pk).update(
         state=State.WAITING, token=None, lease_until=None, **fields
     )
-    if moved and spec is not None and spec.reset is not None:
+    if spec is not None and spec.reset is not None:
         spec.reset(job)
-    return bool(moved)
+    return True
 
 
 def _attempts_exhausted(attempts: int, reason: str) -> str:
@@ -392,17 +460,22 @@ def jobs_sweep() -> Swept:
     now = timezone.now()
     for job in Job.objects.filter(state=State.RUNNING, lease_until__lt=now):
         spec = KINDS.get(job.kind)
-        with transaction.atomic():
+        # What the sweep writes is read by the person who asked, in their language.
+        with transaction.atomic(), translation.override(job.language or settings.LANGUAGE_CODE):
             if job.attempts >= job.max_attempts:
+                if not Job.objects.filter(pk=job.pk, lease_until__lt=now).exists():
+                    continue  # renewed since it was read: alive after all
                 reason = _("Its worker stopped before the end.")
-                if spec is None:
-                    _finish(job, State.FAILED, message=reason)
-                else:
-                    _give_up(job, spec, _attempts_exhausted(job.attempts, reason))
+                _give_up(job, spec, _attempts_exhausted(job.attempts, reason))
                 swept.given_up.append(job.pk)
                 continue
             if not _wait_again(
-                job, spec, run_after=None, interruptions=F("interruptions") + 1, message=""
+                job,
+                spec,
+                expired_before=now,
+                run_after=None,
+                interruptions=F("interruptions") + 1,
+                message="",
             ):
                 continue
         swept.taken_back.append(job.pk)
@@ -431,20 +504,30 @@ def jobs_sweep() -> Swept:
 
 
 def _forget_done(now: datetime.datetime) -> None:
-    # Done jobs are kept a while for the operators, then forgotten a batch per sweep; failed
-    # ones stay, since people read their reasons.
-    keep = datetime.timedelta(days=settings.JOBS_KEEP_DONE_DAYS)
-    old = Job.objects.filter(state=State.DONE, finished_at__lt=now - keep)
+    # Jobs are kept a while for the operators (failed ones longer: people read their reasons),
+    # then forgotten a batch per sweep.
+    keep_done = datetime.timedelta(days=settings.JOBS_KEEP_DONE_DAYS)
+    keep_failed = datetime.timedelta(days=settings.JOBS_KEEP_FAILED_DAYS)
+    old = Job.objects.filter(
+        Q(state=State.DONE, finished_at__lt=now - keep_done)
+        | Q(state=State.FAILED, finished_at__lt=now - keep_failed)
+    )
     Job.objects.filter(pk__in=list(old.values_list("pk", flat=True)[:5000])).delete()
 
 
 def _adopt_orphans(swept: Swept) -> None:
     active = {State.WAITING, State.RUNNING}
+    backoff = datetime.timedelta(seconds=settings.JOBS_ORPHAN_BACKOFF_SECONDS)
     for spec in list(KINDS.values()):
         if spec.orphans is None:
             continue
         for item in spec.orphans():
-            if Job.objects.filter(key=item["key"], state__in=active).exists():
+            jobs = Job.objects.filter(key=item["key"])
+            if jobs.filter(state__in=active).exists():
+                continue
+            # Work whose job just failed waits before another try, so a run that always fails
+            # is not started again every minute.
+            if jobs.filter(state=State.FAILED, finished_at__gte=timezone.now() - backoff).exists():
                 continue
             with transaction.atomic():
                 job = job_enqueue(
@@ -481,7 +564,16 @@ def job_retry(*, job: Job, actor: Any = None) -> Job:
         if not moved:
             raise DomainError(_("Only a failed job can be started again."))
         job.refresh_from_db()
-        if spec.reset is not None:
-            spec.reset(job)
+        revive = spec.revive or spec.reset
+        if revive is not None:
+            revive(job)
+        audit_record(
+            actor=actor,
+            action="jobs.job.retried",
+            target=job,
+            tenant_id=job.tenant_id,
+            kind=job.kind,
+            key=job.key,
+        )
         _send_on_commit(job)
     return job

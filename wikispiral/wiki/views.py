@@ -286,9 +286,9 @@ def page_new(request: HttpRequest, space: str, lang: str) -> HttpResponse:
     context = {"space": space_obj, "language": language}
     if request.method == "GET":
         initial = {"title": request.GET.get("title", "")[:255]}
-        if request.GET.get("parent", "").isdigit():
+        if request.GET.get("parent", "").isdecimal():
             initial["parent"] = int(request.GET["parent"])
-        if request.GET.get("translation_of", "").isdigit():
+        if request.GET.get("translation_of", "").isdecimal():
             initial["translation_of"] = int(request.GET["translation_of"])
         form = PageNewForm(initial=initial, parent_choices=choices)
         return render(request, "wiki/new.html", {**context, "form": form})
@@ -340,7 +340,7 @@ def page_history(request: HttpRequest, space: str, lang: str, slug: str) -> Http
 
 
 def _number(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
+    return int(value) if value and value.isdecimal() and len(value) < 10 else None
 
 
 @require_GET
