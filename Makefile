@@ -9,6 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 RUFF := $(VENV)/bin/ruff
+MYPY := $(VENV)/bin/mypy
 INSTALLED := $(VENV)/.installed
 
 # Extra arguments for pytest or the benchmark: make test ARGS="-k healthz -x"
@@ -35,8 +36,8 @@ PYTHON_OK = -c 'import sys; sys.exit(sys.version_info < (3, 12))'
 help:
 	@echo "make run    set up .venv, compile translations, migrate, load the demo, serve on 127.0.0.1:8000"
 	@echo "make test   set up .venv, compile translations, check migrations, run pytest"
-	@echo "            (CI=true also runs ruff and uses PostgreSQL + Redis on 127.0.0.1)"
-	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
+	@echo "            (CI=true also runs ruff and mypy, and uses PostgreSQL + Redis on 127.0.0.1)"
+	@echo "make lint   ruff check, ruff format --check, mypy, makemigrations --check"
 	@echo "make bench  run bench/page_views.py"
 	@echo "make clean  remove .venv, caches, compiled translations, collected static files"
 	@echo "            (keeps db.sqlite3 and media/)"
@@ -92,12 +93,14 @@ run: messages
 lint: $(INSTALLED)
 	$(RUFF) check .
 	$(RUFF) format --check .
+	$(MYPY)
 	$(MANAGE) makemigrations --check --dry-run
 
 test: messages
 ifeq ($(CI),true)
 	$(RUFF) check .
 	$(RUFF) format --check .
+	$(MYPY)
 endif
 	$(MANAGE) makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_CI_ARGS) $(ARGS)
@@ -106,6 +109,6 @@ bench: messages
 	$(PY) bench/page_views.py $(ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache staticfiles *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	find . -name '*.mo' -path '*/locale/*' -delete

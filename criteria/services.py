@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from criteria.codes import full_code_parse
+from criteria.hooks import criteria_changed
 from criteria.models import TEXT_MAX_LENGTH, Classification, Component, Criterion, Question
 from territories.models import CoordinationGroup, HomogeneousGroup
 from wikispiral.accounts.models import User
@@ -47,10 +48,8 @@ def _group_check(*, tenant: CoordinationGroup, group: HomogeneousGroup) -> None:
 
 def _syntheses_outdated(tenant: CoordinationGroup, *group_ids: int) -> None:
     # Syntheses read these criteria: the groups and every level above get recomputed after the
-    # commit (the syntheses app depends on this one, hence the import here).
-    from syntheses.services import syntheses_mark_changed
-
-    syntheses_mark_changed(tenant=tenant, groups=list(group_ids))
+    # commit, through the hook syntheses registers (criteria is the floor below it).
+    criteria_changed(tenant=tenant, groups=list(group_ids))
 
 
 def session_date_default(group: HomogeneousGroup) -> datetime.date:

@@ -9,7 +9,11 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from projects import jobs  # noqa: F401  (registers the summaries job)
         from projects.permissions import participant_space_roles
+        from projects.services import territory_visibility_follow
+        from territories.hooks import register_group_visibility_changed
         from wikispiral.wiki.models import Space
         from wikispiral.wiki.permissions import register_space_roles
 
         register_space_roles(Space.Kind.PARTICIPANT, participant_space_roles)
+        # A territorial entity follows its coordination group when the secretariat hides it.
+        register_group_visibility_changed(territory_visibility_follow)

@@ -52,10 +52,14 @@ from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
 from wikispiral.mail import absolute_url, mail_send_on_commit
 from wikispiral.text import line_clean
-from wikispiral.wiki import caching
 from wikispiral.wiki.models import Page, Space
-from wikispiral.wiki.selectors import NETWORK_SPACE_SLUG
+from wikispiral.wiki.selectors import space_slug_taken
 from wikispiral.wiki.services import page_create, page_revise
+from wikispiral.wiki.spaces import (
+    network_space_get_or_create,
+    space_create,
+    space_visibility_set,
+)
 
 Kind, Subtype = Participant.Kind, Participant.Subtype
 SUBTYPES = {
@@ -158,9 +162,7 @@ def _participant_check(*, kind: str, subtype: str, people: int) -> None:
 def _free_slug(name: str) -> str:
     base = ("p-" + slugify(name))[:70].strip("-") or "p"
     slug, number = base, 1
-    while (
-        Space.objects.filter(slug=slug).exists() or Participant.objects.filter(slug=slug).exists()
-    ):
+    while space_slug_taken(slug=slug) or Participant.objects.filter(slug=slug).exists():
         number += 1
         slug = f"{base}-{number}"
     return slug
@@ -206,7 +208,7 @@ def participant_join(
             )
         country = country or coordination_group.country
     slug = _free_slug(name)
-    space = Space.objects.create(slug=slug, name=name, kind=Space.Kind.PARTICIPANT, is_public=True)
+    space = space_create(slug=slug, name=name, kind=Space.Kind.PARTICIPANT, is_public=True)
     participant = Participant.objects.create(
         kind=kind,
         subtype=subtype,
@@ -629,10 +631,7 @@ def workshop_conclude(*, workshop: Workshop, actor: User, body: str, language: s
             comment=_("Workshop conclusions"),
         )
         return page
-    space, _created = Space.objects.get_or_create(
-        slug=NETWORK_SPACE_SLUG,
-        defaults={"name": "wikispiral", "kind": Space.Kind.NETWORK, "is_public": True},
-    )
+    space = network_space_get_or_create()
     title = _("Workshop conclusions: %(title)s") % {"title": workshop.title}
     page = page_create(
         space=space,
@@ -703,10 +702,7 @@ def charter_draft(
     body = _("To be drafted together.")
     if workshop is not None and workshop.conclusions is not None:
         body = workshop.conclusions.current_revision.body
-    space, _created = Space.objects.get_or_create(
-        slug=NETWORK_SPACE_SLUG,
-        defaults={"name": "wikispiral", "kind": Space.Kind.NETWORK, "is_public": True},
-    )
+    space = network_space_get_or_create()
     page = page_create(
         space=space,
         language=language,
@@ -779,11 +775,8 @@ def territory_visibility_follow(*, group: CoordinationGroup) -> None:
         .select_related("space")
         .first()
     )
-    if participant is not None and participant.space.is_public == group.is_hidden:
-        space = participant.space
-        space.is_public = not group.is_hidden
-        space.save(update_fields=["is_public"])
-        caching.invalidate(space_slug=space.slug, structure=True)
+    if participant is not None:
+        space_visibility_set(space=participant.space, hidden=group.is_hidden)
     if Participant.objects.filter(coordination_group=group).exists():
         _summaries_changed()
 

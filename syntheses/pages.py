@@ -20,8 +20,9 @@ from wikispiral.accounts.permissions import can_edit_wiki
 from wikispiral.errors import DomainError
 from wikispiral.wiki.models import Space
 from wikispiral.wiki.permissions import can_create_page
-from wikispiral.wiki.selectors import NETWORK_SPACE_SLUG
+from wikispiral.wiki.selectors import network_space_find
 from wikispiral.wiki.services import PageExists, page_create
+from wikispiral.wiki.spaces import network_space_get_or_create
 
 SLUG_ATTEMPTS = 20
 
@@ -31,11 +32,7 @@ def synthesis_space(ref: ScopeRef) -> Space:
     use, as the seed command does, so a fresh site can hold narratives of places)."""
     if ref.tenant is not None:
         return ref.tenant.space
-    space, _created = Space.objects.get_or_create(
-        slug=NETWORK_SPACE_SLUG,
-        defaults={"name": "wikispiral", "kind": Space.Kind.NETWORK, "is_public": True},
-    )
-    return space
+    return network_space_get_or_create()
 
 
 def _page_language(ref: ScopeRef) -> str:
@@ -115,7 +112,7 @@ def narrative_space(ref: ScopeRef) -> Space | None:
     """The space of the scope's narrative if it exists already (never creates it)."""
     if ref.tenant is not None:
         return ref.tenant.space
-    return Space.objects.filter(slug=NETWORK_SPACE_SLUG).first()
+    return network_space_find()
 
 
 def can_write_narrative(user: User, ref: ScopeRef) -> bool:

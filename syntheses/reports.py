@@ -74,8 +74,8 @@ from territories.models import (
 from wikispiral.errors import DomainError
 from wikispiral.jobs.services import job_enqueue
 from wikispiral.tenancy import cross_tenant
-from wikispiral.wiki.models import Page, Revision
-from wikispiral.wiki.selectors import revision_render
+from wikispiral.wiki.models import Page
+from wikispiral.wiki.selectors import page_translation_find, revision_find, revision_render
 
 logger = logging.getLogger(__name__)
 
@@ -398,9 +398,7 @@ def _narrative_page(ref: ScopeRef, language: str) -> Page | None:
         return None
     page = synthesis.page
     if page.language != language:
-        translated = Page.objects.filter(
-            translation_key=page.translation_key, language=language, is_deleted=False
-        ).first()
+        translated = page_translation_find(page=page, language=language)
         page = translated or page
     if page.is_deleted or page.current_revision_id is None:
         return None
@@ -418,11 +416,7 @@ def _narrative_html(frozen: dict | None) -> str:
     """The frozen revision rendered as the wiki renders it (sanitised there, not here)."""
     if not frozen:
         return ""
-    revision = (
-        Revision.objects.select_related("page", "page__space")
-        .filter(pk=frozen["revision"], page_id=frozen["page"])
-        .first()
-    )
+    revision = revision_find(page_id=frozen["page"], revision_id=frozen["revision"])
     if revision is None:
         return ""
     return revision_render(page=revision.page, revision=revision).html

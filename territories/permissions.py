@@ -23,6 +23,14 @@ def is_secretariat(user: object) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_network_staff)
 
 
+def group_role(user: object, group: CoordinationGroup) -> str | None:
+    """The member's role in group; None for visitors, non-members and network staff (staff may
+    do everything, so their role is not looked up). One query at most."""
+    if not getattr(user, "is_authenticated", False) or user.is_network_staff:
+        return None
+    return Membership.objects.filter(tenant=group, user=user).values_list("role", flat=True).first()
+
+
 def can_manage_group(user: object, group: CoordinationGroup) -> bool:
     """Facilitators of the group and the network staff."""
     if not getattr(user, "is_authenticated", False):

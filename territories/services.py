@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from territories import hooks
 from territories.models import (
     Continent,
     CoordinationGroup,
@@ -36,7 +37,9 @@ from wikispiral.text import line_clean
 from wikispiral.uploads import Limits, UploadProblem, csv_sheet, csv_text, image_check
 from wikispiral.wiki import caching
 from wikispiral.wiki.models import Page, Space
+from wikispiral.wiki.selectors import page_find, space_slug_taken
 from wikispiral.wiki.services import PageExists, page_create
+from wikispiral.wiki.spaces import space_create, space_rename
 
 GEOGRAPHY_COLUMNS = ("continent", "country_code", "country", "region", "locality")
 # The secretariat's upload and the import_geography command read through the same bounds.
@@ -236,9 +239,9 @@ def coordination_group_create(
     places_check(country=country, region=region, locality=locality)
     if CoordinationGroup.objects.filter(network_id=network_id).exists():
         raise TerritoryError(_("This network id is already used."), "network_id")
-    if Space.objects.filter(slug=slug).exists():
+    if space_slug_taken(slug=slug):
         raise TerritoryError(_("This address is already used by another space."), "slug")
-    space = Space.objects.create(
+    space = space_create(
         slug=slug,
         name=name,
         kind=Space.Kind.COORDINATION_GROUP,
@@ -648,14 +651,13 @@ def coordination_group_update(
     values["languages"] = languages_clean(values["languages"])
 
     changed = [name for name, value in values.items() if getattr(group, name) != value]
-    places_before = [("locality", group.locality_id), ("region", group.region_id)]
+    region_id_before, locality_id_before = group.region_id, group.locality_id
     for name in changed:
         setattr(group, name, values[name])
     if {"locality", "region"} & set(changed):
-        from syntheses.services import places_of, scopes_mark
-
-        # The group's criteria leave the places it was in and join the new ones.
-        scopes_mark([(scope, pk) for scope, pk in places_before if pk] + places_of(group))
+        hooks.group_places_changed(
+            group=group, region_id_before=region_id_before, locality_id_before=locality_id_before
+        )
     old_picture = group.picture.name if group.picture else ""
     if picture is not None:
         extension = picture_check(picture)
@@ -669,8 +671,7 @@ def coordination_group_update(
         return group
     group.save(update_fields=[*changed, "modified_at"])
     if "name" in changed:
-        group.space.name = group.name
-        group.space.save(update_fields=["name"])
+        space_rename(space=group.space, name=group.name)
     if "picture" in changed and old_picture:
         storage = group.picture.storage
         transaction.on_commit(lambda: storage.delete(old_picture))
@@ -983,7 +984,7 @@ def _hg_page_body(hg: HomogeneousGroup) -> str:
 def _hg_page_create(*, hg: HomogeneousGroup, actor: User | None) -> Page:
     group = hg.tenant
     language = _page_language(group, hg.language)
-    home = Page.objects.filter(space=group.space, language=language, slug="home").first()
+    home = page_find(space=group.space, language=language, slug="home")
     with translation.override(language):
         body = _hg_page_body(hg)
         comment = _("Homogeneous group created")
@@ -1116,11 +1117,7 @@ def homogeneous_group_update(
         tenant_id=group.pk,
         fields=sorted(changed),
     )
-    if {"profile", "participants"} & set(changed):
-        # Syntheses count by profile and add up participants.
-        from syntheses.services import syntheses_mark_changed
-
-        syntheses_mark_changed(tenant=group, groups=[hg])
+    hooks.homogeneous_group_changed(tenant=group, homogeneous_group=hg, fields=frozenset(changed))
     return hg
 
 
@@ -1155,8 +1152,7 @@ def citizens_group_create(
         raise TerritoryError(_("This language is not available."), "language")
     slug = slugify(name)[:80].strip("-")
     if slug and (
-        CoordinationGroup.objects.filter(slug=slug).exists()
-        or Space.objects.filter(slug=slug).exists()
+        CoordinationGroup.objects.filter(slug=slug).exists() or space_slug_taken(slug=slug)
     ):
         raise TerritoryError(
             _(

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from criteria.codes import COMPONENT_CODE
 from criteria.grid.files import RowError, table_read
+from criteria.hooks import grid_version_arrived
 from criteria.models import (
     Classification,
     Component,
@@ -26,7 +27,6 @@ from criteria.models import (
     GridVersion,
     Question,
 )
-from syntheses.services import syntheses_recompute_all_enqueue
 from territories.models import CoordinationGroup
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
@@ -643,8 +643,8 @@ def grid_version_import(
             removed=sorted(set(old) - set(new)),
             source_filename=source_filename,
         )
-    # Every criterion may have moved: the nightly job's full recompute, now.
-    syntheses_recompute_all_enqueue()
+    # Every criterion may have moved: syntheses' hook runs the nightly job's full recompute, now.
+    grid_version_arrived(version=version)
     return version
 
 

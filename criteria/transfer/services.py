@@ -30,10 +30,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from psycopg import sql
 
+from criteria.hooks import criteria_changed
 from criteria.models import Classification, Criterion, ImportBatch
 from criteria.transfer.imports import MAX_UPLOAD_BYTES, check_file
 from criteria.transfer.storage import import_file_path, private_path, write_atomically
-from syntheses.services import syntheses_mark_changed
 from territories.models import CoordinationGroup
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
@@ -309,7 +309,7 @@ def _commit_claimed(tenant: CoordinationGroup, batch: ImportBatch, run: JobRun |
             file_sha256=batch.file_sha256,
         )
         if classified:
-            syntheses_mark_changed(tenant=tenant)
+            criteria_changed(tenant=tenant)
     return created
 
 

@@ -31,7 +31,6 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.translation import get_language, get_language_info
 
-from criteria.selectors import criteria_counts
 from territories.display import participants_figure
 from territories.models import (
     Continent,
@@ -45,6 +44,7 @@ from territories.models import (
 from wikispiral.tenancy import cross_tenant, tenant_scope
 from wikispiral.wiki.models import Page, Revision
 from wikispiral.wiki.permissions import AnyUser, can_view_space
+from wikispiral.wiki.selectors import space_pages_latest, space_revisions_latest
 
 PAGE_SIZE = 50
 MAX_QUERY_LENGTH = 200
@@ -338,7 +338,6 @@ class GroupPage:
     pages: list[Page]
     page_count: int
     facilitators: list[str]
-    criteria: dict
 
     @property
     def participants_figure(self) -> str:
@@ -350,8 +349,9 @@ def _lines(text: str) -> list[str]:
 
 
 def group_page_get(*, tenant: CoordinationGroup, user: AnyUser) -> GroupPage:
-    """What a group's page shows, in at most seven queries (tenant loaded with its places, as
-    tenant_required loads it)."""
+    """What territories and the wiki show on a group's page, in at most six queries (tenant
+    loaded with its places, as tenant_required loads it); the apps above add theirs through
+    territories.hooks.group_page_facts."""
     group = tenant
     continent = group.country.continent
     referent = None
@@ -369,21 +369,10 @@ def group_page_get(*, tenant: CoordinationGroup, user: AnyUser) -> GroupPage:
                 :GROUP_PAGE_HOMOGENEOUS_GROUPS
             ]
         )
-        criteria = criteria_counts(tenant=group)
     pages: list[Page] = []
     page_count = 0
     if can_view_space(user, group.space):
-        live = Page.objects.filter(
-            space_id=group.space_id, is_deleted=False, current_revision__isnull=False
-        )
-        page_count = live.count()
-        pages = list(
-            live.only("id", "title", "slug", "language", "space_id", "updated_at").order_by(
-                "-updated_at", "-pk"
-            )[:GROUP_PAGE_WIKI_PAGES]
-        )
-        for page in pages:
-            page.space = group.space
+        page_count, pages = space_pages_latest(space=group.space, limit=GROUP_PAGE_WIKI_PAGES)
     facilitators = [
         membership.user.public_name
         for membership in Membership.objects.filter(
@@ -411,7 +400,6 @@ def group_page_get(*, tenant: CoordinationGroup, user: AnyUser) -> GroupPage:
         pages=pages,
         page_count=page_count,
         facilitators=facilitators,
-        criteria=criteria,
     )
 
 
@@ -459,13 +447,6 @@ def group_additions(
     for homogeneous in additions:
         homogeneous.tenant = group
     if group.space.is_public:
-        revisions = list(
-            Revision.objects.filter(page__space_id=group.space_id, page__is_deleted=False)
-            .select_related("page", "author")
-            .order_by("-created_at", "-pk")[:limit]
-        )
-        for revision in revisions:
-            revision.page.space = group.space
-        additions.extend(revisions)
+        additions.extend(space_revisions_latest(space=group.space, limit=limit))
     additions.sort(key=lambda item: item.created_at, reverse=True)
     return additions[:limit]

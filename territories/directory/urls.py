@@ -4,6 +4,9 @@ from territories.directory import views
 
 app_name = "directory"
 
+# A group's latest additions (directory:group_feed_rss and directory:group_feed_atom) gather
+# several apps: wikispiral/site_feeds.py, added to this namespace in wikispiral/urls.py.
+
 urlpatterns = [
     path("groups/", views.directory, name="directory"),
     path("groups/feed.rss", views.feed_groups_rss, name="feed_groups_rss"),
@@ -11,6 +14,4 @@ urlpatterns = [
     path("groups/homogeneous/feed.rss", views.feed_homogeneous_rss, name="feed_homogeneous_rss"),
     path("groups/homogeneous/feed.atom", views.feed_homogeneous_atom, name="feed_homogeneous_atom"),
     path("cg/<slug:cg>/", views.group, name="group"),
-    path("cg/<slug:cg>/feed.rss", views.group_feed_rss, name="group_feed_rss"),
-    path("cg/<slug:cg>/feed.atom", views.group_feed_atom, name="group_feed_atom"),
 ]

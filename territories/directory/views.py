@@ -1,4 +1,8 @@
-"""Finding and following coordination groups: the directory, a group's page, the feeds."""
+"""Finding and following coordination groups: the directory, a group's page, the feeds.
+
+A group's own feed of latest additions gathers several apps: it lives at the project level
+(wikispiral/site_feeds.py), under this app's URL names.
+"""
 
 from django import forms
 from django.core.cache import cache
@@ -11,18 +15,16 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from criteria.permissions import can_enter_criteria
+from territories import hooks
 from territories.directory import feeds, selectors
 from territories.models import CoordinationGroup
-from territories.permissions import can_manage_group
+from territories.permissions import can_manage_group, group_role
 from wikispiral.tenancy import tenant_required
 
 feed_groups_rss = feeds.CoordinationGroupsFeed()
 feed_groups_atom = feeds.CoordinationGroupsAtomFeed()
 feed_homogeneous_rss = feeds.HomogeneousGroupsFeed()
 feed_homogeneous_atom = feeds.HomogeneousGroupsAtomFeed()
-group_feed_rss = feeds.GroupAdditionsFeed()
-group_feed_atom = feeds.GroupAdditionsAtomFeed()
 
 _MAX_PAGE_DIGITS = 9
 
@@ -195,6 +197,9 @@ def group(request: HttpRequest, cg: str) -> HttpResponse:
         "group": tenant,
         "group_page": selectors.group_page_get(tenant=tenant, user=request.user),
         "can_manage": can_manage_group(request.user, tenant),
-        "can_enter_criteria": can_enter_criteria(request.user, tenant),
+        # The criteria counts and who may enter criteria (criteria adds them).
+        **hooks.group_page_facts(
+            user=request.user, tenant=tenant, role=group_role(request.user, tenant)
+        ),
     }
     return render(request, "directory/group.html", context)

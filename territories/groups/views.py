@@ -23,9 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from criteria.permissions import CRITERIA_ROLES
-from criteria.selectors import criteria_counts
-from territories import services
+from territories import hooks, services
 from territories.groups.forms import (
     CitizensGroupForm,
     CoordinationGroupForm,
@@ -370,8 +368,10 @@ def homogeneous_group(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
         and group.awaiting_validation,
         "meeting_dates": _dates(found.meeting_dates),
         "language_name": dict(settings.LANGUAGES).get(found.language, found.language),
-        "criteria": criteria_counts(tenant=group, group=found),
-        "can_enter_criteria": staff or role in CRITERIA_ROLES,
+        # The criteria counts and who may enter criteria (criteria adds them).
+        **hooks.group_page_facts(
+            user=request.user, tenant=group, homogeneous_group=found, role=role
+        ),
     }
     return render(request, "groups/homogeneous_group.html", context)
 

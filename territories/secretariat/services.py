@@ -15,8 +15,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from projects.services import territory_visibility_follow
-from syntheses.services import syntheses_mark_changed
+from territories import hooks
 from territories.models import CoordinationGroup, Country, Membership, NetworkMember, Profile
 from territories.services import (
     GeographyImport,
@@ -29,8 +28,7 @@ from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.mail import absolute_url, mail_send_on_commit
 from wikispiral.text import line_clean
-from wikispiral.wiki import caching
-from wikispiral.wiki.models import Space
+from wikispiral.wiki.spaces import space_visibility_set
 
 PROFILE_LANGUAGES = ("fr", "pt")
 _MAX_REASON = 2000
@@ -58,15 +56,6 @@ def _mail_facilitators(*, group: CoordinationGroup, template: str, reason: str =
             },
             language=facilitator.preferred_language,
         )
-
-
-def _set_space_public(space: Space, is_public: bool) -> None:
-    if space.is_public == is_public:
-        return
-    space.is_public = is_public
-    space.save(update_fields=["is_public"])
-    # Anonymous copies of its pages, and red links and lists elsewhere, must follow at once.
-    caching.invalidate(space_slug=space.slug, structure=True)
 
 
 def _clean_reason(reason: str | None, *, required: bool) -> str:
@@ -121,14 +110,13 @@ def _visibility_set(
     group.hidden_reason = reason if hidden else ""
     group.save(update_fields=["is_hidden", "hidden_reason", "modified_at"])
     # A group's space is public exactly when the group is visible (coordination_group_create).
-    _set_space_public(group.space, not hidden)
+    space_visibility_set(space=group.space, hidden=hidden)
     _moderation_done(
         group=group, actor=actor, event="hidden" if hidden else "unhidden", reason=reason
     )
-    # The places above the group count its criteria only while it is visible.
-    syntheses_mark_changed(tenant=group, groups=[])
-    # Its territorial entity in the right-choices project follows it.
-    territory_visibility_follow(group=group)
+    # Syntheses and projects follow (the places above count a group's criteria only while it is
+    # visible; its territorial entity in the right-choices project is seen exactly when it is).
+    hooks.group_visibility_changed(group=group)
     return group
 
 

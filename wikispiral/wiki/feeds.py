@@ -1,4 +1,4 @@
-"""RSS and Atom feeds of wiki changes.
+"""RSS and Atom feeds of wiki changes, and what every feed of the site builds on.
 
 Feeds are read by anonymous feed readers and cached by shared proxies, so their items never
 depend on who asks: they show public spaces and live pages only, even to network staff. That
@@ -7,7 +7,6 @@ is also why they cross every space on purpose instead of going through a tenant-
 
 import html
 from datetime import datetime
-from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,16 +14,12 @@ from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.feedgenerator import Atom1Feed, SyndicationFeed
+from django.utils.feedgenerator import SyndicationFeed
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from wikispiral.wiki.markup import render_plain
 from wikispiral.wiki.models import Page, Revision
-
-if TYPE_CHECKING:
-    from syntheses.reports import PublishedReport
 
 FEED_LENGTH = 30
 FEED_MAX_AGE = 300
@@ -33,7 +28,8 @@ EXCERPT_LENGTH = 300
 _EXCERPT_SOURCE_LENGTH = 4000
 
 
-def _visible_revisions() -> QuerySet[Revision]:
+def visible_revisions() -> QuerySet[Revision]:
+    """Revisions of live pages in public spaces, newest first (what every feed may show)."""
     return (
         Revision.objects.filter(page__space__is_public=True, page__is_deleted=False)
         .select_related("page", "page__space", "author")
@@ -122,7 +118,7 @@ class PublicFeed(Feed):
     item_guid_is_permalink = False
 
 
-class _RevisionFeed(PublicFeed):
+class RevisionFeed(PublicFeed):
     """Items are revisions."""
 
     def item_title(self, item: Revision) -> str:
@@ -147,59 +143,7 @@ class _RevisionFeed(PublicFeed):
         return revision_guid(item)
 
 
-class LatestAdditionsFeed(_RevisionFeed):
-    """The 30 latest revisions of public, live pages, published PDF reports of syntheses and
-    the right-choices project's choices and workshops, newest first (RSS 2.0), in four queries."""
-
-    title = gettext_lazy("Follow the latest additions")
-    link = "/"
-    description = gettext_lazy("The latest pages and changes on wikispiral, the TOGETHER wiki.")
-
-    def items(self) -> list["Revision | PublishedReport"]:
-        from projects.feeds import choices_published
-        from syntheses.reports import reports_published
-
-        items = [
-            *_visible_revisions()[:FEED_LENGTH],
-            *reports_published(limit=FEED_LENGTH),
-            *choices_published(limit=FEED_LENGTH),
-        ]
-        items.sort(key=lambda item: item.created_at, reverse=True)
-        return items[:FEED_LENGTH]
-
-    # A report (syntheses.reports.PublishedReport) or a choice (projects.feeds.PublishedChoice)
-    # brings its own title, link, description, date and guid; everything else is a revision.
-
-    def item_title(self, item: "Revision | PublishedReport") -> str:
-        return item.title if not isinstance(item, Revision) else super().item_title(item)
-
-    def item_link(self, item: "Revision | PublishedReport") -> str:
-        return item.link if not isinstance(item, Revision) else super().item_link(item)
-
-    def item_description(self, item: "Revision | PublishedReport") -> str:
-        if not isinstance(item, Revision):
-            return item.description
-        return super().item_description(item)
-
-    def item_pubdate(self, item: "Revision | PublishedReport") -> datetime:
-        return item.created_at
-
-    def item_updateddate(self, item: "Revision | PublishedReport") -> datetime:
-        return item.created_at
-
-    def item_author_name(self, item: "Revision | PublishedReport") -> str | None:
-        return None if not isinstance(item, Revision) else super().item_author_name(item)
-
-    def item_guid(self, item: "Revision | PublishedReport") -> str:
-        return item.guid if not isinstance(item, Revision) else super().item_guid(item)
-
-
-class LatestAdditionsAtomFeed(LatestAdditionsFeed):
-    feed_type = Atom1Feed
-    subtitle = LatestAdditionsFeed.description
-
-
-class PageHistoryFeed(_RevisionFeed):
+class PageHistoryFeed(RevisionFeed):
     """The 30 latest revisions of one public, live page (RSS 2.0); 404 otherwise. Two queries."""
 
     def get_object(self, request: HttpRequest, space: str, lang: str, slug: str) -> Page:

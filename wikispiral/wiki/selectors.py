@@ -264,6 +264,70 @@ def space_list(*, user: AnyUser) -> list[Space]:
     return list(spaces)
 
 
+def space_slug_taken(*, slug: str) -> bool:
+    """Whether a space already has this address (owners check before space_create)."""
+    return Space.objects.filter(slug=slug).exists()
+
+
+def space_pages_latest(*, space: Space, limit: int) -> tuple[int, list[Page]]:
+    """How many live pages the space holds and the latest changed of them (two queries; no
+    permission check: the caller has checked can_view_space)."""
+    live = Page.objects.filter(space_id=space.pk, is_deleted=False, current_revision__isnull=False)
+    count = live.count()
+    pages = list(
+        live.only("id", "title", "slug", "language", "space_id", "updated_at").order_by(
+            "-updated_at", "-pk"
+        )[:limit]
+    )
+    for page in pages:
+        page.space = space
+    return count, pages
+
+
+def space_revisions_latest(*, space: Space, limit: int) -> list[Revision]:
+    """The latest revisions of the space's live pages, newest first, with page and author (no
+    permission check: the caller decides the space may be shown)."""
+    revisions = list(
+        Revision.objects.filter(page__space_id=space.pk, page__is_deleted=False)
+        .select_related("page", "author")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    for revision in revisions:
+        revision.page.space = space
+    return revisions
+
+
+def space_slugs_with_prefix(*, prefix: str) -> set[str]:
+    """The addresses of the spaces starting with prefix (the demo data's own)."""
+    return set(Space.objects.filter(slug__startswith=prefix).values_list("slug", flat=True))
+
+
+def page_find(*, space: Space, language: str, slug: str) -> Page | None:
+    """The page at this address, deleted or not, or None (no permission check: for services)."""
+    return Page.objects.filter(space=space, language=language, slug=slug).first()
+
+
+def page_translation_find(*, page: Page, language: str) -> Page | None:
+    """The live translation of page into language, or None."""
+    return Page.objects.filter(
+        translation_key=page.translation_key, language=language, is_deleted=False
+    ).first()
+
+
+def revision_find(*, page_id: int, revision_id: int) -> Revision | None:
+    """A revision of the page by ids (as stored in a frozen report), with page and space."""
+    return (
+        Revision.objects.select_related("page", "page__space")
+        .filter(pk=revision_id, page_id=page_id)
+        .first()
+    )
+
+
+def network_space_find() -> Space | None:
+    """The network's space if it exists already (never creates it)."""
+    return Space.objects.filter(slug=NETWORK_SPACE_SLUG).first()
+
+
 def page_choices(*, space: Space, language: str, exclude: Page | None = None) -> list[Page]:
     pages = _live(Page.objects.filter(space=space, language=language)).order_by("title")
     if exclude is not None:

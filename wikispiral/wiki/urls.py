@@ -4,14 +4,15 @@ from wikispiral.wiki import views
 
 app_name = "wiki"
 
+# The site's latest additions (wiki:feed_latest_rss and wiki:feed_latest_atom) gather several
+# apps: wikispiral/site_feeds.py, added to this namespace in wikispiral/urls.py.
+
 page = "wiki/<slug:space>/<str:lang>/<str:slug>/"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("recent/", views.recent_changes, name="recent_changes"),
     path("search/", views.search, name="search"),
-    path("feeds/latest.rss", views.feed_latest_rss, name="feed_latest_rss"),
-    path("feeds/latest.atom", views.feed_latest_atom, name="feed_latest_atom"),
     path("wiki/<slug:space>/", views.space_home, name="space_home"),
     path("wiki/<slug:space>/<str:lang>/new/", views.page_new, name="page_new"),
     path("wiki/<slug:space>/attachments/", views.attachment_list, name="attachments"),

@@ -23,7 +23,7 @@ from django.views.decorators.http import (
 
 from wikispiral.wiki import caching, selectors, services
 from wikispiral.wiki.diffing import diff_rows, diff_stats, inline_segments
-from wikispiral.wiki.feeds import LatestAdditionsAtomFeed, LatestAdditionsFeed, PageHistoryFeed
+from wikispiral.wiki.feeds import PageHistoryFeed
 from wikispiral.wiki.forms import (
     AttachmentForm,
     PageEditForm,
@@ -42,8 +42,6 @@ from wikispiral.wiki.permissions import (
 )
 from wikispiral.wiki.search import page_search
 
-feed_latest_rss = LatestAdditionsFeed()
-feed_latest_atom = LatestAdditionsAtomFeed()
 page_history_feed = PageHistoryFeed()
 
 SEARCH_PAGE_SIZE = 20

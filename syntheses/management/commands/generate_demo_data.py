@@ -1,4 +1,7 @@
-"""Generate a realistic demo network with criteria (see criteria/demo.py).
+"""Generate a realistic demo network with criteria (see criteria/demo.py), then its syntheses.
+
+The command lives in syntheses, not criteria, because it computes the syntheses of what it
+generated and criteria (the floor below) never imports syntheses.
 
     manage.py generate_demo_data --criteria 600            # what `make run` loads
     manage.py generate_demo_data --criteria 100000 --seed 7 --groups 300
@@ -14,6 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from criteria.demo import demo_existing, demo_generate, demo_remove
+from syntheses.services import syntheses_recompute_all
 
 
 def _non_negative(value: str) -> int:
@@ -92,8 +96,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo data generated in {elapsed:.1f} s: {summary.line()}.")
         # The syntheses of the new groups and of every place above them, at once (the nightly
         # job would do it too, but a demo should show them now).
-        from syntheses.services import syntheses_recompute_all
-
         started = time.perf_counter()
         check = syntheses_recompute_all()
         elapsed = time.perf_counter() - started
