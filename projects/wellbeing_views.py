@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from projects import selectors
 from projects.forms import WellbeingForm
 from projects.permissions import can_contribute
-from projects.views import _needs_login, _participant_for
+from projects.views.participants import _needs_login, _participant_for
 from projects.wellbeing import (
     project_scope_key,
     wellbeing_answer,

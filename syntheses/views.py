@@ -9,11 +9,13 @@ grid; they never aggregate criteria. Only the drill-down reads criteria, a page 
 The figures part of a page depends only on the snapshot, the filters and the language, so it
 is rendered once and cached under (snapshot, computed_at, filters, language): a recomputation
 moves computed_at and retires it. A warm request reads the snapshot without its cube.
+
+What the pages show (snapshots, facets, the table, comparison rows) is built in
+syntheses.display; the reports' panel comes from syntheses.reports.views.
 """
 
 import datetime
 import re
-from dataclasses import dataclass
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
@@ -23,56 +25,56 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from criteria.models import Question
-from criteria.selectors import component_by_code, grid_current
+from criteria.selectors import component_by_code
 from syntheses import charts, pages, services
+from syntheses.display import (
+    CACHE_SECONDS,
+    STRONG_POINTS,
+    SnapshotBody,
+    compare_rows,
+    facets_for,
+    figures_summary,
+    figures_table,
+    filters_in_words,
+    scope_figures,
+    side_name,
+    snapshot_head,
+    snapshot_stamp,
+)
 from syntheses.forms import (
     CompareForm,
     Facets,
     FiltersForm,
     filters_data,
     filters_query,
-    language_name,
 )
 from syntheses.models import PendingScope, Scope, Snapshot
 from syntheses.permissions import Access, scope_access
-from syntheses.report_views import reports_panel
+from syntheses.reports.views import reports_panel
 from syntheses.selectors import (
-    ComponentFigures,
-    FamilyFigures,
-    Figures,
     Filters,
     ScopeRef,
     figures_from,
-    profile_choices,
     scope_get,
     scope_parents,
     synthesis_criteria,
     synthesis_page_get,
 )
-from territories.models import HomogeneousGroup, Profile
+from territories.models import HomogeneousGroup
 from wikispiral.errors import DomainError
 from wikispiral.tenancy import cross_tenant
 from wikispiral.wiki.permissions import can_edit_page, can_view_page
 from wikispiral.wiki.selectors import revision_render
 
-CACHE_SECONDS = 60 * 60 * 24
-# Part of every cache key: bump it when the figures' markup changes, so a deploy never serves
-# HTML rendered by the previous template.
-MARKUP_VERSION = 1
 # "network", or a scope and a positive id small enough for any database column.
 _KEY = re.compile(r"^(network|(hg|cg|locality|region|country|continent|project)-[1-9][0-9]{0,9})$")
 _ID_MAX = 2**31 - 1
 _CODE = re.compile(r"^[A-Za-z0-9]{1,3}$")
-NETWORK_QUESTIONS = ("Q1", "Q2", "Q3")
-# A difference of shares this large (in percentage points) is shown stronger.
-STRONG_POINTS = 5.0
 
 
 # --- Access ---------------------------------------------------------------------------------
@@ -108,107 +110,6 @@ def _recompute_access(request: HttpRequest, key: str) -> Access | HttpResponse:
     return access
 
 
-# --- Snapshots, facets and figures ----------------------------------------------------------
-
-
-def _snapshot_head(ref: ScopeRef) -> Snapshot | None:
-    """The scope's snapshot without its cube and groups (a warm page needs neither)."""
-    return (
-        Snapshot.objects.filter(scope=ref.scope, scope_id=ref.scope_id)
-        .select_related("grid_version")
-        .defer("cube", "groups")
-        .first()
-    )
-
-
-class _Body:
-    """The snapshot's cube and groups, read at most once per request, only when needed."""
-
-    def __init__(self, head: Snapshot) -> None:
-        self.head = head
-        self._data: tuple[dict, dict] | None = None
-
-    def get(self) -> tuple[dict, dict]:
-        if self._data is None:
-            row = Snapshot.objects.filter(pk=self.head.pk).values_list("cube", "groups").first()
-            self._data = row or ({}, {})
-        return self._data
-
-
-def _stamp(head: Snapshot) -> str:
-    return f"{MARKUP_VERSION}:{head.pk}:{head.computed_at.timestamp():.6f}:{get_language()}"
-
-
-def _questions(codes: set[str]) -> list[Question]:
-    """The questions of these codes as figures_from orders them: the network's first."""
-    found = list(
-        Question.objects.filter(tenant__isnull=True, code__in=codes).order_by("order", "code")
-    )
-    extra = codes - {question.code for question in found}
-    if extra:
-        seen: set[str] = set()
-        for question in Question.objects.filter(code__in=extra).order_by("order", "pk"):
-            if question.code not in seen:
-                seen.add(question.code)
-                found.append(question)
-    return found
-
-
-def _facets_of(cube: dict) -> Facets:
-    profiles = sorted({int(profile) for profile in cube.get("profile", [])} - {0})
-    codes = set(cube.get("question", [])) | set(NETWORK_QUESTIONS)
-    return Facets(
-        years=sorted({int(year) for year in cube.get("year", [])}),
-        questions=[
-            (question.code, f"{question.code} · {question.short_name()}")
-            for question in _questions(codes)
-        ],
-        profiles=[(profile.pk, profile.label()) for profile in profile_choices(profiles)],
-        languages=sorted(set(cube.get("language", []))),
-    )
-
-
-def _facets(head: Snapshot | None, body: _Body | None) -> Facets:
-    if head is None or body is None:
-        return Facets()
-    key = f"syntheses:facets:{_stamp(head)}"
-    facets = cache.get(key)
-    if facets is None:
-        facets = _facets_of(body.get()[0])
-        cache.set(key, facets, CACHE_SECONDS)
-    return facets
-
-
-def _describe(filters: Filters, facets: Facets) -> str:
-    """The filters in words ("2024 to 2025 · Q1 · Young people · fr"), "" when none."""
-    parts = []
-    if filters.year_from is not None and filters.year_from == filters.year_to:
-        parts.append(str(filters.year_from))
-    elif filters.year_from is not None and filters.year_to is not None:
-        parts.append(
-            _("%(first)s to %(last)s") % {"first": filters.year_from, "last": filters.year_to}
-        )
-    elif filters.year_from is not None:
-        parts.append(_("from %(year)s") % {"year": filters.year_from})
-    elif filters.year_to is not None:
-        parts.append(_("until %(year)s") % {"year": filters.year_to})
-    if filters.question:
-        label = dict(facets.questions).get(filters.question)
-        if label is None:
-            found = _questions({filters.question})
-            label = f"{filters.question} · {found[0].short_name()}" if found else filters.question
-        parts.append(label)
-    if filters.profile is not None:
-        label = dict(facets.profiles).get(filters.profile)
-        if label is None:
-            profile = Profile.objects.filter(pk=filters.profile).first()
-            label = profile.label() if profile else str(filters.profile)
-        parts.append(label)
-    if filters.language:
-        parts.append(language_name(filters.language))
-    return " · ".join(parts)
-
-
 def _url(name: str, key: str, query: str = "") -> str:
     url = reverse(f"syntheses:{name}", kwargs={"key": key})
     return f"{url}?{query}" if query else url
@@ -217,10 +118,12 @@ def _url(name: str, key: str, query: str = "") -> str:
 # --- The synthesis page ---------------------------------------------------------------------
 
 
-def _results(ref: ScopeRef, head: Snapshot, body: _Body, filters: Filters, facets: Facets) -> dict:
+def _results(
+    ref: ScopeRef, head: Snapshot, body: SnapshotBody, filters: Filters, facets: Facets
+) -> dict:
     """The figures part of the page as HTML, with its one-line summary (cached)."""
     query = filters_query(filters)
-    key = f"syntheses:results:{_stamp(head)}:{ref.key}:{query}"
+    key = f"syntheses:results:{snapshot_stamp(head)}:{ref.key}:{query}"
     found = cache.get(key)
     if found is not None:
         return found
@@ -244,71 +147,16 @@ def _results(ref: ScopeRef, head: Snapshot, body: _Body, filters: Filters, facet
             "participants": figures.participants_figure,
         },
         "blocks": charts.question_charts(figures) if not figures.is_empty else [],
-        "table": _table(figures, links),
-        "described": _describe(filters, facets),
+        "table": figures_table(figures, links),
+        "described": filters_in_words(filters, facets),
         "clear_url": _url("synthesis", ref.key),
     }
     found = {
         "html": render_to_string("syntheses/synthesis.html#figures", context),
-        "summary": _summary(figures, bool(query)),
+        "summary": figures_summary(figures, bool(query)),
     }
     cache.set(key, found, CACHE_SECONDS)
     return found
-
-
-@dataclass(frozen=True)
-class TableRow:
-    """One line of the family → component table, its figures formatted as the charts show
-    them (counts per question, total, share of all the criteria shown)."""
-
-    code: str
-    label: str
-    counts: list[str]
-    total: str
-    share: str
-    link: str = ""
-    provisional: bool = False
-
-
-@dataclass(frozen=True)
-class TableFamily:
-    row: TableRow
-    components: list[TableRow]
-
-
-def _table(figures: Figures, links: dict[str, str]) -> list[TableFamily]:
-    codes = [question.code for question in figures.questions]
-    table = []
-    for family in figures.families:
-        row = TableRow(
-            family.family.letter,
-            f"{family.family.letter} · {family.family.label()}",
-            [charts.count_text(family.by_question.get(code, 0)) for code in codes],
-            charts.count_text(family.total),
-            charts.share_text(family.share),
-        )
-        components = [
-            TableRow(
-                item.component.code,
-                f"{item.component.code} · {item.component.label()}",
-                [charts.count_text(item.by_question.get(code, 0)) for code in codes],
-                charts.count_text(item.total),
-                charts.share_text(item.share),
-                links.get(item.component.code, ""),
-                item.component.label_is_provisional(),
-            )
-            for item in family.components
-        ]
-        table.append(TableFamily(row, components))
-    return table
-
-
-def _summary(figures: Figures, filtered: bool) -> str:
-    if figures.is_empty:
-        return _("Nothing matches these filters.") if filtered else _("No criteria yet.")
-    return ngettext("%(count)s criterion shown.", "%(count)s criteria shown.", figures.total) % {
-        "count": charts.count_text(figures.total)
-    }
 
 
 def _compare_scopes(ref: ScopeRef, parents: list[ScopeRef]) -> list[tuple[str, str]]:
@@ -366,10 +214,10 @@ def synthesis(request: HttpRequest, key: str) -> HttpResponse:
     """The synthesis of a scope under the filters of the query string."""
     access = _access(request, key)
     ref = access.ref
-    head = _snapshot_head(ref)
+    head = snapshot_head(ref)
     empty = head is None or head.criteria_count == 0
-    body = None if empty else _Body(head)
-    facets = _facets(head, body)
+    body = None if empty else SnapshotBody(head)
+    facets = facets_for(head, body)
     form = FiltersForm(filters_data(request.GET), facets=facets)
     valid = form.is_valid()
     filters = form.filters() if valid else Filters()
@@ -452,7 +300,7 @@ def criteria(request: HttpRequest, key: str, code: str) -> HttpResponse:
     """The criteria texts behind one component of a scope, 50 a page, under the same filters."""
     access = _access(request, key)
     ref = access.ref
-    head = _snapshot_head(ref)
+    head = snapshot_head(ref)
     component = None
     if _CODE.match(code):
         component = component_by_code(code=code, version=head.grid_version if head else None)
@@ -473,7 +321,7 @@ def criteria(request: HttpRequest, key: str, code: str) -> HttpResponse:
         "component": component,
         "form": form,
         "page": page,
-        "described": _describe(filters, Facets()),
+        "described": filters_in_words(filters, Facets()),
         "synthesis_url": _url("synthesis", ref.key, query),
         "page_query": f"{query}&page=" if query else "page=",
     }
@@ -481,108 +329,6 @@ def criteria(request: HttpRequest, key: str, code: str) -> HttpResponse:
 
 
 # --- Comparison -----------------------------------------------------------------------------
-
-
-@dataclass
-class CompareRow:
-    key: str
-    label: str
-    is_family: bool
-    first_count: int
-    first_share: float
-    second_count: int
-    second_share: float
-
-    @property
-    def points(self) -> float:
-        return (self.first_share - self.second_share) * 100
-
-    @property
-    def direction(self) -> str:
-        rounded = round(self.points, 1)
-        return "up" if rounded > 0 else "down" if rounded < 0 else "same"
-
-    @property
-    def strong(self) -> bool:
-        return abs(self.points) >= STRONG_POINTS
-
-    @property
-    def points_text(self) -> str:
-        return charts.points_text(self.points)
-
-    @property
-    def first_count_text(self) -> str:
-        return charts.count_text(self.first_count)
-
-    @property
-    def second_count_text(self) -> str:
-        return charts.count_text(self.second_count)
-
-    @property
-    def first_share_text(self) -> str:
-        return charts.share_text(self.first_share)
-
-    @property
-    def second_share_text(self) -> str:
-        return charts.share_text(self.second_share)
-
-
-def _compare_rows(first: Figures, second: Figures) -> list[CompareRow]:
-    """Families and their components in grid order (the first side's families first, then any
-    only the second has), matched by family letter and component code."""
-    second_families = {family.family.letter: family for family in second.families}
-    rows: list[CompareRow] = []
-    letters = [family.family.letter for family in first.families]
-    letters += [letter for letter in second_families if letter not in letters]
-    first_families = {family.family.letter: family for family in first.families}
-    for letter in letters:
-        mine, theirs = first_families.get(letter), second_families.get(letter)
-        family = (mine or theirs).family
-        rows.append(_compare_row(letter, f"{letter} · {family.label()}", True, mine, theirs))
-        components = {item.component.code: item for item in (mine.components if mine else [])}
-        others = {item.component.code: item for item in (theirs.components if theirs else [])}
-        # In grid order, whichever side mentions the component.
-        codes = sorted(
-            {*components, *others},
-            key=lambda code: ((components.get(code) or others[code]).component.order, code),
-        )
-        for code in codes:
-            one, two = components.get(code), others.get(code)
-            component = (one or two).component
-            rows.append(_compare_row(code, f"{code} · {component.label()}", False, one, two))
-    return rows
-
-
-def _compare_row(
-    key: str,
-    label: str,
-    is_family: bool,
-    mine: FamilyFigures | ComponentFigures | None,
-    theirs: FamilyFigures | ComponentFigures | None,
-) -> CompareRow:
-    """One line of a comparison; a side that does not mention it counts 0."""
-    return CompareRow(
-        key,
-        label,
-        is_family,
-        mine.total if mine else 0,
-        mine.share if mine else 0.0,
-        theirs.total if theirs else 0,
-        theirs.share if theirs else 0.0,
-    )
-
-
-def _figures(ref: ScopeRef, filters: Filters) -> tuple[Snapshot | None, Figures]:
-    """One side of a comparison (a scope never computed counts as empty)."""
-    head = _snapshot_head(ref)
-    if head is None:
-        return None, figures_from(cube={}, groups={}, version=grid_current(), filters=filters)
-    cube, groups = _Body(head).get()
-    return head, figures_from(cube=cube, groups=groups, version=head.grid_version, filters=filters)
-
-
-def _side_name(ref: ScopeRef, described: str) -> str:
-    return f"{ref.name} ({described})" if described else ref.name
 
 
 @gzip_page
@@ -593,9 +339,9 @@ def compare(request: HttpRequest, key: str) -> HttpResponse:
     access = _access(request, key)
     ref = access.ref
     parents = scope_parents(ref)
-    head = _snapshot_head(ref)
+    head = snapshot_head(ref)
     empty = head is None or head.criteria_count == 0
-    facets = _facets(head, None if empty else _Body(head))
+    facets = facets_for(head, None if empty else SnapshotBody(head))
     data = filters_data(filters_data(request.GET), prefix="with_")
     form = FiltersForm(data, facets=facets)
     with_form = CompareForm(data, facets=facets, scopes=_compare_scopes(ref, parents))
@@ -624,11 +370,11 @@ def compare(request: HttpRequest, key: str) -> HttpResponse:
     second_filters = with_form.filters()
     if first_filters.question:
         second_filters = Filters(**{**second_filters.__dict__, "question": first_filters.question})
-    first_head, first = _figures(ref, first_filters)
-    second_head, second = _figures(other, second_filters)
-    first_name = _side_name(ref, _describe(first_filters, facets))
-    second_name = _side_name(other, _describe(second_filters, facets))
-    rows = _compare_rows(first, second)
+    first_head, first = scope_figures(ref, first_filters)
+    second_head, second = scope_figures(other, second_filters)
+    first_name = side_name(ref, filters_in_words(first_filters, facets))
+    second_name = side_name(other, filters_in_words(second_filters, facets))
+    rows = compare_rows(first, second)
     families = [row for row in rows if row.is_family]
     chart = None
     if families and not (first.is_empty and second.is_empty):

@@ -35,7 +35,7 @@ urlpatterns = [
     path("", include("criteria.transfer.urls")),
     path("", include("criteria.info.urls")),
     path("", include("syntheses.urls")),
-    path("", include("syntheses.report_urls")),
+    path("", include("syntheses.reports.urls")),
     path("", include("projects.urls")),
     path("", include((wiki_patterns, wiki_urls.app_name))),
 ]

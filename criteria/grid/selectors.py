@@ -6,7 +6,7 @@ import io
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
-from criteria.grid.services import TEMPLATE_COLUMNS
+from criteria.grid.imports import TEMPLATE_COLUMNS
 from criteria.models import Component, Criterion, Family, GridVersion, Question
 from territories.models import CoordinationGroup
 from wikispiral import csvsafe

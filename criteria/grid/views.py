@@ -22,9 +22,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from criteria.grid import selectors, services
+from criteria.grid import imports, selectors, services
 from criteria.grid.forms import GridUploadForm, QuestionForm
-from criteria.grid.services import GridRow
+from criteria.grid.imports import GridRow
 from criteria.models import Component, GridVersion, Question
 from criteria.selectors import sense_list
 from territories.models import Membership
@@ -116,8 +116,8 @@ def _import_page(
     context = {
         "form": form,
         "errors": errors or [],
-        "required_columns": services.REQUIRED_COLUMNS,
-        "optional_columns": services.OPTIONAL_COLUMNS,
+        "required_columns": imports.REQUIRED_COLUMNS,
+        "optional_columns": imports.OPTIONAL_COLUMNS,
         "statuses": Component.Status.choices,
         "section": "grid",
     }
@@ -138,7 +138,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _import_page(request, form, status=400)
     upload = form.cleaned_data["file"]
-    rows, errors = services.grid_file_read(data=upload.read(), filename=upload.name)
+    rows, errors = imports.grid_file_read(data=upload.read(), filename=upload.name)
     if errors:
         return _import_page(request, form, errors=errors, status=400)
     token = secrets.token_urlsafe(18)
@@ -175,7 +175,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         )
         return redirect("grid:import")
     rows = [GridRow.from_dict(row) for row in pending["rows"]]
-    preview = services.grid_import_preview(rows=rows)
+    preview = imports.grid_import_preview(rows=rows)
     problem = ""
     status = 200
     version_changed = preview.current.number != pending["current"]

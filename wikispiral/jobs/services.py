@@ -40,6 +40,7 @@ from wikispiral.jobs.models import Job
 logger = logging.getLogger(__name__)
 
 State = Job.State
+MESSAGE_MIN_LIFE = 300
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
 
 
@@ -176,9 +177,10 @@ def _send(job_id: int, kind: str, countdown: float | None = None) -> None:
     jobs_run_task.apply_async(
         (job_id,),
         countdown=countdown,
-        # A message nobody took in time is dropped: the sweep sends a fresh one, so a busy
-        # queue holds one message per waiting job, not one per sweep.
-        expires=(countdown or 0) + settings.JOBS_REQUEUE_AFTER_SECONDS,
+        # A message nobody took in time is dropped (the sweep sends a fresh one), so a busy
+        # queue holds a few messages per waiting job, not one per sweep for ever. Never less
+        # than five minutes: a message must outlive a queue that is merely busy.
+        expires=(countdown or 0) + max(settings.JOBS_REQUEUE_AFTER_SECONDS, MESSAGE_MIN_LIFE),
         time_limit=limit,
         soft_time_limit=int(limit * 0.9),
         # Read at each send (not once by Celery): tests route a run's jobs to their own workers.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from syntheses import report_views as views
+from syntheses.reports import views
 
 app_name = "reports"
 

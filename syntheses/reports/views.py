@@ -23,7 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 from syntheses import reports
 from syntheses.models import Report
 from syntheses.permissions import can_act_on_scope, can_view_scope
-from syntheses.reports import IN_PROGRESS
+from syntheses.reports.services import IN_PROGRESS
 from syntheses.selectors import Filters, ScopeRef, scope_get
 from territories.models import Profile
 from wikispiral.errors import DomainError

@@ -1,0 +1,91 @@
+"""What every project service checks: ProjectError, the limits, cleaning text, who writes."""
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects.models import (
+    Participant,
+    ParticipantMember,
+)
+from projects.summaries import summaries_mark, summaries_recompute_enqueue
+from wikispiral.accounts.models import User
+from wikispiral.errors import DomainError
+from wikispiral.text import line_clean
+
+Kind, Subtype = Participant.Kind, Participant.Subtype
+SUBTYPES = {
+    Kind.CITIZEN: [Subtype.PERSON, Subtype.FAMILY, Subtype.HOUSEHOLD],
+    Kind.COLLECTIVE: [
+        Subtype.SCHOOL,
+        Subtype.COMPANY,
+        Subtype.ASSOCIATION,
+        Subtype.PUBLIC_BODY,
+        Subtype.OTHER_ACTOR,
+    ],
+    Kind.TERRITORY: [Subtype.COORDINATION_GROUP],
+}
+# The most people a participant of each kind may speak for: a household is not a town.
+MAX_PEOPLE = {Kind.CITIZEN: 30, Kind.COLLECTIVE: 100_000, Kind.TERRITORY: 50_000_000}
+# The footprints of the richest tenth of the world's people run to a few tens of tonnes; a
+# figure above this per person per year is a typing mistake (tonnes entered as kilograms).
+MAX_KG_PER_PERSON = 100_000
+# One choice changing emissions by more than this per person and year is not credible (the
+# average European footprint is about 8 t).
+MAX_CHOICE_KG_PER_PERSON = 20_000
+EARLIEST = datetime.date(1990, 1, 1)
+PLANNED_AHEAD_YEARS = 5
+TEXT_LIMIT = 5000
+
+
+class ProjectError(DomainError):
+    pass
+
+
+def _writes_for(participant: Participant, actor: User) -> None:
+    """Refuse unless actor is one of participant's members (acting in its name)."""
+    if not ParticipantMember.objects.filter(participant=participant, user=actor).exists():
+        raise ProjectError(_("You do not write for this participant."), "participant")
+
+
+def _summaries_changed() -> None:
+    """Mark the summaries out of date; a job recomputes them once the writes of the next few
+    seconds have joined (called inside the write's transaction)."""
+    summaries_mark()
+    summaries_recompute_enqueue()
+
+
+def _clean_line(value: str | None, field: str, label: str, limit: int) -> str:
+    text = line_clean(value)
+    if not text:
+        raise ProjectError(_("%(field)s is needed.") % {"field": label}, field)
+    if len(text) > limit:
+        raise ProjectError(
+            _("%(field)s is too long (%(limit)s characters at most).")
+            % {"field": label, "limit": limit},
+            field,
+        )
+    return text
+
+
+def _clean_text(value: str | None, field: str) -> str:
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(text) > TEXT_LIMIT:
+        raise ProjectError(
+            _("This text is too long (%(limit)s characters at most).") % {"limit": TEXT_LIMIT},
+            field,
+        )
+    return text
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _years_later(day: datetime.date, years: int) -> datetime.date:
+    """The same day some years later; 28 February for a 29 February the later year lacks."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)

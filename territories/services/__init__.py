@@ -1,0 +1,106 @@
+"""Writes to the territories app, one module per topic; every public name is re-exported here."""
+
+from territories.services._common import (
+    MAX_TEXT_LENGTH,
+    TerritoryError,
+    coordination_group_lock,
+    places_check,
+)
+from territories.services.citizens_groups import CITIZENS_GROUPS_PER_DAY, citizens_group_create
+from territories.services.geography import (
+    GEOGRAPHY_COLUMNS,
+    GEOGRAPHY_LIMITS,
+    GeographyImport,
+    RowError,
+    geography_import,
+)
+from territories.services.groups import (
+    COORDINATION_GROUP_EDITABLE,
+    MAX_LANGUAGES,
+    RESERVED_SLUGS,
+    coordination_group_create,
+    coordination_group_update,
+    languages_clean,
+    network_id_next,
+)
+from territories.services.homogeneous_groups import (
+    HG_RESERVED_SLUGS,
+    HOMOGENEOUS_GROUP_EDITABLE,
+    MAX_MEETING_DATES,
+    MAX_PARTICIPANTS,
+    PARTICIPANTS_AT_LEAST_ONE,
+    _hg_page_create,
+    homogeneous_group_create,
+    homogeneous_group_update,
+    meeting_dates_clean,
+    participants_check,
+)
+from territories.services.invitations import (
+    INVITATION_VALIDITY,
+    invitation_accept,
+    invitation_accept_with_signup,
+    invitation_create,
+    invitation_get,
+    invitation_pending_list,
+    invitation_problem,
+    invitation_revoke,
+)
+from territories.services.memberships import (
+    membership_end,
+    membership_remove,
+    membership_role_change,
+    membership_set,
+)
+from territories.services.pictures import (
+    PICTURE_FORMATS,
+    PICTURE_MAX_BYTES,
+    PICTURE_MAX_PIXELS,
+    picture_check,
+)
+
+__all__ = [
+    "CITIZENS_GROUPS_PER_DAY",
+    "COORDINATION_GROUP_EDITABLE",
+    "GEOGRAPHY_COLUMNS",
+    "GEOGRAPHY_LIMITS",
+    "HG_RESERVED_SLUGS",
+    "HOMOGENEOUS_GROUP_EDITABLE",
+    "INVITATION_VALIDITY",
+    "MAX_LANGUAGES",
+    "MAX_MEETING_DATES",
+    "MAX_PARTICIPANTS",
+    "MAX_TEXT_LENGTH",
+    "PARTICIPANTS_AT_LEAST_ONE",
+    "PICTURE_FORMATS",
+    "PICTURE_MAX_BYTES",
+    "PICTURE_MAX_PIXELS",
+    "RESERVED_SLUGS",
+    "GeographyImport",
+    "RowError",
+    "TerritoryError",
+    "_hg_page_create",
+    "citizens_group_create",
+    "coordination_group_create",
+    "coordination_group_lock",
+    "coordination_group_update",
+    "geography_import",
+    "homogeneous_group_create",
+    "homogeneous_group_update",
+    "invitation_accept",
+    "invitation_accept_with_signup",
+    "invitation_create",
+    "invitation_get",
+    "invitation_pending_list",
+    "invitation_problem",
+    "invitation_revoke",
+    "languages_clean",
+    "meeting_dates_clean",
+    "membership_end",
+    "membership_remove",
+    "membership_role_change",
+    "membership_set",
+    "network_id_next",
+    "participants_check",
+    "picture_check",
+    "places_check",
+]
