@@ -49,8 +49,7 @@ from criteria.transfer.services import (
 )
 from territories.models import Country, HomogeneousGroup
 from wikispiral.errors import DomainError
-from wikispiral.jobs.models import Job
-from wikispiral.jobs.selectors import job_latest, job_state_label
+from wikispiral.jobs.selectors import job_retry_note
 from wikispiral.tenancy import get_for_tenant_or_404, tenant_required
 
 EXPORT_MAX_AGE = 300
@@ -161,10 +160,7 @@ def _batch_page(
     request: HttpRequest, batch: ImportBatch, *, status: int = 200, problem: str = ""
 ) -> HttpResponse:
     running = batch.status in ACTIVE_STATUSES
-    job = job_latest(key=import_job_key(batch)) if running else None
-    # Said only when it tells more than the batch's own status: "interrupted, starting again".
-    retrying = job is not None and job.state == Job.State.WAITING and job.attempts > 0
-    job_state = job_state_label(job) if retrying else ""
+    job_state = job_retry_note(key=import_job_key(batch)) if running else ""
     if request.htmx:
         response = render(
             request,

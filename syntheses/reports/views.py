@@ -27,8 +27,7 @@ from syntheses.reports.services import IN_PROGRESS
 from syntheses.selectors import Filters, ScopeRef, scope_get
 from territories.models import Profile
 from wikispiral.errors import DomainError
-from wikispiral.jobs.models import Job
-from wikispiral.jobs.selectors import job_latest, job_state_label
+from wikispiral.jobs.selectors import job_retry_note
 
 MAX_FILTER_YEAR = 2200
 FILTER_FIELDS = ("year_from", "year_to", "question", "profile", "language")
@@ -168,10 +167,11 @@ def report_status(request: HttpRequest, key: str, report: int) -> HttpResponse:
     """A report's progress (polled by htmx every second while it is drawn), then its link."""
     ref = _visible_scope(request, key)
     found = reports.report_get(ref=ref, user=request.user, pk=report)
-    job = job_latest(key=reports.report_job_key(found.pk)) if found.status in IN_PROGRESS else None
     # Said only when it tells more than the report's own status: "interrupted, starting again".
-    retrying = job is not None and job.state == Job.State.WAITING and job.attempts > 0
-    context = {"ref": ref, "report": found, "job_state": job_state_label(job) if retrying else ""}
+    retrying = (
+        job_retry_note(key=reports.report_job_key(found.pk)) if found.status in IN_PROGRESS else ""
+    )
+    context = {"ref": ref, "report": found, "job_state": retrying}
     if request.htmx:
         if request.GET.get("seen") == f"{found.status}-{found.progress}" and not retrying:
             # Nothing new: htmx keeps the fragment (and screen readers hear nothing again).

@@ -12,6 +12,15 @@ def job_latest(*, key: str) -> Job | None:
     return active or jobs.order_by("-pk").first()
 
 
+def job_retry_note(*, key: str) -> str:
+    """What a page adds beside its own object's status while its job waits to run again
+    ("Interrupted, starting again", "Waiting to try again"); "" otherwise."""
+    job = job_latest(key=key)
+    if job is None or job.state != Job.State.WAITING or not job.attempts:
+        return ""
+    return job_state_label(job)
+
+
 def job_state_label(job: Job) -> str:
     """ "Waiting", "Running", "Interrupted, starting again", "Failed: <reason>", "Done"."""
     if job.state == Job.State.WAITING and job.interruptions:

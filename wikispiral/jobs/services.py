@@ -265,19 +265,16 @@ class _Heartbeat(threading.Thread):
             connection.close()
 
 
-def _busy(job_id: int, now: datetime.datetime) -> bool:
-    """Whether a live run already works on what job_id would (its key, or its kind when the
-    kind is exclusive): the job then waits for it instead of running beside it."""
+def _busy(job_id: int, now: datetime.datetime) -> str | None:
+    """The job's kind when a live run already works on what it would (its key, or its kind
+    when the kind is exclusive): it then waits for that run instead of running beside it."""
     job = Job.objects.filter(pk=job_id).values("kind", "key").first()
     if job is None:
-        return False
+        return None
     spec = KINDS.get(job["kind"])
     same = {"kind": job["kind"]} if spec is not None and spec.exclusive else {"key": job["key"]}
-    return (
-        Job.objects.filter(**same, state=State.RUNNING, lease_until__gte=now)
-        .exclude(pk=job_id)
-        .exists()
-    )
+    running = Job.objects.filter(**same, state=State.RUNNING, lease_until__gte=now)
+    return job["kind"] if running.exclude(pk=job_id).exists() else None
 
 
 def _claim(job_id: int, worker: str) -> Job | None:
@@ -302,9 +299,10 @@ def _claim(job_id: int, worker: str) -> Job | None:
 def job_run(*, job_id: int, worker: str = "", heartbeat: bool = True) -> str:
     """Claim the job and run its handler; returns what happened ("done", "failed", "retry",
     "lost" or "skipped" when the job was not waiting: safe to call twice)."""
-    if not _eager() and _busy(job_id, timezone.now()):
+    kind = None if _eager() else _busy(job_id, timezone.now())
+    if kind is not None:
         # Another run holds the same work: come back when its lease would be over.
-        _send(job_id, Job.objects.get(pk=job_id).kind, countdown=settings.JOBS_LEASE_SECONDS / 4)
+        _send(job_id, kind, countdown=settings.JOBS_LEASE_SECONDS / 4)
         return "deferred"
     job = _claim(job_id, worker or socket.gethostname())
     if job is None:
