@@ -9,7 +9,8 @@ For each tree it reads the product code as text (no import, no database) and pri
   with the floors of the working tree's `[tool.importlinter]` contract in pyproject.toml;
 - cross-app `.objects` writes (see `objects_writes` for the approximation);
 - the largest product modules, in lines;
-- models with a `tenant` foreign key but no `ScopedManager`;
+- models with a `tenant` foreign key whose default manager does not enforce scopes
+  (`ScopedManager`, or `ScopedOrSharedManager` for rows the network shares);
 - the pairs of repeated code reported by `duplicates --most 200`, and those not boilerplate.
 
 Migrations, tests and bench are left out everywhere. The baseline is checked out into a
@@ -237,9 +238,14 @@ def objects_writes(tree: ast.Module, foreign: set[str], modules: set[str]) -> in
     return count
 
 
+# Managers that refuse a query outside a scope (wikispiral/tenancy.py, django-scopes).
+SCOPE_ENFORCING_MANAGERS = {"ScopedManager", "ScopedOrSharedManager"}
+
+
 def unscoped_models(root: Path) -> list[str]:
     """Concrete models (in models.py files or models/ packages) that have a `tenant` foreign key,
-    their own or inherited from a base in the same files, and no `ScopedManager`."""
+    their own or inherited from a base in the same files, whose default manager (the first one
+    declared, own or inherited) does not enforce scopes."""
     classes: dict[str, tuple[str, list[str], bool, bool, bool]] = {}
     for package in PACKAGES:
         for path in sorted((root / package).rglob("*.py")):
@@ -250,6 +256,7 @@ def unscoped_models(root: Path) -> list[str]:
                 if not isinstance(node, ast.ClassDef):
                     continue
                 tenant = scoped = abstract = False
+                default_manager: str | None = None
                 for statement in node.body:
                     if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value:
                         targets = (
@@ -260,8 +267,10 @@ def unscoped_models(root: Path) -> list[str]:
                         called = call_name(statement.value)
                         if any(isinstance(t, ast.Name) and t.id == "tenant" for t in targets):
                             tenant = called in {"ForeignKey", "OneToOneField"}
-                        if called == "ScopedManager":
-                            scoped = True
+                        # The first manager declared is the default one: it must enforce scopes.
+                        if default_manager is None and (called or "").endswith("Manager"):
+                            default_manager = called
+                            scoped = called in SCOPE_ENFORCING_MANAGERS
                     if isinstance(statement, ast.ClassDef) and statement.name == "Meta":
                         abstract = "abstract = True" in ast.unparse(statement)
                 bases = [ast.unparse(b).rpartition(".")[2] for b in node.bases]

@@ -451,7 +451,7 @@ def add_and_recompute(tenant_id: int, group_id: int, number: int) -> AddRound:
     components = list(
         Component.objects.filter(version__is_current=True, is_active=True).select_related("version")
     )
-    questions = list(Question.objects.filter(tenant=None, code__in=("Q1", "Q2", "Q3")))
+    questions = list(Question.objects.shared().filter(code__in=("Q1", "Q2", "Q3")))
     with cross_tenant():
         tenant = CoordinationGroup.objects.select_related("country").get(pk=tenant_id)
         group = HomogeneousGroup.objects.get(pk=group_id)

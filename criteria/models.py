@@ -12,6 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from wikispiral.tenancy import ScopedOrSharedManager
+
 TEXT_MAX_LENGTH = 1000
 
 
@@ -182,6 +184,9 @@ class Question(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # A group's scope sees its own questions and the network's (tenant NULL).
+    objects = ScopedOrSharedManager()
 
     class Meta:
         verbose_name = _("question")

@@ -6,6 +6,7 @@ views enforce this with `tenant_required(*CRITERIA_ROLES)`: anyone else gets 404
 """
 
 from territories.models import CoordinationGroup, Membership
+from territories.permissions import group_role
 
 CRITERIA_ROLES = (Membership.Role.FACILITATOR, Membership.Role.EDITOR)
 
@@ -15,7 +16,7 @@ def can_enter_criteria(user: object, tenant: CoordinationGroup) -> bool:
         return False
     if user.is_network_staff:
         return True
-    return Membership.objects.filter(tenant=tenant, user=user, role__in=CRITERIA_ROLES).exists()
+    return group_role(user, tenant) in CRITERIA_ROLES
 
 
 def can_classify(user: object, tenant: CoordinationGroup) -> bool:
@@ -29,6 +30,4 @@ def can_see_authors(user: object, tenant: CoordinationGroup) -> bool:
         return False
     if user.is_network_staff:
         return True
-    return Membership.objects.filter(
-        tenant=tenant, user=user, role=Membership.Role.FACILITATOR
-    ).exists()
+    return group_role(user, tenant) == Membership.Role.FACILITATOR

@@ -113,7 +113,8 @@ def load_senses(apps, schema_editor=None) -> None:
 def load_questions(apps, schema_editor=None) -> None:
     Question = apps.get_model("criteria", "Question")
     for question in QUESTIONS:
-        Question.objects.get_or_create(
+        # The network's questions are no group's rows: the scoped manager has no say here.
+        Question._base_manager.get_or_create(
             tenant=None,
             code=question["code"],
             defaults={

@@ -40,10 +40,11 @@ def question_list(
     *, tenant: CoordinationGroup | None = None, active_only: bool = True
 ) -> QuerySet[Question]:
     """The network's questions, then the coordination group's own, in order."""
-    scope = Q(tenant__isnull=True)
-    if tenant is not None:
-        scope |= Q(tenant=tenant)
-    questions = Question.objects.filter(scope)
+    if tenant is None:
+        questions = Question.objects.shared()
+    else:
+        # The group's scope shows its own questions and the network's.
+        questions = Question.objects.with_scope(tenant=tenant).all()
     if active_only:
         questions = questions.filter(is_active=True)
     return questions.order_by(F("tenant_id").asc(nulls_first=True), "order", "code")

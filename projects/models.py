@@ -3,13 +3,16 @@ their results, and the carbon footprint they record against the 2 t CO2e per per
 
 Participants are not a coordination group's data: anyone registered can join, and their pages
 and choices are public, as a citizen's contributions to the project are meant to be. A
-territorial entity is a participant tied to the coordination group it speaks for.
+territorial entity is a participant tied to the coordination group it speaks for. The rows a
+participant owns are scoped to it in requests (projects/scopes.py).
 """
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from wikispiral.tenancy import RequestScopedManager
 
 # The project's goal: living well within about 2 tonnes of CO2e per person per year.
 GOAL_KG_PER_PERSON = 2000
@@ -116,6 +119,8 @@ class ParticipantMember(models.Model):
     )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.MEMBER)
 
+    objects = RequestScopedManager(participant="participant")
+
     class Meta:
         verbose_name = _("participant member")
         verbose_name_plural = _("participant members")
@@ -152,6 +157,8 @@ class Choice(models.Model):
     created_at = models.DateTimeField(_("recorded on"), auto_now_add=True)
     modified_at = models.DateTimeField(_("modified on"), auto_now=True)
 
+    objects = RequestScopedManager(participant="participant")
+
     class Meta:
         verbose_name = _("choice")
         verbose_name_plural = _("choices")
@@ -173,6 +180,8 @@ class ChoiceComment(models.Model):
     created_at = models.DateTimeField(_("written on"), auto_now_add=True)
     is_hidden = models.BooleanField(_("hidden"), default=False)
 
+    objects = RequestScopedManager(participant="choice__participant")
+
     class Meta:
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
@@ -188,6 +197,8 @@ class ChoiceShare(models.Model):
     choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="shares")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RequestScopedManager(participant="choice__participant")
 
     class Meta:
         verbose_name = _("shared choice")
@@ -219,6 +230,8 @@ class Footprint(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RequestScopedManager(participant="participant")
 
     class Meta:
         verbose_name = _("carbon footprint")
@@ -342,6 +355,8 @@ class WorkshopSignup(models.Model):
     # Set by the job that sends the reminder, before it sends: never twice.
     reminded_at = models.DateTimeField(null=True, blank=True)
 
+    objects = RequestScopedManager(participant="participant")
+
     class Meta:
         verbose_name = _("workshop sign-up")
         verbose_name_plural = _("workshop sign-ups")
@@ -407,6 +422,8 @@ class CharterVote(models.Model):
     remarks = models.TextField(_("remarks"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = RequestScopedManager(participant="participant")
+
     class Meta:
         verbose_name = _("charter vote")
         verbose_name_plural = _("charter votes")
@@ -441,6 +458,8 @@ class ParticipantInvitation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = RequestScopedManager(participant="participant")
 
     class Meta:
         verbose_name = _("invitation to write for a participant")

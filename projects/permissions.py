@@ -6,7 +6,8 @@ may do everything. Commenting and "I do this too" need an account with a confirm
 as editing the wiki does."""
 
 from projects.models import Charter, Participant, ParticipantMember, Workshop
-from territories.models import Membership
+from projects.scopes import across_participants, participant_scope
+from territories.permissions import is_facilitator_anywhere
 from wikispiral.accounts.permissions import can_edit_wiki
 from wikispiral.wiki.models import Space
 
@@ -23,11 +24,12 @@ def participant_role(user: object, participant: Participant) -> str | None:
         return None
     remembered = user.__dict__.setdefault("_participant_roles", {})
     if participant.pk not in remembered:
-        remembered[participant.pk] = (
-            ParticipantMember.objects.filter(participant=participant, user=user)
-            .values_list("role", flat=True)
-            .first()
-        )
+        with participant_scope(participant):
+            remembered[participant.pk] = (
+                ParticipantMember.objects.filter(participant=participant, user=user)
+                .values_list("role", flat=True)
+                .first()
+            )
     return remembered[participant.pk]
 
 
@@ -55,10 +57,7 @@ def can_organise(user: object) -> bool:
     coordination groups."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return (
-        _staff(user)
-        or Membership.objects.filter(user=user, role=Membership.Role.FACILITATOR).exists()
-    )
+    return _staff(user) or is_facilitator_anywhere(user)
 
 
 def can_run_workshop(user: object, workshop: Workshop) -> bool:
@@ -77,11 +76,12 @@ def can_open_charter(user: object, charter: Charter) -> bool:
 
 def participant_space_roles(user: object, space: Space) -> frozenset[str]:
     """Wiki roles in a participant's space: its managers manage pages, its members edit."""
-    role = (
-        ParticipantMember.objects.filter(user=user, participant__space=space)
-        .values_list("role", flat=True)
-        .first()
-    )
+    with across_participants():  # the space names the participant; the user is filtered
+        role = (
+            ParticipantMember.objects.filter(user=user, participant__space=space)
+            .values_list("role", flat=True)
+            .first()
+        )
     if role is None:
         return frozenset()
     return frozenset({"facilitator"}) if role == MANAGER else frozenset({"editor"})

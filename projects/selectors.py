@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from projects.models import (
@@ -18,8 +20,8 @@ from projects.models import (
     Summary,
     Workshop,
 )
+from projects.scopes import across_participants
 from territories.models import CoordinationGroup, Country
-from wikispiral import invitations
 from wikispiral.accounts.models import User
 
 
@@ -39,7 +41,7 @@ def participant_get(*, slug: str) -> Participant:
     return participant
 
 
-def participants_of(*, user: User) -> list[Participant]:
+def participants_of(*, user: User | AnonymousUser) -> list[Participant]:
     """The participants user writes for."""
     if not user.is_authenticated:
         return []
@@ -80,14 +82,15 @@ def footprint_list(*, participant: Participant) -> list[Footprint]:
 
 def latest_choices(*, limit: int = 10) -> list[Choice]:
     """The latest choices, a hidden group's territory's left out."""
-    return list(
-        Choice.objects.exclude(
-            participant__kind=Participant.Kind.TERRITORY,
-            participant__coordination_group__is_hidden=True,
+    with across_participants():
+        return list(
+            Choice.objects.exclude(
+                participant__kind=Participant.Kind.TERRITORY,
+                participant__coordination_group__is_hidden=True,
+            )
+            .select_related("participant")
+            .order_by("-created_at", "-pk")[:limit]
         )
-        .select_related("participant")
-        .order_by("-created_at", "-pk")[:limit]
-    )
 
 
 def participant_counts() -> dict[str, int]:
@@ -160,10 +163,9 @@ def workshop_get(*, pk: int) -> Workshop:
 
 
 def workshop_signups(*, workshop: Workshop) -> list[Participant]:
-    return [
-        signup.participant
-        for signup in workshop.signups.select_related("participant").order_by("created_at", "pk")
-    ]
+    with across_participants():
+        signups = workshop.signups.select_related("participant").order_by("created_at", "pk")
+        return [signup.participant for signup in signups]
 
 
 def latest_workshops(*, limit: int = 10) -> list[Workshop]:
@@ -188,19 +190,20 @@ def charter_get(*, pk: int) -> Charter:
 
 @dataclass
 class CharterResults:
-    counts: list[tuple[str, int]]
+    counts: list[tuple[str | Promise, int]]  # the answers' labels, translated when shown
     total: int
     remarks: list[tuple[str, str]]
 
 
 def charter_results(*, charter: Charter) -> CharterResults:
     """The voices by answer, and the remarks with who made them (for a closed charter)."""
-    counted = dict(charter.votes.order_by().values_list("voice").annotate(n=Count("id")))
-    remarks = list(
-        charter.votes.exclude(remarks="")
-        .order_by("created_at", "pk")
-        .values_list("participant__name", "remarks")
-    )
+    with across_participants():
+        counted = dict(charter.votes.order_by().values_list("voice").annotate(n=Count("id")))
+        remarks = list(
+            charter.votes.exclude(remarks="")
+            .order_by("created_at", "pk")
+            .values_list("participant__name", "remarks")
+        )
     return CharterResults(
         counts=[(label, counted.get(value, 0)) for value, label in CharterVote.Voice.choices],
         total=sum(counted.values()),
@@ -210,9 +213,9 @@ def charter_results(*, charter: Charter) -> CharterResults:
 
 def charter_voted(*, charter: Charter, participants: list[Participant]) -> set[int]:
     """Which of participants have given their voice."""
-    return set(
-        charter.votes.filter(participant__in=participants).values_list("participant_id", flat=True)
-    )
+    with across_participants():
+        voted = charter.votes.filter(participant__in=participants)
+        return set(voted.values_list("participant_id", flat=True))
 
 
 def review_list() -> list[Summary]:
@@ -235,15 +238,6 @@ def participant_members(*, participant: Participant) -> list[ParticipantMember]:
         ParticipantMember.objects.filter(participant=participant)
         .select_related("user")
         .order_by("role", "user__username")
-    )
-
-
-def participant_invitation_by_token(*, token: str) -> ParticipantInvitation | None:
-    """The invitation a link's token designates, whatever its state (None if unknown)."""
-    return (
-        ParticipantInvitation.objects.select_related("participant", "invited_by")
-        .filter(token_hash=invitations.token_hash(token))
-        .first()
     )
 
 

@@ -28,6 +28,7 @@ from projects.models import (
     SummaryState,
     Workshop,
 )
+from projects.scopes import across_participants
 from wikispiral.frames import queryset_frame
 from wikispiral.jobs.services import job_enqueue
 
@@ -81,8 +82,9 @@ def _scopes_of(participants: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
+@across_participants()
 def summaries_compute() -> dict[tuple[str, int], dict]:
-    """Every summary's figures, by (scope, id)."""
+    """Every summary's figures, by (scope, id), from every participant's rows."""
     participants = _participants()
     scopes = _scopes_of(participants)
     figures: dict[tuple[str, int], dict] = defaultdict(_empty)

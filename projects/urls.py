@@ -1,6 +1,9 @@
 from django.urls import path
 
-from projects import report_views, views, wellbeing_views
+from projects import views
+from projects.reports import views as report_views
+from projects.wellbeing import views as wellbeing_views
+from wikispiral.invitations.views import invitation
 
 app_name = "projects"
 
@@ -50,7 +53,12 @@ urlpatterns = [
     path("right-choices/feed.rss", views.feed_rss, name="feed_rss"),
     path("right-choices/feed.atom", views.feed_atom, name="feed_atom"),
     # Before the participants' addresses, which would otherwise take "invitations" for one.
-    path("right-choices/invitations/<str:token>/", views.invitation, name="invitation"),
+    path(
+        "right-choices/invitations/<str:token>/",
+        invitation,
+        {"kind": "projects"},
+        name="invitation",
+    ),
     path("right-choices/<slug:participant>/", views.participant_page, name="participant"),
     path("right-choices/<slug:participant>/choices/new/", views.choice_new, name="choice_new"),
     path("right-choices/<slug:participant>/choices/<int:pk>/", views.choice, name="choice"),

@@ -33,14 +33,14 @@ from wikispiral.tenancy import cross_tenant
 CUBE_COLUMNS = ["component", "question", "year", "profile", "language", "count"]
 GROUP_COLUMNS = ["group", "profile", "participants", "years", "languages"]
 # Where each place level sits on a coordination group (a queryset lookup).
-PLACE_LOOKUPS = {
+PLACE_LOOKUPS: dict[str, str] = {
     Scope.LOCALITY: "locality_id",
     Scope.REGION: "region_id",
     Scope.COUNTRY: "country_id",
     Scope.CONTINENT: "country__continent_id",
     Scope.PROJECT: "project",
 }
-PLACE_LEVELS = {
+PLACE_LEVELS: dict[str, str] = {
     Scope.LOCALITY: "locality",
     Scope.REGION: "region",
     Scope.COUNTRY: "country",
@@ -223,7 +223,7 @@ def scope_fingerprints(
     """The fingerprint of every homogeneous group and coordination group in hashes and places,
     and of the places in wanted ({scope: ids}; 0 for a place with nothing visible under it).
     hashes: group_hashes(); places: coordination_groups_frame()."""
-    result = {
+    result: dict[tuple[str, int], int] = {
         (Scope.HOMOGENEOUS_GROUP, group): value
         for group, value in zip(hashes["group"].tolist(), hashes["h"].tolist(), strict=True)
     }
@@ -264,7 +264,9 @@ def fine_frame(*, version: GridVersion, tenant_ids: Iterable[int] | None = None)
         )
         frame = queryset_frame(counted, FINE_COLUMNS)
     components = dict(Component.objects.filter(version=version).values_list("id", "code"))
-    questions = dict(Question.objects.values_list("id", "code"))
+    with cross_tenant():
+        # The criteria of many groups answer their groups' own questions too.
+        questions = dict(Question.objects.values_list("id", "code"))
     frame["component"] = frame["component_id"].map(components)
     frame["question"] = frame["question_id"].map(questions)
     return frame.drop(columns=["component_id", "question_id"])

@@ -25,6 +25,7 @@ from syntheses.selectors import (
     profile_choices,
 )
 from territories.models import Profile
+from wikispiral.tenancy import cross_tenant
 
 CACHE_SECONDS = 60 * 60 * 24
 # Part of every cache key: bump it when the figures' markup changes, so a deploy never serves
@@ -68,13 +69,13 @@ def snapshot_stamp(head: Snapshot) -> str:
 
 def questions_of(codes: set[str]) -> list[Question]:
     """The questions of these codes as figures_from orders them: the network's first."""
-    found = list(
-        Question.objects.filter(tenant__isnull=True, code__in=codes).order_by("order", "code")
-    )
+    found = list(Question.objects.shared().filter(code__in=codes).order_by("order", "code"))
     extra = codes - {question.code for question in found}
     if extra:
         seen: set[str] = set()
-        for question in Question.objects.filter(code__in=extra).order_by("order", "pk"):
+        with cross_tenant():
+            extras = list(Question.objects.filter(code__in=extra).order_by("order", "pk"))
+        for question in extras:
             if question.code not in seen:
                 seen.add(question.code)
                 found.append(question)

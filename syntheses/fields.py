@@ -1,8 +1,11 @@
 """A model field for big JSON documents that the database never looks into."""
 
 import json
+from typing import Any
 
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.expressions import Expression
 
 
 def pack(value: object) -> bytes:
@@ -18,30 +21,34 @@ class PackedJSONField(models.BinaryField):
 
     Assign a value (dict, list…) or bytes already packed (pack()), read a value back."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    # For django-stubs: what the model attribute takes and gives (a JSON value, not bytes).
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("editable", False)
         super().__init__(*args, **kwargs)
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(
+        self,
+        value: bytes | memoryview | None,
+        expression: Expression,
+        connection: BaseDatabaseWrapper,
+    ) -> Any:
         if value is None:
             return None
         return json.loads(bytes(value) if isinstance(value, memoryview) else value)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         if isinstance(value, bytes | bytearray | memoryview | str):
             return json.loads(bytes(value) if isinstance(value, memoryview) else value)
         return value
 
-    def get_prep_value(self, value):
+    # BinaryField's get_db_prep_value wraps what this returns for the driver.
+    def get_prep_value(self, value: Any) -> Any:
         if value is None or isinstance(value, bytes):
             return value
         return pack(value)
 
-    def get_db_prep_value(self, value, connection, prepared=False):
-        value = self.get_prep_value(value) if not prepared else value
-        if value is None:
-            return None
-        return connection.Database.Binary(value)
-
-    def value_to_string(self, obj) -> str:
+    def value_to_string(self, obj: models.Model) -> str:
         return pack(self.value_from_object(obj)).decode()

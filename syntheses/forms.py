@@ -8,7 +8,9 @@ refused: the view answers 400 with the message.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django import forms
 from django.http import QueryDict
@@ -19,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from criteria.models import Question
 from syntheses.selectors import Filters
 from territories.models import Profile
+from wikispiral.tenancy import cross_tenant
+from wikispiral.typing import StrOrPromise
 
 YEAR_MIN = 1900
 YEAR_MAX = 2200
@@ -65,8 +69,9 @@ def filters_query(filters: Filters, prefix: str = "") -> str:
 
 
 class _YearField(forms.IntegerField):
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, *, label: StrOrPromise) -> None:
         super().__init__(
+            label=label,
             required=False,
             min_value=YEAR_MIN,
             max_value=YEAR_MAX,
@@ -76,7 +81,6 @@ class _YearField(forms.IntegerField):
                 "min_value": _("Give a year between 1900 and 2200."),
                 "max_value": _("Give a year between 1900 and 2200."),
             },
-            **kwargs,
         )
 
 
@@ -101,8 +105,14 @@ class FiltersForm(forms.Form):
         label=_("Language of the criteria"), required=False, widget=forms.Select
     )
 
-    def __init__(self, *args: object, facets: Facets, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        facets: Facets,
+        initial: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(data, initial=initial)
         self.facets = facets
         self._offer()
 
@@ -136,7 +146,9 @@ class FiltersForm(forms.Form):
         code = self.cleaned_data["question"].strip()
         if not code or code in dict(self.facets.questions):
             return code
-        if not _QUESTION.match(code) or not Question.objects.filter(code=code).exists():
+        with cross_tenant():
+            known = bool(_QUESTION.match(code)) and Question.objects.filter(code=code).exists()
+        if not known:
             raise forms.ValidationError(_("There is no such question: choose one from the list."))
         return code
 
@@ -156,8 +168,9 @@ class FiltersForm(forms.Form):
             raise forms.ValidationError(_("Choose a language from the list."))
         return code
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         low, high = data.get("year_from"), data.get("year_to")
         if low is not None and high is not None and low > high:
             raise forms.ValidationError(_("The first year of the period comes after the last."))
@@ -177,8 +190,15 @@ class CompareForm(FiltersForm):
 
     field_order = ["scope", "year_from", "year_to", "profile", "language"]
 
-    def __init__(self, *args: object, scopes: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        facets: Facets,
+        scopes: list[tuple[str, str]],
+        initial: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(data, facets=facets, initial=initial)
         del self.fields["question"]
         self.fields["scope"].widget = forms.Select(choices=scopes)
         asked = self.data.get(self.add_prefix("scope"), "")

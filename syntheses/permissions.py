@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from syntheses.selectors import ScopeRef
 from territories.models import Membership
-from territories.permissions import is_secretariat
+from territories.permissions import group_role, is_secretariat
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,8 @@ class Access:
 def scope_access(user: object, ref: ScopeRef) -> Access:
     staff = is_secretariat(user)
     role = None
-    if ref.tenant is not None and getattr(user, "is_authenticated", False) and not staff:
-        role = (
-            Membership.objects.filter(tenant=ref.tenant, user=user)
-            .values_list("role", flat=True)
-            .first()
-        )
+    if ref.tenant is not None and not staff:
+        role = group_role(user, ref.tenant)
     return Access(ref, staff, role)
 
 

@@ -53,7 +53,7 @@ class ScopeRef:
         return bool(self.tenant is not None and self.tenant.is_hidden)
 
 
-_MODELS = {
+_MODELS: dict[str, type[Locality | Region | Country | Continent]] = {
     Scope.LOCALITY: Locality,
     Scope.REGION: Region,
     Scope.COUNTRY: Country,
@@ -96,8 +96,9 @@ def scope_parents(ref: ScopeRef) -> list[ScopeRef]:
     comparisons such as "this town against its country")."""
     parents: list[ScopeRef] = []
     tenant = ref.tenant
-    if ref.scope == Scope.HOMOGENEOUS_GROUP:
+    if ref.scope == Scope.HOMOGENEOUS_GROUP and tenant is not None:  # always set for a group
         parents.append(ScopeRef(Scope.COORDINATION_GROUP, tenant.pk, tenant.name, tenant, tenant))
+    chain: list[tuple[str, Locality | Region | Country | Continent | None]]
     if tenant is not None:
         chain = [
             (Scope.LOCALITY, tenant.locality),
@@ -106,15 +107,16 @@ def scope_parents(ref: ScopeRef) -> list[ScopeRef]:
             (Scope.CONTINENT, tenant.country.continent),
         ]
     else:
-        place = ref.obj
+        # scope_get gives a place scope its place.
+        obj = ref.obj
         chain = []
-        if ref.scope == Scope.LOCALITY:
-            chain = [(Scope.REGION, place.region), (Scope.COUNTRY, place.region.country)]
-            chain.append((Scope.CONTINENT, place.region.country.continent))
-        elif ref.scope == Scope.REGION:
-            chain = [(Scope.COUNTRY, place.country), (Scope.CONTINENT, place.country.continent)]
-        elif ref.scope == Scope.COUNTRY:
-            chain = [(Scope.CONTINENT, place.continent)]
+        if ref.scope == Scope.LOCALITY and isinstance(obj, Locality):
+            chain = [(Scope.REGION, obj.region), (Scope.COUNTRY, obj.region.country)]
+            chain.append((Scope.CONTINENT, obj.region.country.continent))
+        elif ref.scope == Scope.REGION and isinstance(obj, Region):
+            chain = [(Scope.COUNTRY, obj.country), (Scope.CONTINENT, obj.country.continent)]
+        elif ref.scope == Scope.COUNTRY and isinstance(obj, Country):
+            chain = [(Scope.CONTINENT, obj.continent)]
     for scope, place in chain:
         if place is not None:
             parents.append(ScopeRef(scope, place.pk, place.label(), place))
@@ -252,13 +254,13 @@ def figures_from(
     frame = _filtered(frame, filters)
     counts = frame.groupby(["component", "question"])["count"].sum().to_dict()
     question_codes = sorted({q for _c, q in counts} | {"Q1", "Q2", "Q3"})
-    questions = list(
-        Question.objects.filter(tenant__isnull=True, code__in=question_codes).order_by("order")
-    )
+    questions = list(Question.objects.shared().filter(code__in=question_codes).order_by("order"))
     known = {q.code for q in questions}
     extra = [code for code in question_codes if code not in known]
     if extra:
-        questions += list(Question.objects.filter(code__in=extra).order_by("order")[: len(extra)])
+        with cross_tenant():
+            extras = Question.objects.filter(code__in=extra).order_by("order")[: len(extra)]
+            questions += list(extras)
     if filters.question:
         questions = [q for q in questions if q.code == filters.question]
     total = int(sum(counts.values()))
@@ -269,9 +271,9 @@ def figures_from(
     unmentioned: list[Component] = []
     components = Component.objects.filter(version=version).select_related("family")
     by_family: dict[int, FamilyFigures] = {}
-    for family in Family.objects.filter(version=version).order_by("order", "letter"):
-        by_family[family.pk] = FamilyFigures(family, 0, {q.code: 0 for q in questions}, 0.0)
-        families.append(by_family[family.pk])
+    for row in Family.objects.filter(version=version).order_by("order", "letter"):
+        by_family[row.pk] = FamilyFigures(row, 0, {q.code: 0 for q in questions}, 0.0)
+        families.append(by_family[row.pk])
     for component in components.order_by("family__order", "order", "code"):
         split = {q.code: int(counts.get((component.code, q.code), 0)) for q in questions}
         component_total = sum(split.values())

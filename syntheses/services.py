@@ -4,10 +4,11 @@ import datetime
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from criteria.selectors import grid_current
@@ -30,7 +31,13 @@ logger = logging.getLogger(__name__)
 WRITE_BATCH = 2000
 # Places from the bottom up: a job rolls each level up from the snapshots of the level below,
 # written just before in the same transaction.
-PLACES_UPWARDS = [Scope.LOCALITY, Scope.REGION, Scope.COUNTRY, Scope.CONTINENT, Scope.NETWORK]
+PLACES_UPWARDS: list[str] = [
+    Scope.LOCALITY,
+    Scope.REGION,
+    Scope.COUNTRY,
+    Scope.CONTINENT,
+    Scope.NETWORK,
+]
 # A project adds up its platforms (coordination groups) directly, beside the places.
 ROLL_UP_ORDER = [Scope.PROJECT, *PLACES_UPWARDS]
 
@@ -41,7 +48,7 @@ def claim_timeout() -> datetime.timedelta:
 
 
 def places_of(group: CoordinationGroup) -> list[tuple[str, int]]:
-    places = [(Scope.COORDINATION_GROUP, group.pk)]
+    places: list[tuple[str, int]] = [(Scope.COORDINATION_GROUP, group.pk)]
     if group.locality_id:
         places.append((Scope.LOCALITY, group.locality_id))
     if group.region_id:
@@ -302,6 +309,11 @@ def _pending_claim(limit: int) -> tuple[list[PendingScope], datetime.datetime]:
     return rows, now
 
 
+def _below(rows: QuerySet[Any], parent: str, kind: str) -> list[tuple[int, str, int]]:
+    """(parent, kind, pk) of each row, its parent read from the field named parent."""
+    return [(up, kind, pk) for pk, up in rows.values_list("pk", parent)]
+
+
 def _children(scope: str, ids: set[int]) -> dict[int, list[tuple[str, int]]]:
     """What lies directly under each place: the visible coordination groups of a locality; the
     localities of a region and its visible coordination groups with no locality; and so on
@@ -310,44 +322,21 @@ def _children(scope: str, ids: set[int]) -> dict[int, list[tuple[str, int]]]:
     children: dict[int, list[tuple[str, int]]] = {pk: [] for pk in ids}
     visible = CoordinationGroup.objects.filter(is_hidden=False)
     if scope == Scope.LOCALITY:
-        rows = visible.filter(locality_id__in=ids).values_list("locality_id", "pk")
-        below = [(parent, Scope.COORDINATION_GROUP, pk) for parent, pk in rows]
+        below = _below(visible.filter(locality_id__in=ids), "locality_id", Scope.COORDINATION_GROUP)
     elif scope == Scope.REGION:
-        below = [
-            (parent, Scope.LOCALITY, pk)
-            for pk, parent in Locality.objects.filter(region_id__in=ids).values_list(
-                "pk", "region_id"
-            )
-        ] + [
-            (parent, Scope.COORDINATION_GROUP, pk)
-            for parent, pk in visible.filter(region_id__in=ids, locality=None).values_list(
-                "region_id", "pk"
-            )
-        ]
+        below = _below(Locality.objects.filter(region_id__in=ids), "region_id", Scope.LOCALITY)
+        below += _below(
+            visible.filter(region_id__in=ids, locality=None), "region_id", Scope.COORDINATION_GROUP
+        )
     elif scope == Scope.COUNTRY:
-        below = [
-            (parent, Scope.REGION, pk)
-            for pk, parent in Region.objects.filter(country_id__in=ids).values_list(
-                "pk", "country_id"
-            )
-        ] + [
-            (parent, Scope.COORDINATION_GROUP, pk)
-            for parent, pk in visible.filter(country_id__in=ids, region=None).values_list(
-                "country_id", "pk"
-            )
-        ]
+        below = _below(Region.objects.filter(country_id__in=ids), "country_id", Scope.REGION)
+        below += _below(
+            visible.filter(country_id__in=ids, region=None), "country_id", Scope.COORDINATION_GROUP
+        )
     elif scope == Scope.CONTINENT:
-        below = [
-            (parent, Scope.COUNTRY, pk)
-            for pk, parent in Country.objects.filter(continent_id__in=ids).values_list(
-                "pk", "continent_id"
-            )
-        ]
+        below = _below(Country.objects.filter(continent_id__in=ids), "continent_id", Scope.COUNTRY)
     elif scope == Scope.PROJECT:
-        below = [
-            (parent, Scope.COORDINATION_GROUP, pk)
-            for parent, pk in visible.filter(project__in=ids).values_list("project", "pk")
-        ]
+        below = _below(visible.filter(project__in=ids), "project", Scope.COORDINATION_GROUP)
     else:  # the network
         below = [(0, Scope.CONTINENT, pk) for pk in Continent.objects.values_list("pk", flat=True)]
         below += [

@@ -68,6 +68,7 @@ from syntheses.selectors import (
 from territories.models import HomogeneousGroup
 from wikispiral.errors import DomainError
 from wikispiral.tenancy import cross_tenant
+from wikispiral.typing import HtmxHttpRequest
 from wikispiral.wiki.permissions import can_edit_page, can_view_page
 from wikispiral.wiki.selectors import revision_render
 
@@ -179,9 +180,11 @@ def _narrative(request: HttpRequest, ref: ScopeRef) -> dict:
     found = synthesis_page_get(ref)
     page = found.page if found is not None else None
     if page is not None and not page.is_deleted and can_view_page(request.user, page):
+        revision = page.current_revision
+        assert revision is not None  # a page gets its first revision when it is created
         return {
             "page": page,
-            "rendered": revision_render(page=page, revision=page.current_revision),
+            "rendered": revision_render(page=page, revision=revision),
             "can_edit": can_edit_page(request.user, page),
             "edit_url": page.url_for("edit"),
         }
@@ -210,24 +213,24 @@ def _pending_state(ref: ScopeRef) -> str:
 # feels. (The CSRF token Django puts in a page is masked anew on every response: no BREACH.)
 @gzip_page
 @require_GET
-def synthesis(request: HttpRequest, key: str) -> HttpResponse:
+def synthesis(request: HtmxHttpRequest, key: str) -> HttpResponse:
     """The synthesis of a scope under the filters of the query string."""
     access = _access(request, key)
     ref = access.ref
     head = snapshot_head(ref)
     empty = head is None or head.criteria_count == 0
-    body = None if empty else SnapshotBody(head)
+    body = None if head is None or empty else SnapshotBody(head)
     facets = facets_for(head, body)
     form = FiltersForm(filters_data(request.GET), facets=facets)
     valid = form.is_valid()
     filters = form.filters() if valid else Filters()
     results = None
-    if valid and not empty:
+    if valid and head is not None and body is not None:  # not empty
         results = _results(ref, head, body, filters, facets)
     if request.htmx and not request.htmx.history_restore_request:
         if not valid:
             summary = _("These filters cannot be used.")
-        elif empty:
+        elif results is None:  # empty
             summary = _("No criteria yet.")
         else:
             summary = results["summary"]
@@ -279,11 +282,21 @@ def _year_links(ref: ScopeRef, facets: Facets, filters: Filters) -> list[tuple[s
         return []
     last, previous = facets.years[-1], facets.years[-2]
     # The other filters stay on both sides: only the period differs.
-    kept = {"question": filters.question, "profile": filters.profile, "language": filters.language}
-    query = filters_query(Filters(year_from=last, year_to=last, **kept))
+    query = filters_query(
+        Filters(
+            year_from=last,
+            year_to=last,
+            question=filters.question,
+            profile=filters.profile,
+            language=filters.language,
+        )
+    )
     query += f"&with={ref.key}&" + filters_query(
         Filters(
-            year_from=previous, year_to=previous, profile=kept["profile"], language=kept["language"]
+            year_from=previous,
+            year_to=previous,
+            profile=filters.profile,
+            language=filters.language,
         ),
         prefix="with_",
     )
@@ -341,7 +354,7 @@ def compare(request: HttpRequest, key: str) -> HttpResponse:
     parents = scope_parents(ref)
     head = snapshot_head(ref)
     empty = head is None or head.criteria_count == 0
-    facets = facets_for(head, None if empty else SnapshotBody(head))
+    facets = facets_for(head, None if head is None or empty else SnapshotBody(head))
     data = filters_data(filters_data(request.GET), prefix="with_")
     form = FiltersForm(data, facets=facets)
     with_form = CompareForm(data, facets=facets, scopes=_compare_scopes(ref, parents))
@@ -444,7 +457,7 @@ def narrative(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @require_POST
-def recompute(request: HttpRequest, key: str) -> HttpResponse:
+def recompute(request: HtmxHttpRequest, key: str) -> HttpResponse:
     """Mark the scope out of date (a job recomputes it after the commit), then show how it goes."""
     access = _recompute_access(request, key)
     if isinstance(access, HttpResponse):
@@ -487,7 +500,7 @@ def _status(ref: ScopeRef, since: int | None, state: str | None = None) -> dict:
 
 @never_cache
 @require_http_methods(["GET"])
-def status(request: HttpRequest, key: str) -> HttpResponse:
+def status(request: HtmxHttpRequest, key: str) -> HttpResponse:
     """Where the scope's recomputation stands: waiting, being computed, done (htmx polls it
     every second until done; without JavaScript, a link refreshes it)."""
     access = _recompute_access(request, key)

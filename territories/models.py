@@ -247,6 +247,8 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
 
+    objects = ScopedManager(tenant="tenant")
+
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")

@@ -15,8 +15,12 @@ from wikispiral.wiki.models import Space
 
 def coordination_group_space_roles(user: User, space: Space) -> frozenset[str]:
     """Roles of user in the coordination group that owns space (one query)."""
-    roles = Membership.objects.filter(user=user, tenant__space=space).values_list("role", flat=True)
-    return frozenset(roles)
+    # Asked by the wiki, outside any group's scope: the space names the group.
+    with cross_tenant():
+        roles = Membership.objects.filter(user=user, tenant__space=space).values_list(
+            "role", flat=True
+        )
+        return frozenset(roles)
 
 
 def is_secretariat(user: object) -> bool:
@@ -28,7 +32,12 @@ def group_role(user: object, group: CoordinationGroup) -> str | None:
     do everything, so their role is not looked up). One query at most."""
     if not getattr(user, "is_authenticated", False) or user.is_network_staff:
         return None
-    return Membership.objects.filter(tenant=group, user=user).values_list("role", flat=True).first()
+    return (
+        Membership.objects.with_scope(tenant=group)
+        .filter(tenant=group, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
 
 
 def can_manage_group(user: object, group: CoordinationGroup) -> bool:
@@ -37,9 +46,15 @@ def can_manage_group(user: object, group: CoordinationGroup) -> bool:
         return False
     if user.is_network_staff:
         return True
-    return Membership.objects.filter(
-        tenant=group, user=user, role=Membership.Role.FACILITATOR
-    ).exists()
+    return group_role(user, group) == Membership.Role.FACILITATOR
+
+
+def is_facilitator_anywhere(user: object) -> bool:
+    """Whether user facilitates at least one coordination group (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    with cross_tenant():
+        return Membership.objects.filter(user=user, role=Membership.Role.FACILITATOR).exists()
 
 
 def secretariat_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -101,7 +101,7 @@ def reference_data() -> None:
     if not (
         GridVersion.objects.exists()
         and SenseCategory.objects.exists()
-        and Question.objects.filter(tenant=None).exists()
+        and Question.objects.shared().exists()
     ):
         load_all(apps)
 
@@ -193,7 +193,7 @@ def make_criterion(
     return Criterion.objects.create(
         tenant=tenant,
         group=group,
-        question=Question.objects.get(tenant=None, code=question),
+        question=Question.objects.shared().get(code=question),
         text=text or f"Criterion {number}",
         **extra,
     )

@@ -181,11 +181,11 @@ def _mail_scenario(context: dict) -> Scenario:
     def start(number: int) -> None:
         mail_send_on_commit(
             to=f"person{number}@example.org",
-            template="territories/email/invitation",
+            template="invitations/email/invitation",
             context={
-                "group": {"name": names[number]},
+                "subject": names[number],
+                "invites": names[number],
                 "accept_url": "https://x/i/1",
-                "inviter": None,
             },
             language="en",
         )

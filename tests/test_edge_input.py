@@ -194,7 +194,7 @@ def test_an_htmx_post_still_works(client, group, facilitator):
     client.force_login(facilitator)
     url = reverse("entry:add", kwargs={"cg": group.slug, "hg": hg.slug})
     data = {
-        "question": Question.objects.get(tenant=None, code="Q1").pk,
+        "question": Question.objects.shared().get(code="Q1").pk,
         "text": "Having friends",
         "session_date": "2026-03-14",
         "language": "en",
@@ -298,7 +298,7 @@ def test_bidi_controls_are_stripped_from_a_criterion(client, group, facilitator)
         hg = make_homogeneous_group(tenant=group, meeting_dates=["2026-03-14"])
     client.force_login(facilitator)
     data = {
-        "question": Question.objects.get(tenant=None, code="Q1").pk,
+        "question": Question.objects.shared().get(code="Q1").pk,
         "text": "Having\u200e friends\u202e",
         "session_date": "2026-03-14",
         "language": "en",

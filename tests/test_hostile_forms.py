@@ -464,7 +464,7 @@ def _criteria_setup() -> _Criteria:
 
 
 def _q1() -> Question:
-    return Question.objects.get(tenant=None, code="Q1")
+    return Question.objects.shared().get(code="Q1")
 
 
 def _entry_add() -> Built:

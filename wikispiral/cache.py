@@ -5,15 +5,28 @@ that costs more than the round trip itself on a cached page view. The client is 
 and the pool is already shared, so one client per pool is enough.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis import ConnectionPool, Redis
 
 
 class PooledClientRedisCacheClient(RedisCacheClient):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self._clients: dict[int, object] = {}
+    if TYPE_CHECKING:
+        # Django's private members used below, which django-stubs does not declare.
+        _client: type[Redis]
 
-    def get_client(self, key: object = None, *, write: bool = False) -> object:
+        def _get_connection_pool_index(self, write: bool) -> int: ...
+        def _get_connection_pool(self, write: bool) -> ConnectionPool: ...
+
+    def __init__(self, servers: list[str], **options: Any) -> None:
+        # RedisCache builds its client as client_class(servers, **options).
+        super().__init__(servers, **options)
+        self._clients: dict[int, Redis] = {}
+
+    def get_client(
+        self, key: str | bytes | memoryview | None = None, *, write: bool = False
+    ) -> Redis:
         index = self._get_connection_pool_index(write)
         client = self._clients.get(index)
         if client is None:

@@ -17,7 +17,7 @@ import csv
 import numbers
 import re
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Literal, Protocol, TypedDict, Unpack
 
 # What a spreadsheet reads as the start of a formula (OWASP's list).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -27,8 +27,21 @@ _FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
 NEUTRALISED = re.compile(r"^'(?=[=+\-@\t\r])")
 
 
-class _Writable(Protocol):
-    def write(self, value: str, /) -> object: ...
+class _Writable[Written](Protocol):
+    def write(self, value: str, /) -> Written: ...
+
+
+class FormatOptions(TypedDict, total=False):
+    """csv.writer's formatting parameters (the csv module's "fmtparams")."""
+
+    delimiter: str
+    quotechar: str | None
+    escapechar: str | None
+    doublequote: bool
+    skipinitialspace: bool
+    lineterminator: str
+    quoting: Literal[0, 1, 2, 3, 4, 5]
+    strict: bool
 
 
 def safe_cell(value: object) -> object:
@@ -55,23 +68,30 @@ def safe_row(values: Iterable[object]) -> list[object]:
     ]
 
 
-class SafeWriter:
+class SafeWriter[Written]:
     """csv.writer's interface (writerow, writerows, dialect); every row goes through safe_row.
     writerow returns what the file's write returned, as csv.writer does."""
 
     def __init__(
-        self, file: _Writable, dialect: str | csv.Dialect = "excel", **options: object
+        self,
+        file: _Writable[Written],
+        dialect: str | csv.Dialect = "excel",
+        **options: Unpack[FormatOptions],
     ) -> None:
         self._writer = csv.writer(file, dialect, **options)
         self.dialect = self._writer.dialect
 
-    def writerow(self, row: Iterable[object]) -> object:
+    def writerow(self, row: Iterable[object]) -> Written:
         return self._writer.writerow(safe_row(row))
 
     def writerows(self, rows: Iterable[Iterable[object]]) -> None:
         self._writer.writerows(map(safe_row, rows))
 
 
-def writer(file: _Writable, dialect: str | csv.Dialect = "excel", **options: object) -> SafeWriter:
+def writer[Written](
+    file: _Writable[Written],
+    dialect: str | csv.Dialect = "excel",
+    **options: Unpack[FormatOptions],
+) -> SafeWriter[Written]:
     """csv.writer(file, dialect, **options) whose cells are formula-safe."""
     return SafeWriter(file, dialect, **options)

@@ -8,6 +8,7 @@ loudly on a value it cannot read instead of guessing.
 import ipaddress
 import os
 from pathlib import Path
+from typing import overload
 
 import dj_database_url
 from celery.schedules import crontab
@@ -21,6 +22,10 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+@overload
+def env_str(name: str, default: str, *, required: bool = False) -> str: ...
+@overload
+def env_str(name: str, default: None = None, *, required: bool = False) -> str | None: ...
 def env_str(name: str, default: str | None = None, *, required: bool = False) -> str | None:
     """Read NAME, or the content of the file named by NAME_FILE (Docker/systemd secrets)."""
     file_path = os.environ.get(f"{name}_FILE")

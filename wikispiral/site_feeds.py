@@ -65,7 +65,7 @@ class LatestAdditionsFeed(RevisionFeed):
     # brings its own title, link, description, date and guid; everything else is a revision.
     # Django's Feed hands item_* only what items() returned: the narrower types are sound.
 
-    def item_title(self, item: SiteAddition) -> str:  # type: ignore[override]
+    def item_title(self, item: SiteAddition) -> str:
         return item.title if not isinstance(item, Revision) else super().item_title(item)
 
     def item_link(self, item: SiteAddition) -> str:
@@ -126,7 +126,7 @@ class GroupAdditionsFeed(PublicFeed):
         items.sort(key=lambda item: item.created_at, reverse=True)
         return items[: directory.FEED_LENGTH]
 
-    def item_title(self, item: GroupAddition) -> str:  # type: ignore[override]
+    def item_title(self, item: GroupAddition) -> str:
         if isinstance(item, PublishedReport):
             return item.title
         if isinstance(item, Revision):

@@ -5,7 +5,9 @@ A view for a group's URLs takes `cg` (the group's slug) in its URL and is wrappe
 the request; objects then load with `get_for_tenant_or_404`. Unknown group and "not yours" both
 answer 404.
 
-The safety net: tenant-owned models use django-scopes' `ScopedManager(tenant="tenant")`.
+The safety net: tenant-owned models use django-scopes' `ScopedManager(tenant="tenant")`, or
+`ScopedOrSharedManager` when rows without a tenant belong to the whole network (questions).
+Both refuse a query outside a scope in requests, tasks, commands and tests alike:
 `TenantScopeMiddleware` starts every request with no scope, so any query on those models
 outside `tenant_required` raises ScopeError (a 500 in tests, never a leak). Code that must read
 across groups (directory, feeds, the secretariat, the admin) says so with `cross_tenant()`.
@@ -14,15 +16,75 @@ across groups (directory, feeds, the secretariat, the admin) says so with `cross
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
+from typing import Any
 
-from django.db.models import Model
+from django.db.models import Manager, Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django_scopes import scope, scopes_disabled
+from django_scopes import ScopedManager, get_scope, scope, scopes_disabled
 from django_scopes.state import state
 
 from territories.models import CoordinationGroup, Membership
+from wikispiral.accounts.models import User
+from wikispiral.typing import HtmxHttpRequest
+
+
+class TenantHttpRequest(HtmxHttpRequest):
+    """A request inside tenant_required: request.tenant is the group named in the URL."""
+
+    tenant: CoordinationGroup
+
+
+class MemberHttpRequest(TenantHttpRequest):
+    """A request inside tenant_required without public=True: only a signed-in user (network
+    staff, or a member holding one of the roles) gets there."""
+
+    user: User
+
+
+_TenantScopedManager = type(ScopedManager(tenant="tenant"))
+
+
+class ScopedOrSharedManager(_TenantScopedManager):
+    """`ScopedManager(tenant="tenant")` for a model whose rows without a tenant are shared by
+    the whole network: a group's scope sees its own rows and the shared ones, never another
+    group's; with no scope the query raises ScopeError, as ScopedManager's does."""
+
+    def get_queryset(self) -> QuerySet[Any]:
+        current = getattr(self, "_override_scope", None) or get_scope()
+        tenant = current.get("tenant")
+        if not current.get("_enabled", True) or tenant is None:
+            # Crossing tenants (unfiltered) or no scope at all (the refusing queryset).
+            return super().get_queryset()
+        own = Q(tenant__in=tenant) if isinstance(tenant, list | tuple) else Q(tenant=tenant)
+        return Manager.get_queryset(self).filter(own | Q(tenant__isnull=True))
+
+    def shared(self) -> QuerySet[Any]:
+        """Only the rows shared by the whole network, in any scope or none: they are no group's
+        data, so reading them crosses no tenant."""
+        return Manager.get_queryset(self).filter(tenant__isnull=True)
+
+
+# Set by TenantScopeMiddleware for the whole request (copied into every nested scope).
+IN_REQUEST = "_in_request"
+
+
+def RequestScopedManager(**dimensions: str) -> Manager[Any]:  # noqa: N802 (as ScopedManager)
+    """django-scopes' `ScopedManager(**dimensions)`, enforced inside requests only: a request
+    that queries the model outside one of these scopes raises ScopeError, while tasks,
+    commands and tests outside a request read it unscoped (the project's participants,
+    projects/gate.py, whose rows the tests and jobs read directly)."""
+    base: type[Manager[Any]] = type(ScopedManager(**dimensions))
+
+    class _RequestScopedManager(base):  # type: ignore[valid-type,misc]
+        def get_queryset(self) -> QuerySet[Any]:
+            current = getattr(self, "_override_scope", None) or get_scope()
+            if current.get(IN_REQUEST) or any(name in current for name in dimensions):
+                return super().get_queryset()
+            return Manager.get_queryset(self)
+
+    return _RequestScopedManager()
 
 
 class TenantScopeMiddleware:
@@ -36,7 +98,8 @@ class TenantScopeMiddleware:
         self.admin_prefix = reverse("admin:index")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = state.set({"_enabled": not request.path.startswith(self.admin_prefix)})
+        enabled = not request.path.startswith(self.admin_prefix)
+        token = state.set({"_enabled": enabled, IN_REQUEST: True})
         try:
             return self.get_response(request)
         finally:
@@ -45,7 +108,8 @@ class TenantScopeMiddleware:
 
 @contextmanager
 def tenant_scope(tenant: CoordinationGroup) -> Iterator[None]:
-    """Queries on tenant-owned models see only this group's rows."""
+    """Queries on tenant-owned models see only this group's rows (and the network's shared
+    ones, for ScopedOrSharedManager)."""
     with scope(tenant=tenant):
         yield
 
@@ -62,10 +126,12 @@ def _holds_role(user: object, tenant: CoordinationGroup, roles: tuple[str, ...])
         return False
     if user.is_network_staff:
         return True
-    held = Membership.objects.filter(tenant=tenant, user=user)
-    if roles:
-        held = held.filter(role__in=roles)
-    return held.exists()
+    # Runs before the view enters the tenant's scope.
+    with tenant_scope(tenant):
+        held = Membership.objects.filter(tenant=tenant, user=user)
+        if roles:
+            held = held.filter(role__in=roles)
+        return held.exists()
 
 
 def tenant_required(*roles: str, public: bool = False) -> Callable:

@@ -2,6 +2,8 @@
 each criterion. They check the shape of the input and turn codes into objects; the services
 decide (an inactive component, a full code outside the component)."""
 
+from typing import cast
+
 from django import forms
 from django.http import QueryDict
 from django.utils.http import urlencode
@@ -51,10 +53,10 @@ class QueueFilterForm(forms.Form):
         super().__init__(data)
         self.groups = {group.slug: group for group in groups}
         self.questions = {str(question.pk): question for question in questions}
-        self.fields["group"].choices = [("", _("All groups"))] + [
+        cast(forms.ChoiceField, self.fields["group"]).choices = [("", _("All groups"))] + [
             (group.slug, group.name) for group in groups
         ]
-        self.fields["question"].choices = [("", _("All questions"))] + [
+        cast(forms.ChoiceField, self.fields["question"]).choices = [("", _("All questions"))] + [
             (str(question.pk), f"{question.code} · {question.short_name()}")
             for question in questions
         ]
@@ -82,8 +84,8 @@ class ClassifyForm(forms.Form):
         help_text=_("object/sense/beneficiary inside the component, for example A01-11/P15/k."),
     )
 
-    def __init__(self, *args: object, version: GridVersion, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: QueryDict | None = None, *, version: GridVersion) -> None:
+        super().__init__(data)
         self.version = version
 
     def clean_component(self) -> Component:

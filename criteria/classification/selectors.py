@@ -39,7 +39,7 @@ def queue_list(
     `dispute_note` (a subquery, not a query per item).
 
     The filters match the index criteria_queue (tenant, status, created_at)."""
-    statuses = [status] if status in QUEUE_STATUSES else list(QUEUE_STATUSES)
+    statuses: list[str] = [status] if status in QUEUE_STATUSES else list(QUEUE_STATUSES)
     related = ["group", "question", "component"]
     if with_authors:
         related.append("entered_by")

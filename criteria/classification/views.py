@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -39,7 +39,7 @@ from criteria.permissions import CRITERIA_ROLES, can_see_authors
 from criteria.selectors import component_choices, grid_current, question_list
 from criteria.services import criterion_classify, criterion_dispute
 from wikispiral.errors import DomainError
-from wikispiral.tenancy import get_for_tenant_or_404, tenant_required
+from wikispiral.tenancy import MemberHttpRequest, get_for_tenant_or_404, tenant_required
 
 # A suggestion's link: (criterion, component code) -> URL that preselects it.
 Linker = Callable[[Criterion, str], str]
@@ -123,12 +123,12 @@ class Item:
 
     criterion: Criterion
     language_name: str
+    grid: Grid
     author: str = ""
     suggestions: list[SuggestedComponent] = field(default_factory=list)
     value: str = ""
     classify_form: ClassifyForm | None = None
     dispute_form: DisputeForm | None = None
-    grid: Grid | None = None
 
     @property
     def is_disputed(self) -> bool:
@@ -188,14 +188,14 @@ def _items(
         shown = [s for s in ranked if s.code in grid.by_code][:SUGGESTIONS_SHOWN]
         value = picked.get(criterion.pk, "")
         if value not in grid.by_code:
-            value = criterion.component.code if criterion.component_id else ""
+            value = criterion.component.code if criterion.component else ""
         items.append(
             Item(
                 criterion=criterion,
                 language_name=_language_name(criterion.language),
                 author=(
                     criterion.entered_by.public_name
-                    if show_authors and criterion.entered_by_id
+                    if show_authors and criterion.entered_by
                     else ""
                 ),
                 suggestions=[
@@ -255,7 +255,7 @@ def _picked(raw: str) -> dict[int, str]:
 @never_cache
 @tenant_required(*CRITERIA_ROLES)
 @require_GET
-def queue(request: HttpRequest, cg: str) -> HttpResponse:
+def queue(request: MemberHttpRequest, cg: str) -> HttpResponse:
     """Unclassified and disputed criteria of the group, oldest first; htmx swaps the results."""
     tenant = request.tenant
     show_authors = can_see_authors(request.user, tenant)
@@ -305,7 +305,7 @@ def _page_range(page: Page | None) -> list:
 # --- Classify and dispute -----------------------------------------------------------------------
 
 
-def _back_url(request: HttpRequest, criterion: Criterion) -> str:
+def _back_url(request: MemberHttpRequest, criterion: Criterion) -> str:
     if request.POST.get("back") == "criterion":
         return reverse(
             "classification:criterion",
@@ -315,7 +315,7 @@ def _back_url(request: HttpRequest, criterion: Criterion) -> str:
 
 
 def _done(
-    request: HttpRequest, criterion: Criterion, message: str, *, leaves: bool
+    request: MemberHttpRequest, criterion: Criterion, message: str, *, leaves: bool
 ) -> HttpResponse:
     """After a change: with htmx, the item leaves the queue (or is shown anew) and the message
     goes to the live region; without, POST-redirect-GET with the message."""
@@ -334,7 +334,7 @@ def _done(
     return render(request, f"{QUEUE_TEMPLATE}#done", context)
 
 
-def _matching_count(request: HttpRequest) -> int:
+def _matching_count(request: MemberHttpRequest) -> int:
     """How many criteria still match the queue's filters the form came from."""
     tenant = request.tenant
     form = QueueFilterForm(
@@ -347,7 +347,7 @@ def _matching_count(request: HttpRequest) -> int:
 
 
 def _item_context(
-    request: HttpRequest,
+    request: MemberHttpRequest,
     criterion: Criterion,
     *,
     classify_form: ClassifyForm | None = None,
@@ -356,6 +356,8 @@ def _item_context(
     tenant = request.tenant
     show_authors = can_see_authors(request.user, tenant)
     found = selectors.criterion_get(tenant=tenant, pk=criterion.pk, with_authors=show_authors)
+    if found is None:  # deleted meanwhile
+        raise Http404(_("Not found."))
     query = queue_query(request.POST.get("return", ""))
     grid = Grid.current()
     (item,) = _items(
@@ -371,7 +373,7 @@ def _item_context(
 
 
 def _refused(
-    request: HttpRequest,
+    request: MemberHttpRequest,
     criterion: Criterion,
     *,
     classify_form: ClassifyForm | None = None,
@@ -395,7 +397,7 @@ def _refused(
 
 @tenant_required(*CRITERIA_ROLES)
 @require_POST
-def classify(request: HttpRequest, cg: str, criterion: int) -> HttpResponse:
+def classify(request: MemberHttpRequest, cg: str, criterion: int) -> HttpResponse:
     found = get_for_tenant_or_404(Criterion, request.tenant, pk=criterion)
     form = ClassifyForm(request.POST, version=grid_current())
     if form.is_valid():
@@ -421,7 +423,7 @@ def classify(request: HttpRequest, cg: str, criterion: int) -> HttpResponse:
 
 @tenant_required(*CRITERIA_ROLES)
 @require_POST
-def dispute(request: HttpRequest, cg: str, criterion: int) -> HttpResponse:
+def dispute(request: MemberHttpRequest, cg: str, criterion: int) -> HttpResponse:
     found = get_for_tenant_or_404(Criterion, request.tenant, pk=criterion)
     form = DisputeForm(request.POST)
     if form.is_valid():
@@ -446,7 +448,7 @@ def dispute(request: HttpRequest, cg: str, criterion: int) -> HttpResponse:
 
 
 def _criterion_page(
-    request: HttpRequest,
+    request: MemberHttpRequest,
     pk: int,
     *,
     classify_form: ClassifyForm | None = None,
@@ -493,6 +495,6 @@ def _criterion_page(
 @never_cache
 @tenant_required(*CRITERIA_ROLES)
 @require_GET
-def criterion(request: HttpRequest, cg: str, criterion: int) -> HttpResponse:
+def criterion(request: MemberHttpRequest, cg: str, criterion: int) -> HttpResponse:
     """A criterion: what it says, where it comes from, its classification and its history."""
     return _criterion_page(request, criterion)

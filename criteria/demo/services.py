@@ -25,12 +25,18 @@ from territories.models import (
     CoordinationGroup,
     Country,
     HomogeneousGroup,
-    Locality,
-    Membership,
     Profile,
-    Region,
 )
-from wikispiral.accounts.models import User
+from territories.services import (
+    coordination_groups_bulk_create,
+    coordination_groups_delete,
+    country_ensure,
+    facilitators_bulk_add,
+    homogeneous_groups_bulk_create,
+    locality_ensure,
+    region_ensure,
+)
+from wikispiral.accounts.selectors import user_by_username
 from wikispiral.tenancy import cross_tenant
 from wikispiral.wiki.models import Space
 from wikispiral.wiki.selectors import space_slugs_with_prefix
@@ -78,8 +84,7 @@ def demo_remove() -> int:
         # Children first, each in one statement, so the cascade below has nothing left to load.
         Classification.objects.filter(tenant_id__in=ids).delete()
         Criterion.objects.filter(tenant_id__in=ids).delete()
-        HomogeneousGroup.objects.filter(tenant_id__in=ids).delete()
-        CoordinationGroup.objects.filter(pk__in=ids).delete()
+        coordination_groups_delete(ids=ids)
     spaces_delete_unused(slugs=slugs)
     return len(ids)
 
@@ -125,7 +130,7 @@ def _places(planned: list[PlannedPlatform], summary: DemoSummary) -> dict[tuple[
     countries = {c.code: c for c in Country.objects.filter(code__in=codes)}
     for demo in COUNTRIES:
         if demo.code in codes and demo.code not in countries:
-            countries[demo.code] = Country.objects.create(
+            countries[demo.code], _created = country_ensure(
                 code=demo.code,
                 name=demo.name,
                 names={"fr": demo.name_fr, "pt": demo.name_pt},
@@ -138,15 +143,9 @@ def _places(planned: list[PlannedPlatform], summary: DemoSummary) -> dict[tuple[
         country = countries[code]
         region_key = (code, region_name)
         if region_key not in found:
-            found[region_key], _created = Region.objects.get_or_create(
-                country=country,
-                slug=slugify(region_name, allow_unicode=True)[:150],
-                defaults={"name": region_name},
-            )
-        found[(code, region_name, locality_name)], _created = Locality.objects.get_or_create(
-            region=found[region_key],
-            slug=slugify(locality_name, allow_unicode=True)[:150],
-            defaults={"name": locality_name},
+            found[region_key], _created = region_ensure(country=country, name=region_name)
+        found[(code, region_name, locality_name)], _created = locality_ensure(
+            region=found[region_key], name=locality_name
         )
     return found
 
@@ -182,7 +181,7 @@ def _grid() -> _Grid:
             if candidate.family_id == component.family_id and other != code
         ]
     questions = list(
-        Question.objects.filter(tenant=None, code__in=("Q1", "Q2", "Q3")).order_by("order")
+        Question.objects.shared().filter(code__in=("Q1", "Q2", "Q3")).order_by("order")
     )
     if len(questions) != 3:
         raise ValueError("The network questions Q1, Q2 and Q3 are missing: run the migrations.")
@@ -237,19 +236,14 @@ def _generate(
     grid = _grid()
     summary = DemoSummary()
     places = _places(planned, summary)
-    facilitator = User.objects.filter(username=DEMO_FACILITATOR).first()
+    facilitator = user_by_username(username=DEMO_FACILITATOR)
     with _given_timestamps(CoordinationGroup, HomogeneousGroup, Criterion, Classification):
         groups = _write_platforms(rng, planned, places=places, now=now)
         summary.coordination_groups = len(groups)
         # The demo login facilitates the first few, so `make run` shows a classification queue.
         facilitated = groups[:FACILITATED_GROUPS] if facilitator is not None else []
-        Membership.objects.bulk_create(
-            [
-                Membership(tenant=group, user=facilitator, role=Membership.Role.FACILITATOR)
-                for group in facilitated
-            ],
-            ignore_conflicts=True,
-        )
+        if facilitator is not None:
+            facilitators_bulk_add(groups=facilitated, user=facilitator)
         homogeneous = _write_homogeneous_groups(
             rng, planned, groups, profiles={p.slug: p for p in profiles}, now=now
         )
@@ -322,7 +316,7 @@ def _write_platforms(
     space_bulk_create(spaces=spaces, batch_size=BATCH_SIZE)
     for space, group in zip(spaces, groups, strict=True):
         group.space = space
-    CoordinationGroup.objects.bulk_create(groups, batch_size=BATCH_SIZE)
+    coordination_groups_bulk_create(groups=groups, batch_size=BATCH_SIZE)
     return groups
 
 
@@ -353,7 +347,7 @@ def _write_homogeneous_groups(
                 modified_at=_at(last + dt.timedelta(days=1), rng, now),
             )
             rows.append((hg, plan))
-    HomogeneousGroup.objects.bulk_create([hg for hg, _plan in rows], batch_size=BATCH_SIZE)
+    homogeneous_groups_bulk_create(groups=[hg for hg, _plan in rows], batch_size=BATCH_SIZE)
     return rows
 
 

@@ -7,9 +7,12 @@ can say which line is wrong.
 """
 
 import datetime
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +29,7 @@ EARLIEST_SESSION_YEAR = 1990
 
 def language_choices(group: HomogeneousGroup) -> list[tuple[str, str]]:
     """The site's languages, and the group's own when it is another one."""
-    choices = [(code, translation.gettext(name)) for code, name in settings.LANGUAGES]
+    choices = [(code, translation.gettext(str(name))) for code, name in settings.LANGUAGES]
     if group.language and group.language not in {code for code, _name in choices}:
         choices.append((group.language, group.language))
     return choices
@@ -53,9 +56,15 @@ class EntrySettingsForm(forms.Form):
     )
     language = forms.ChoiceField(label=gettext_lazy("Language of the criteria"))
 
-    def __init__(self, *args: object, group: HomogeneousGroup, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["language"].choices = language_choices(group)
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        group: HomogeneousGroup,
+        initial: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(data, initial=initial)
+        cast(forms.ChoiceField, self.fields["language"]).choices = language_choices(group)
 
     def clean_session_date(self) -> datetime.date:
         value = self.cleaned_data["session_date"]
@@ -75,12 +84,13 @@ class _TenantForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        data: QueryDict | None = None,
+        *,
         tenant: CoordinationGroup,
         group: HomogeneousGroup,
-        **kwargs: object,
+        initial: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(data, initial=initial)
         self.tenant = tenant
         self.group = group
 
@@ -129,9 +139,16 @@ class CriterionAddForm(_TenantForm):
     # A key the page makes for each send, so a send repeated after a lost answer saves once.
     submission = forms.CharField(required=False, max_length=64)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["language"].choices = language_choices(self.group)
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        *,
+        tenant: CoordinationGroup,
+        group: HomogeneousGroup,
+        initial: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(data, tenant=tenant, group=group, initial=initial)
+        cast(forms.ChoiceField, self.fields["language"]).choices = language_choices(self.group)
         self.fields["text"].error_messages["max_length"] = _(
             "This text is too long to be a list of criteria. Nothing was saved."
         )
@@ -153,6 +170,13 @@ class CriterionEditForm(_TenantForm):
         label=gettext_lazy("Criterion"), strip=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        *,
+        tenant: CoordinationGroup,
+        group: HomogeneousGroup,
+        initial: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(data, tenant=tenant, group=group, initial=initial)
         self.fields["text"].error_messages["required"] = _("Write the criterion before saving it.")

@@ -10,10 +10,12 @@ import datetime
 import re
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -42,7 +44,7 @@ from criteria.selectors import component_choices, grid_current, question_list
 from criteria.services import session_date_default
 from territories.models import HomogeneousGroup
 from wikispiral.errors import DomainError
-from wikispiral.tenancy import get_for_tenant_or_404, tenant_required
+from wikispiral.tenancy import MemberHttpRequest, get_for_tenant_or_404, tenant_required
 
 # What the last plain (no JavaScript) save or removal left to undo, shown once on the page.
 UNDO_SESSION_KEY = "criteria_entry_undo"
@@ -56,13 +58,13 @@ MAX_ID_DIGITS = 19
 # --- Helpers ------------------------------------------------------------------------------------
 
 
-def _group(request: HttpRequest, hg: str) -> HomogeneousGroup:
+def _group(request: MemberHttpRequest, hg: str) -> HomogeneousGroup:
     group = get_for_tenant_or_404(HomogeneousGroup, request.tenant, slug=hg)
     group.tenant = request.tenant  # already loaded: URLs built from the group need its slug
     return group
 
 
-def _criterion(request: HttpRequest, group: HomogeneousGroup, pk: int) -> Criterion:
+def _criterion(request: MemberHttpRequest, group: HomogeneousGroup, pk: int) -> Criterion:
     return get_for_tenant_or_404(Criterion, request.tenant, group=group, pk=pk)
 
 
@@ -88,14 +90,17 @@ class Settings:
         return urlencode(params)
 
 
-def _settings(group: HomogeneousGroup, data: object = None) -> tuple[Settings, EntrySettingsForm]:
+def _settings(
+    group: HomogeneousGroup, data: QueryDict | None = None
+) -> tuple[Settings, EntrySettingsForm]:
     """The settings asked for in data (a GET or POST), falling back to the group's defaults."""
-    defaults = {"session_date": session_date_default(group), "language": group.language}
+    session_date = session_date_default(group)
+    defaults = {"session_date": session_date, "language": group.language}
     current = Settings(
-        session_date=defaults["session_date"],
-        language=defaults["language"],
-        default_date=defaults["session_date"],
-        default_language=defaults["language"],
+        session_date=session_date,
+        language=group.language,
+        default_date=session_date,
+        default_language=group.language,
     )
     asked = {key: data.get(key) for key in defaults if data and data.get(key)}
     if not asked:
@@ -113,16 +118,16 @@ def _entry_url(group: HomogeneousGroup, settings: Settings | None = None, anchor
     return f"{url}{'?' + query if query else ''}{'#' + anchor if anchor else ''}"
 
 
-def _form_errors(form: object, error: DomainError | None = None) -> list[str]:
-    problems = [message for messages_ in form.errors.values() for message in messages_]
+def _form_errors(form: forms.BaseForm, error: DomainError | None = None) -> list[str]:
+    problems = [str(message) for messages_ in form.errors.values() for message in messages_]
     if error is not None:
         problems.append(error.message)
     return problems
 
 
-def _context(request: HttpRequest, group: HomogeneousGroup, **extra: object) -> dict:
+def _context(request: MemberHttpRequest, group: HomogeneousGroup, **extra: object) -> dict:
     settings = extra.get("settings")
-    query = settings.query() if settings else ""
+    query = settings.query() if isinstance(settings, Settings) else ""
     return {
         "tenant": request.tenant,
         "group": group,
@@ -131,6 +136,20 @@ def _context(request: HttpRequest, group: HomogeneousGroup, **extra: object) -> 
         ),
         "query": f"?{query}" if query else "",
         **extra,
+    }
+
+
+def _entered(
+    request: MemberHttpRequest, group: HomogeneousGroup, data: dict[str, Any]
+) -> dict[str, Any]:
+    """What the entry and undo forms hand to the services: who enters, where, and the
+    criterion's fields from the form's cleaned data."""
+    fields = ("question", "text", "language", "session_date", "component")
+    return {
+        "tenant": request.tenant,
+        "group": group,
+        "actor": request.user,
+        **{name: data[name] for name in fields},
     }
 
 
@@ -175,12 +194,12 @@ class Column:
 
 
 def _page(
-    request: HttpRequest,
+    request: MemberHttpRequest,
     group: HomogeneousGroup,
     *,
     settings: Settings,
     settings_form: EntrySettingsForm,
-    failed: tuple[int, str, str, list[str]] | None = None,
+    failed: tuple[int | None, str, str, list[str]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     tenant = request.tenant
@@ -220,7 +239,7 @@ def _page(
 @never_cache
 @tenant_required(*CRITERIA_ROLES)
 @require_http_methods(["GET"])
-def entry(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
+def entry(request: MemberHttpRequest, cg: str, hg: str) -> HttpResponse:
     """The group's criteria in one column per question, each with its add form."""
     group = _group(request, hg)
     settings, settings_form = _settings(group, request.GET)
@@ -232,7 +251,7 @@ def entry(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
 
 
 def _added(
-    request: HttpRequest,
+    request: MemberHttpRequest,
     group: HomogeneousGroup,
     question: Question,
     created: list[Criterion],
@@ -278,7 +297,7 @@ def _undo_added(group: HomogeneousGroup, question: Question, created: list[Crite
 
 @tenant_required(*CRITERIA_ROLES)
 @require_POST
-def add(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
+def add(request: MemberHttpRequest, cg: str, hg: str) -> HttpResponse:
     """Enter criteria for one question: one per non-empty line, all or none."""
     group = _group(request, hg)
     form = CriterionAddForm(request.POST, tenant=request.tenant, group=group)
@@ -295,16 +314,7 @@ def add(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
             if created:
                 return _added(request, group, data["question"], created, settings)
         try:
-            created = services.criteria_enter(
-                tenant=request.tenant,
-                group=group,
-                question=data["question"],
-                text=data["text"],
-                actor=request.user,
-                language=data["language"],
-                session_date=data["session_date"],
-                component=data["component"],
-            )
+            created = services.criteria_enter(**_entered(request, group, data))
         except DomainError as refusal:
             error = refusal
         else:
@@ -340,7 +350,7 @@ def add(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
     )
 
 
-def _ids(request: HttpRequest) -> list[int]:
+def _ids(request: MemberHttpRequest) -> list[int]:
     return [
         int(value)
         for value in request.POST.getlist("criterion")
@@ -350,7 +360,7 @@ def _ids(request: HttpRequest) -> list[int]:
 
 @tenant_required(*CRITERIA_ROLES)
 @require_POST
-def undo(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
+def undo(request: MemberHttpRequest, cg: str, hg: str) -> HttpResponse:
     """Take back what was just added: remove the criteria posted (of this group only)."""
     group = _group(request, hg)
     settings = _settings(group, request.GET)[0]
@@ -390,12 +400,12 @@ def undo(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
 
 @tenant_required(*CRITERIA_ROLES)
 @require_POST
-def remove(request: HttpRequest, cg: str, hg: str, criterion: int) -> HttpResponse:
+def remove(request: MemberHttpRequest, cg: str, hg: str, criterion: int) -> HttpResponse:
     """Remove a criterion typed by mistake; the answer offers to put it back."""
     group = _group(request, hg)
     settings = _settings(group, request.GET)[0]
     found = _criterion(request, group, criterion)
-    component = found.component.code if found.component_id else ""
+    component = found.component.code if found.component else ""
     kept = services.criteria_remove(tenant=request.tenant, criteria=[found], actor=request.user)[0]
     kept.update(component=component, pk=criterion)
     message = _("Removed: “%(text)s”.") % {"text": _short(kept["text"])}
@@ -423,7 +433,7 @@ def remove(request: HttpRequest, cg: str, hg: str, criterion: int) -> HttpRespon
 
 @tenant_required(*CRITERIA_ROLES)
 @require_POST
-def restore(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
+def restore(request: MemberHttpRequest, cg: str, hg: str) -> HttpResponse:
     """Put back a criterion just removed, from the values its Undo button carries."""
     group = _group(request, hg)
     settings, settings_form = _settings(group, request.GET)
@@ -432,16 +442,7 @@ def restore(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            criterion = services.criterion_restore(
-                tenant=request.tenant,
-                group=group,
-                question=data["question"],
-                text=data["text"],
-                actor=request.user,
-                language=data["language"],
-                session_date=data["session_date"],
-                component=data["component"],
-            )
+            criterion = services.criterion_restore(**_entered(request, group, data))
         except DomainError as refusal:
             error = refusal
         else:
@@ -474,7 +475,7 @@ def restore(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
 
 
 def _edit_response(
-    request: HttpRequest,
+    request: MemberHttpRequest,
     group: HomogeneousGroup,
     criterion: Criterion,
     form: CriterionEditForm,
@@ -492,7 +493,7 @@ def _edit_response(
         question_value=str(form["question"].value() or criterion.question_id),
         component_value=(form["component"].value() or "").strip().upper()
         if form.is_bound
-        else (criterion.component.code if criterion.component_id else ""),
+        else (criterion.component.code if criterion.component else ""),
         errors=_form_errors(form) if form.is_bound else [],
         settings=settings,
         page_url=_entry_url(group, settings, f"criterion-{criterion.pk}"),
@@ -504,7 +505,7 @@ def _edit_response(
 @never_cache
 @tenant_required(*CRITERIA_ROLES)
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, cg: str, hg: str, criterion: int) -> HttpResponse:
+def edit(request: MemberHttpRequest, cg: str, hg: str, criterion: int) -> HttpResponse:
     """Fix a typo (or the question, or the component) of one criterion."""
     group = _group(request, hg)
     settings = _settings(group, request.GET)[0]
@@ -559,7 +560,7 @@ def edit(request: HttpRequest, cg: str, hg: str, criterion: int) -> HttpResponse
 @never_cache
 @tenant_required(*CRITERIA_ROLES)
 @require_http_methods(["GET"])
-def row(request: HttpRequest, cg: str, hg: str, criterion: int) -> HttpResponse:
+def row(request: MemberHttpRequest, cg: str, hg: str, criterion: int) -> HttpResponse:
     """One criterion's row (Cancel of an inline edit); without htmx, the page at that row."""
     group = _group(request, hg)
     settings = _settings(group, request.GET)[0]

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from criteria.grid.files import EXTENSIONS, MAX_BYTES
 from criteria.grid.services import QUESTION_SHORT_NAME_MAX, QUESTION_TEXT_MAX
+from criteria.models import Question
+from wikispiral.typing import StrOrPromise
 
 
 class GridUploadForm(forms.Form):
@@ -91,14 +93,14 @@ class QuestionForm(forms.Form):
     LANGUAGES = ("en", "fr", "pt")
 
     @classmethod
-    def initial_for(cls, question: object) -> dict:
-        initial = {"code": question.code, "order": question.order}
+    def initial_for(cls, question: Question) -> dict[str, object]:
+        initial: dict[str, object] = {"code": question.code, "order": question.order}
         for language in cls.LANGUAGES:
             initial[f"text_{language}"] = question.texts.get(language, "")
             initial[f"short_name_{language}"] = question.short_names.get(language, "")
         return initial
 
-    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+    def sections(self) -> list[tuple[StrOrPromise, list[forms.BoundField]]]:
         return [
             (_("Code and order"), [self["code"], self["order"]]),
             (

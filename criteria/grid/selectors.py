@@ -2,6 +2,7 @@
 questions."""
 
 import io
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
@@ -12,6 +13,9 @@ from territories.models import CoordinationGroup
 from wikispiral import csvsafe
 from wikispiral.tenancy import cross_tenant
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 
 def grid_version_get_or_404(*, number: int | None = None) -> GridVersion:
     """Version number, or the current one when number is None."""
@@ -20,7 +24,11 @@ def grid_version_get_or_404(*, number: int | None = None) -> GridVersion:
     return get_object_or_404(GridVersion, number=number)
 
 
-def grid_families(*, version: GridVersion) -> list[Family]:
+class FamilyComponents(TypedDict):
+    component_list: list[Component]
+
+
+def grid_families(*, version: GridVersion) -> "list[WithAnnotations[Family, FamilyComponents]]":
     """The families of version in order, each with `.component_list` in order (two queries)."""
     components = Component.objects.filter(version=version).order_by("order", "code")
     families = (
@@ -31,7 +39,13 @@ def grid_families(*, version: GridVersion) -> list[Family]:
     return list(families)
 
 
-def grid_version_list() -> list[GridVersion]:
+class VersionCounts(TypedDict):
+    component_count: int
+    active_count: int
+    family_count: int
+
+
+def grid_version_list() -> "list[WithAnnotations[GridVersion, VersionCounts]]":
     """Every version, newest first, with component, active component, family and criteria
     counts (criteria of every group: for the secretariat)."""
     versions = list(
@@ -51,7 +65,8 @@ def grid_version_list() -> list[GridVersion]:
             .order_by()
         )
     for version in versions:
-        version.criteria_count = per_version.get(version.pk, 0)
+        # Counted across groups apart (above), set beside the annotations.
+        version.criteria_count = per_version.get(version.pk, 0)  # type: ignore[attr-defined]
     return versions
 
 
@@ -94,11 +109,12 @@ def question_list_for_group(*, tenant: CoordinationGroup) -> tuple[list[Question
     """The network's questions and tenant's own (active or not), each with `criteria_count`,
     the number of tenant's criteria answering it (one query)."""
     questions = (
-        Question.objects.filter(Q(tenant__isnull=True) | Q(tenant=tenant))
+        Question.objects.with_scope(tenant=tenant)
         .annotate(criteria_count=Count("criteria", filter=Q(criteria__tenant=tenant)))
         .order_by(F("tenant_id").asc(nulls_first=True), "order", "code")
     )
-    network, own = [], []
+    network: list[Question] = []
+    own: list[Question] = []
     for question in questions:
         (network if question.tenant_id is None else own).append(question)
     return network, own

@@ -289,12 +289,12 @@ def _question_values(
         raise DomainError(
             _("A question code has 1 to 12 letters, digits or dashes, such as Q4."), field="code"
         )
-    if Question.objects.filter(tenant__isnull=True, code__iexact=code).exists():
+    if Question.objects.shared().filter(code__iexact=code).exists():
         raise DomainError(
             _("%(code)s is the code of a network question: choose another one.") % {"code": code},
             field="code",
         )
-    same = Question.objects.filter(tenant=tenant, code__iexact=code)
+    same = Question.objects.with_scope(tenant=tenant).filter(tenant=tenant, code__iexact=code)
     if question is not None:
         same = same.exclude(pk=question.pk)
     if same.exists():
@@ -351,9 +351,9 @@ def question_create(
         tenant=tenant, code=code, texts=texts, short_names=short_names or {}
     )
     if order is None:
-        top = Question.objects.filter(tenant=tenant).aggregate(top=Max("order"))["top"]
-        network = Question.objects.filter(tenant__isnull=True).aggregate(top=Max("order"))["top"]
-        order = max(top or 0, network or 0) + 1
+        # The group's scope sees its own questions and the network's.
+        top = Question.objects.with_scope(tenant=tenant).aggregate(top=Max("order"))["top"]
+        order = (top or 0) + 1
     question = Question(tenant=tenant, code=code, texts=texts, short_names=short_names, order=order)
     _question_save(question)
     audit_record(

@@ -30,7 +30,8 @@ from criteria.selectors import sense_list
 from territories.models import Membership
 from territories.permissions import secretariat_required
 from wikispiral.errors import DomainError
-from wikispiral.tenancy import get_for_tenant_or_404, tenant_required
+from wikispiral.tenancy import MemberHttpRequest, get_for_tenant_or_404, tenant_required
+from wikispiral.typing import AuthenticatedHttpRequest
 
 FACILITATOR = Membership.Role.FACILITATOR
 # Anonymous readers (and caches between them and us) may keep a grid page this long: a new
@@ -91,7 +92,7 @@ def version(request: HttpRequest, version: int) -> HttpResponse:
 @secretariat_required
 @never_cache
 @require_GET
-def versions(request: HttpRequest) -> HttpResponse:
+def versions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every version, which is current, and how many components and criteria each holds."""
     context = {"versions": selectors.grid_version_list(), "section": "grid"}
     return render(request, "criteria/grid/versions.html", context)
@@ -99,7 +100,7 @@ def versions(request: HttpRequest) -> HttpResponse:
 
 @secretariat_required
 @require_GET
-def template(request: HttpRequest) -> HttpResponse:
+def template(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The current grid in the import format."""
     current = selectors.grid_version_get_or_404()
     response = HttpResponse(
@@ -127,7 +128,7 @@ def _import_page(
 @secretariat_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a grid file; with no error in its rows, keep it for the preview (in the
     session, private to this person) and go there."""
     if request.method == "GET":
@@ -166,7 +167,7 @@ def _pending(request: HttpRequest, token: str) -> dict | None:
 @secretariat_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+def import_preview(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """What the uploaded grid would add, remove, relabel and move; POST imports it."""
     pending = _pending(request, token)
     if pending is None:
@@ -232,7 +233,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _questions_page(
-    request: HttpRequest, form: QuestionForm | None = None, status: int = 200
+    request: MemberHttpRequest, form: QuestionForm | None = None, status: int = 200
 ) -> HttpResponse:
     network, own = selectors.question_list_for_group(tenant=request.tenant)
     context = {
@@ -248,7 +249,7 @@ def _questions_page(
 @never_cache
 @tenant_required(FACILITATOR)
 @require_http_methods(["GET", "POST"])
-def questions(request: HttpRequest, cg: str) -> HttpResponse:
+def questions(request: MemberHttpRequest, cg: str) -> HttpResponse:
     """The network's questions and the group's own; POST adds one of the group's."""
     if request.method == "GET":
         return _questions_page(request)
@@ -271,7 +272,7 @@ def questions(request: HttpRequest, cg: str) -> HttpResponse:
 @never_cache
 @tenant_required(FACILITATOR)
 @require_http_methods(["GET", "POST"])
-def question_edit(request: HttpRequest, cg: str, question: int) -> HttpResponse:
+def question_edit(request: MemberHttpRequest, cg: str, question: int) -> HttpResponse:
     found = get_for_tenant_or_404(Question, request.tenant, pk=question)
     status = 200
     if request.method == "POST":
@@ -306,7 +307,7 @@ def question_edit(request: HttpRequest, cg: str, question: int) -> HttpResponse:
 
 @tenant_required(FACILITATOR)
 @require_POST
-def question_deactivate(request: HttpRequest, cg: str, question: int) -> HttpResponse:
+def question_deactivate(request: MemberHttpRequest, cg: str, question: int) -> HttpResponse:
     found = get_for_tenant_or_404(Question, request.tenant, pk=question)
     services.question_deactivate(tenant=request.tenant, question=found, actor=request.user)
     messages.success(
@@ -318,7 +319,7 @@ def question_deactivate(request: HttpRequest, cg: str, question: int) -> HttpRes
 
 @tenant_required(FACILITATOR)
 @require_POST
-def question_reactivate(request: HttpRequest, cg: str, question: int) -> HttpResponse:
+def question_reactivate(request: MemberHttpRequest, cg: str, question: int) -> HttpResponse:
     found = get_for_tenant_or_404(Question, request.tenant, pk=question)
     services.question_reactivate(tenant=request.tenant, question=found, actor=request.user)
     messages.success(request, _("The question %(code)s is offered again.") % {"code": found.code})
@@ -327,7 +328,7 @@ def question_reactivate(request: HttpRequest, cg: str, question: int) -> HttpRes
 
 @tenant_required(FACILITATOR)
 @require_POST
-def question_delete(request: HttpRequest, cg: str, question: int) -> HttpResponse:
+def question_delete(request: MemberHttpRequest, cg: str, question: int) -> HttpResponse:
     found = get_for_tenant_or_404(Question, request.tenant, pk=question)
     try:
         services.question_delete(tenant=request.tenant, question=found, actor=request.user)

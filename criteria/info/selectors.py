@@ -149,7 +149,9 @@ def info_criteria(
     ).values_list("component_id", "question_id", "text", "language")
 
     classified = 0
-    block = place = None
+    # Set on the first row (its component and question differ from None), before any use.
+    block: InfoComponent
+    place: InfoQuestion
     block_id = question_key = None
     seen: dict[tuple[str, str], int] = {}
     for component_id, question_id, text, language in rows:

@@ -14,10 +14,11 @@ more (years, families, components, questions, and the criteria in one ordered qu
 """
 
 from html import escape
+from typing import cast
 
 from django import forms
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -32,7 +33,7 @@ from criteria.info import selectors
 from criteria.info.selectors import InfoCriteria, InfoEntry, InfoYear
 from criteria.selectors import grid_current
 from territories.models import CoordinationGroup, HomogeneousGroup
-from wikispiral.tenancy import get_for_tenant_or_404, tenant_required
+from wikispiral.tenancy import TenantHttpRequest, get_for_tenant_or_404, tenant_required
 
 TEMPLATE = "criteria/info/page.html"
 CACHE_SECONDS = 60 * 60
@@ -56,9 +57,9 @@ class YearForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: object, years: list[InfoYear], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("All years"))] + [
+    def __init__(self, data: QueryDict, *, years: list[InfoYear]) -> None:
+        super().__init__(data)
+        cast(forms.TypedChoiceField, self.fields["year"]).choices = [("", _("All years"))] + [
             (str(entry.year), str(entry.year)) for entry in years
         ]
 
@@ -68,7 +69,7 @@ class YearForm(forms.Form):
 @gzip_page
 @tenant_required(public=True)
 @require_http_methods(["GET"])
-def group(request: HttpRequest, cg: str) -> HttpResponse:
+def group(request: TenantHttpRequest, cg: str) -> HttpResponse:
     """Info criteria of the whole coordination group."""
     return _page(request, hg=None)
 
@@ -76,13 +77,13 @@ def group(request: HttpRequest, cg: str) -> HttpResponse:
 @gzip_page
 @tenant_required(public=True)
 @require_http_methods(["GET"])
-def homogeneous_group(request: HttpRequest, cg: str, hg: str) -> HttpResponse:
+def homogeneous_group(request: TenantHttpRequest, cg: str, hg: str) -> HttpResponse:
     """Info criteria of one homogeneous group."""
     found = get_for_tenant_or_404(HomogeneousGroup, request.tenant, slug=hg)
     return _page(request, hg=found)
 
 
-def _page(request: HttpRequest, *, hg: HomogeneousGroup | None) -> HttpResponse:
+def _page(request: TenantHttpRequest, *, hg: HomogeneousGroup | None) -> HttpResponse:
     tenant = request.tenant
     grid = grid_current()
     version = selectors.info_version(tenant=tenant, group=hg)

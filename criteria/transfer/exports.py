@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import IO
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from criteria.models import Component, Question
 from criteria.transfer.selectors import (
@@ -91,7 +92,7 @@ def json_chunks(rows: Iterable[Iterable[object]], columns: Iterable[str] = EXPOR
     yield "".join(lines)
 
 
-def _xlsx_cell(sheet: object, value: object) -> object:
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: object) -> object:
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if value.startswith("="):
@@ -111,11 +112,11 @@ def xlsx_write(
     """Write a workbook of rows to file; beyond a sheet's million rows they go on in another
     sheet."""
     workbook = Workbook(write_only=True)
-    sheet = None
+    sheet: WriteOnlyWorksheet | None = None
     written = XLSX_MAX_ROWS
     number = 0
     for row in rows:
-        if written == XLSX_MAX_ROWS:
+        if sheet is None or written == XLSX_MAX_ROWS:
             number += 1
             sheet = workbook.create_sheet(title if number == 1 else f"{title} ({number})")
             sheet.freeze_panes = "A2"
@@ -129,10 +130,15 @@ def xlsx_write(
     workbook.save(file)
 
 
-def xlsx_file(rows: Iterable[Iterable[object]], **options: object) -> IO[bytes]:
+def xlsx_file(
+    rows: Iterable[Iterable[object]],
+    *,
+    title: str = "criteria",
+    header: Iterable[str] = EXPORT_COLUMNS,
+) -> IO[bytes]:
     """The workbook of rows in an anonymous temporary file, rewound (the response closes it)."""
     file = tempfile.TemporaryFile()  # noqa: SIM115
-    xlsx_write(rows, file, **options)
+    xlsx_write(rows, file, title=title, header=header)
     file.seek(0)
     return file
 
@@ -160,7 +166,7 @@ def versioned_file(
     return path
 
 
-def _bold_row(sheet: object, values: Iterable[str]) -> list:
+def _bold_row(sheet: WriteOnlyWorksheet, values: Iterable[str]) -> list:
     cells = []
     for value in values:
         cell = WriteOnlyCell(sheet, value)
@@ -340,11 +346,12 @@ def _grid_rows() -> Iterator[list]:
 
 
 def _question_rows() -> Iterator[list]:
-    questions = (
-        Question.objects.filter(Q(tenant__isnull=True) | Q(tenant__is_hidden=False))
-        .select_related("tenant")
-        .order_by("tenant__network_id", "order", "code")
-    )
+    with cross_tenant():
+        questions = (
+            Question.objects.filter(Q(tenant__isnull=True) | Q(tenant__is_hidden=False))
+            .select_related("tenant")
+            .order_by("tenant__network_id", "order", "code")
+        )
     for question in questions:
         yield [
             question.code,
@@ -368,8 +375,8 @@ def _group_rows() -> Iterator[list]:
             group.level,
             group.country.code,
             group.country.name,
-            group.region.name if group.region_id else "",
-            group.locality.name if group.locality_id else "",
+            group.region.name if group.region else "",
+            group.locality.name if group.locality else "",
         ]
 
 
@@ -479,7 +486,7 @@ def open_data_archive() -> tuple[Path, str]:
     return path, version
 
 
-def xlsx_across_groups(*, name: str, rows_queryset: object) -> Path:
+def xlsx_across_groups(*, name: str, rows_queryset: QuerySet) -> Path:
     """A country's or the network's workbook, kept per data version: openpyxl writes some
     5,000 rows a second, too slow to build on every download of a large export."""
     return versioned_file(

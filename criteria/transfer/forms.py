@@ -1,6 +1,9 @@
 """The upload form of a criteria import and the year filter of the exports."""
 
+from typing import cast
+
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from criteria.transfer.imports import MAX_UPLOAD_BYTES
@@ -28,6 +31,7 @@ class ImportForm(forms.Form):
 class YearForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args: object, years: list[int], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
+    def __init__(self, data: QueryDict | None = None, *, years: list[int]) -> None:
+        super().__init__(data)
+        year = cast(forms.TypedChoiceField, self.fields["year"])
+        year.choices = [("", _("All years"))] + [(y, str(y)) for y in years]

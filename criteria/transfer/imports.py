@@ -176,10 +176,10 @@ def read_table(filename: str, data: bytes, *, nrows: int | None = None) -> Table
     index = pd.Index([number - 2 for number, _cells in sheet.rows])
     columns: dict[str, list[str]] = {}
     for name in COLUMNS:
-        position = positions.get(name)
+        column_at = positions.get(name)
         columns[name] = (
-            [cells[position] if position < len(cells) else "" for _number, cells in sheet.rows]
-            if position is not None
+            [cells[column_at] if column_at < len(cells) else "" for _number, cells in sheet.rows]
+            if column_at is not None
             else [""] * len(index)
         )
     table = pd.DataFrame(columns, index=index, columns=list(COLUMNS)).astype(str)

@@ -7,6 +7,7 @@ COPY on PostgreSQL, bulk_create elsewhere. Classification rows for pre-classifie
 written by one INSERT ... SELECT in the same transaction.
 """
 
+import datetime
 import hashlib
 import logging
 from collections.abc import Callable, Iterator
@@ -350,7 +351,7 @@ def _criterion_rows(
     tenant: CoordinationGroup,
     batch: ImportBatch,
     actor_id: int | None,
-    now: object,
+    now: datetime.datetime,
 ) -> Iterator[tuple]:
     """One tuple per criterion, in CRITERION_COLUMNS order."""
     classified = Criterion.Status.CLASSIFIED.value
@@ -392,7 +393,7 @@ def _insert_criteria(
     tenant: CoordinationGroup,
     batch: ImportBatch,
     actor_id: int | None,
-    now: object,
+    now: datetime.datetime,
     report: Callable[[int], None],
 ) -> int:
     rows = _criterion_rows(valid, tenant=tenant, batch=batch, actor_id=actor_id, now=now)
@@ -422,7 +423,9 @@ def _insert_criteria(
     return done + len(chunk)
 
 
-def _insert_classifications(*, batch: ImportBatch, actor_id: int | None, now: object) -> int:
+def _insert_classifications(
+    *, batch: ImportBatch, actor_id: int | None, now: datetime.datetime
+) -> int:
     """The first history step of every pre-classified criterion of batch, in one statement."""
     quote = connection.ops.quote_name
     note = _("Classified in the imported file %(name)s.") % {"name": batch.filename}

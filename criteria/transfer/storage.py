@@ -12,6 +12,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from criteria.models import ImportBatch
+
 
 def private_root() -> Path:
     configured = getattr(settings, "PRIVATE_ROOT", None)
@@ -38,6 +40,6 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def import_file_path(batch: object) -> Path:
+def import_file_path(batch: ImportBatch) -> Path:
     """Where the file of an import batch waits between its preview and its import."""
     return private_path("imports", batch.stored_name)

@@ -5,7 +5,10 @@ under one name: reverse with fmt, e.g. {% url 'transfer:export_cg' cg=... fmt='x
 other extension matches no pattern (404).
 """
 
-from django.urls import path
+from collections.abc import Callable
+
+from django.http import HttpResponseBase
+from django.urls import URLPattern, path
 
 from criteria.transfer import views
 
@@ -14,7 +17,12 @@ app_name = "transfer"
 FORMATS = ("csv", "xlsx", "json")
 
 
-def _formats(route: str, view: object, name: str, formats: tuple[str, ...] = FORMATS) -> list:
+def _formats(
+    route: str,
+    view: Callable[..., HttpResponseBase],
+    name: str,
+    formats: tuple[str, ...] = FORMATS,
+) -> list[URLPattern]:
     return [path(f"{route}.{fmt}", view, {"fmt": fmt}, name=name) for fmt in formats]
 
 

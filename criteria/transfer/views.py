@@ -9,6 +9,7 @@ ones out.
 from django.contrib import messages
 from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import (
     FileResponse,
     Http404,
@@ -50,7 +51,12 @@ from criteria.transfer.services import (
 from territories.models import Country, HomogeneousGroup
 from wikispiral.errors import DomainError
 from wikispiral.jobs.selectors import job_retry_note
-from wikispiral.tenancy import get_for_tenant_or_404, tenant_required
+from wikispiral.tenancy import (
+    MemberHttpRequest,
+    TenantHttpRequest,
+    get_for_tenant_or_404,
+    tenant_required,
+)
 
 EXPORT_MAX_AGE = 300
 ERRORS_PER_PAGE = 100
@@ -94,7 +100,7 @@ def _columns_help() -> list[tuple[str, str, bool]]:
 
 
 def _import_page(
-    request: HttpRequest, form: ImportForm, *, status: int = 200, problem: str = ""
+    request: MemberHttpRequest, form: ImportForm, *, status: int = 200, problem: str = ""
 ) -> HttpResponse:
     context = {
         "group": request.tenant,
@@ -111,7 +117,7 @@ def _import_page(
 @never_cache
 @tenant_required(*CRITERIA_ROLES)
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest, cg: str) -> HttpResponse:
+def import_upload(request: MemberHttpRequest, cg: str) -> HttpResponse:
     """The upload form; POST checks the file and shows its preview (POST-redirect-GET)."""
     if request.method == "GET":
         return _import_page(request, ImportForm())
@@ -134,7 +140,7 @@ def import_upload(request: HttpRequest, cg: str) -> HttpResponse:
 
 @tenant_required(*CRITERIA_ROLES)
 @require_GET
-def import_template(request: HttpRequest, cg: str, fmt: str) -> HttpResponseBase:
+def import_template(request: MemberHttpRequest, cg: str, fmt: str) -> HttpResponseBase:
     """The template to fill: a header and two example rows (the XLSX adds a reference sheet)."""
     groups = list(export_groups(tenant=request.tenant))
     filename = f"criteria-template-{request.tenant.slug}.{fmt}"
@@ -157,7 +163,7 @@ def import_template(request: HttpRequest, cg: str, fmt: str) -> HttpResponseBase
 
 
 def _batch_page(
-    request: HttpRequest, batch: ImportBatch, *, status: int = 200, problem: str = ""
+    request: MemberHttpRequest, batch: ImportBatch, *, status: int = 200, problem: str = ""
 ) -> HttpResponse:
     running = batch.status in ACTIVE_STATUSES
     job_state = job_retry_note(key=import_job_key(batch)) if running else ""
@@ -194,14 +200,14 @@ def _batch_page(
 @never_cache
 @tenant_required(*CRITERIA_ROLES)
 @require_GET
-def import_batch(request: HttpRequest, cg: str, batch: int) -> HttpResponse:
+def import_batch(request: MemberHttpRequest, cg: str, batch: int) -> HttpResponse:
     """A checked file: its errors or a sample of its rows, and the import's progress."""
     return _batch_page(request, get_for_tenant_or_404(ImportBatch, request.tenant, pk=batch))
 
 
 @tenant_required(*CRITERIA_ROLES)
 @require_POST
-def import_commit(request: HttpRequest, cg: str, batch: int) -> HttpResponse:
+def import_commit(request: MemberHttpRequest, cg: str, batch: int) -> HttpResponse:
     """Queue the import of a checked file (a second click does nothing)."""
     found = get_for_tenant_or_404(ImportBatch, request.tenant, pk=batch)
     try:
@@ -224,7 +230,7 @@ def import_commit(request: HttpRequest, cg: str, batch: int) -> HttpResponse:
 
 @tenant_required(*CRITERIA_ROLES)
 @require_POST
-def import_retry(request: HttpRequest, cg: str, batch: int) -> HttpResponse:
+def import_retry(request: MemberHttpRequest, cg: str, batch: int) -> HttpResponse:
     """Start a failed import again from the file already on the server."""
     found = get_for_tenant_or_404(ImportBatch, request.tenant, pk=batch)
     try:
@@ -247,7 +253,7 @@ def _year(request: HttpRequest) -> int | None:
 
 
 def _export_response(
-    rows_queryset: object,
+    rows_queryset: QuerySet,
     *,
     fmt: str,
     name: str,
@@ -286,7 +292,7 @@ def _export_response(
 
 @tenant_required(public=True)
 @require_GET
-def export_page(request: HttpRequest, cg: str) -> HttpResponse:
+def export_page(request: TenantHttpRequest, cg: str) -> HttpResponse:
     """The download links of a coordination group's criteria, with a year filter."""
     form = YearForm(request.GET or None, years=export_years(tenant=request.tenant))
     year = form.cleaned_data["year"] if form.is_bound and form.is_valid() else None
@@ -304,7 +310,7 @@ def export_page(request: HttpRequest, cg: str) -> HttpResponse:
 
 @tenant_required(public=True)
 @require_GET
-def export_cg(request: HttpRequest, cg: str, fmt: str) -> HttpResponseBase:
+def export_cg(request: TenantHttpRequest, cg: str, fmt: str) -> HttpResponseBase:
     year = _year(request)
     rows = criteria_export_rows(tenant=request.tenant, year=year)
     return _export_response(
@@ -314,7 +320,7 @@ def export_cg(request: HttpRequest, cg: str, fmt: str) -> HttpResponseBase:
 
 @tenant_required(public=True)
 @require_GET
-def export_hg(request: HttpRequest, cg: str, hg: str, fmt: str) -> HttpResponseBase:
+def export_hg(request: TenantHttpRequest, cg: str, hg: str, fmt: str) -> HttpResponseBase:
     year = _year(request)
     group = get_for_tenant_or_404(HomogeneousGroup, request.tenant, slug=hg)
     rows = criteria_export_rows(tenant=request.tenant, group=group, year=year)
@@ -353,7 +359,7 @@ def open_data(request: HttpRequest) -> HttpResponseBase:
     """The network's open-data archive, built once per data version and served from its file."""
     path, version = exports.open_data_archive()
     etag = f'"{version}"'
-    response = get_conditional_response(request, etag=etag)
+    response: HttpResponseBase | None = get_conditional_response(request, etag=etag)
     if response is None:
         filename = f"wikispiral-criteria-open-data-{timezone.localdate().isoformat()}.zip"
         response = FileResponse(

@@ -1,30 +1,31 @@
-"""Inviting people to write for a participant, and accepting or revoking an invitation."""
+"""Inviting people to write for a participant: the participants' kind of invitation
+(wikispiral.invitations runs the flow) and the checks that belong to participants."""
+
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 # Tests lift the rate limit by patching projects.services.rate_limit_consume: look it up on
 # the package at call time so that the patch reaches this module.
 import projects.services as package
-from projects import selectors
 from projects.models import (
     Participant,
     ParticipantInvitation,
     ParticipantMember,
 )
 from projects.permissions import can_manage_participant
+from projects.scopes import across_participants, in_participant_scope, participant_scope
 from projects.services.members import participant_member_add
 from projects.services.validation import ProjectError
-from territories.services import INVITATION_VALIDITY
 from wikispiral import invitations
 from wikispiral.accounts.models import User
 from wikispiral.accounts.selectors import user_get_for_login
 from wikispiral.audit.services import audit_record
-from wikispiral.mail import absolute_url, mail_send_on_commit
 
 # Anyone confirmed can join and so manage a participant: without a cap, the invitation form
 # would relay mail from us to any address.
@@ -40,6 +41,132 @@ class TooManyInvitations(ProjectError):
     """The actor sent INVITATIONS_PER_DAY invitations within the window."""
 
 
+def _already(participant: Participant) -> str:
+    return _("You already write for %(participant)s.") % {"participant": participant.name}
+
+
+class ParticipantInvitations(invitations.InvitationKind):
+    """Writing for a participant of "Together let's learn to make the right choices"."""
+
+    name = "projects"
+    model = ParticipantInvitation
+    owner_field = "participant"
+    url_name = "projects:invitation"
+    audit_prefix = "projects"
+    error = ProjectError
+    unusable_error = InvitationUnusable
+    requires_confirmed_address = True
+    confirm_first_template = "projects/confirm_first.html"
+    stylesheet = "css/projects.css"
+
+    def rows(self, owner: Participant) -> Any:
+        return ParticipantInvitation.objects.with_scope(participant=owner).filter(participant=owner)
+
+    def by_token_hash(self, hashed: str) -> ParticipantInvitation | None:
+        # Crosses participants on purpose: the token is the only thing the visitor has.
+        with across_participants():
+            return super().by_token_hash(hashed)
+
+    def audit_fields(self, invitation: ParticipantInvitation) -> dict[str, Any]:
+        return {"participant": invitation.participant_id}
+
+    def problem_texts(self) -> tuple[str, str]:
+        return (
+            _("This invitation link is not valid. Ask the participant's managers for a new one."),
+            _("This invitation has expired. Ask the participant's managers for a new one."),
+        )
+
+    def before_accept(self, invitation: ParticipantInvitation, user: User) -> None:
+        # Someone who already writes for it is told so, and the link stays unused.
+        participant = invitation.participant
+        with participant_scope(participant):
+            writes = ParticipantMember.objects.filter(participant=participant, user=user).exists()
+        if writes:
+            raise ProjectError(_already(participant))
+
+    def grant(self, invitation: ParticipantInvitation, user: User) -> tuple[ParticipantMember, str]:
+        participant = invitation.participant
+        try:
+            with transaction.atomic(), participant_scope(participant):
+                member = ParticipantMember.objects.create(
+                    participant=participant, user=user, role=invitation.role
+                )
+        except IntegrityError as exc:
+            # Added by a manager meanwhile: the raise undoes the claim with the outer transaction.
+            raise ProjectError(_already(participant)) from exc
+        audit_record(
+            actor=user,
+            action="projects.participant.member_added",
+            target=participant,
+            user=user.pk,
+            invitation=invitation.pk,
+        )
+        return member, invitation.role
+
+    def page_texts(self, invitation: ParticipantInvitation, viewer: str) -> dict[str, str]:
+        participant = invitation.participant
+        words = {
+            "name": participant.name,
+            "role": invitation.get_role_display().lower(),
+            "date": formats.date_format(timezone.localtime(invitation.expires_at)),
+            "inviter": invitation.invited_by.public_name if invitation.invited_by else "",
+        }
+        if words["inviter"]:
+            intro = _(
+                "%(inviter)s invites you to write for %(name)s in “Together let's learn to "
+                "make the right choices”, as %(role)s. This invitation works once, until "
+                "%(date)s."
+            )
+        else:
+            intro = _(
+                "You are invited to write for %(name)s in “Together let's learn to make the "
+                "right choices”, as %(role)s. This invitation works once, until %(date)s."
+            )
+        return {
+            "title": _("Invitation to write for %(name)s") % words,
+            "intro": intro % words,
+            "owner_url": reverse("projects:participant", args=[participant.slug]),
+            "owner_link": _("See the page of %(name)s") % words,
+            "confirm_first": _(
+                "To take part in the project, open the link we emailed you to confirm your "
+                "address. You can ask for a new link from your profile."
+            ),
+            "other_account": _(
+                "This invitation was sent to %(email)s; you are logged in as %(name)s. "
+                "Accepting lets this account write."
+            )
+            % {"email": invitation.email, "name": viewer},
+            "submit": _("Create my account and accept"),
+        }
+
+    def mail_texts(self, invitation: ParticipantInvitation) -> dict[str, str]:
+        words = {
+            "name": invitation.participant.name,
+            "role": invitation.get_role_display().lower(),
+            "inviter": invitation.invited_by.public_name if invitation.invited_by else "",
+        }
+        return {
+            "subject": _("Invitation to write for %(name)s on wikispiral") % words,
+            "invites": _(
+                "%(inviter)s invites you to write for %(name)s in “Together let's learn to "
+                "make the right choices” on wikispiral, as %(role)s: you will record its "
+                "choices and carbon footprints."
+            )
+            % words,
+        }
+
+    def accepted(self, invitation: ParticipantInvitation) -> tuple[str, str]:
+        participant = invitation.participant
+        message = _("You now write for %(participant)s, as %(role)s.") % {
+            "participant": participant.name,
+            "role": invitation.get_role_display().lower(),
+        }
+        return message, reverse("projects:participant", kwargs={"participant": participant.slug})
+
+
+PARTICIPANT_INVITATIONS = ParticipantInvitations()
+
+
 def _email_clean(value: str | None, field: str) -> str:
     email = (value or "").strip().lower()
     try:
@@ -49,6 +176,12 @@ def _email_clean(value: str | None, field: str) -> str:
     return email
 
 
+def _manager_check(actor: User, participant: Participant) -> None:
+    if not can_manage_participant(actor, participant):
+        raise ProjectError(_("Only the participant's managers change who writes for it."))
+
+
+@in_participant_scope
 @transaction.atomic
 def participant_invitation_create(
     *, participant: Participant, actor: User, email: str, role: str, language: str = "en"
@@ -56,8 +189,7 @@ def participant_invitation_create(
     """Invite email to write for participant with role; mail the link after commit. Returns
     the invitation and its token (only its hash is stored). A pending invitation of the same
     address to the same participant is revoked: the newest link is the one that works."""
-    if not can_manage_participant(actor, participant):
-        raise ProjectError(_("Only the participant's managers change who writes for it."))
+    _manager_check(actor, participant)
     email = _email_clean(email, "email")
     if role not in ParticipantMember.Role.values:
         raise ProjectError(_("Choose a role."), "role")
@@ -79,41 +211,14 @@ def participant_invitation_create(
             _("You sent %(count)s invitations today: send the next ones tomorrow.")
             % {"count": INVITATIONS_PER_DAY}
         )
-    now = timezone.now()
-    ParticipantInvitation.objects.filter(
-        participant=participant, email=email, accepted_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=now)
-    token, hashed = invitations.token_new()
-    invitation = ParticipantInvitation.objects.create(
-        participant=participant,
+    return invitations.invitation_create(
+        PARTICIPANT_INVITATIONS,
+        owner=participant,
         email=email,
         role=role,
-        language=language,
-        token_hash=hashed,
-        invited_by=actor,
-        expires_at=now + INVITATION_VALIDITY,
-    )
-    audit_record(
         actor=actor,
-        action="projects.invitation.sent",
-        target=invitation,
-        participant=participant.pk,
-        email=email,
-        role=role,
-    )
-    mail_send_on_commit(
-        to=email,
-        template="projects/email/invitation",
-        context={
-            "participant": participant,
-            "role": invitation.get_role_display,
-            "inviter": actor.public_name,
-            "accept_url": absolute_url(reverse("projects:invitation", kwargs={"token": token})),
-            "expires_at": invitation.expires_at,
-        },
         language=language,
     )
-    return invitation, token
 
 
 @transaction.atomic
@@ -136,116 +241,39 @@ def participant_member_add_or_invite(
 
 def participant_invitation_problem(invitation: ParticipantInvitation | None) -> str | None:
     """Why this invitation cannot be accepted, in words for the person; None if it can."""
-    return invitations.invitation_problem(
-        invitation,
-        not_valid=_(
-            "This invitation link is not valid. Ask the participant's managers for a new one."
-        ),
-        expired=_("This invitation has expired. Ask the participant's managers for a new one."),
-    )
+    return invitations.kind_problem(PARTICIPANT_INVITATIONS, invitation)
 
 
 def invitation_needs_confirmed_address(*, invitation: ParticipantInvitation, user: User) -> bool:
     """Whether user must confirm their address before accepting: the link itself confirms the
     address it was sent to, not another one."""
-    return user.email_confirmed_at is None and user.email.lower() != invitation.email
+    return invitations.needs_confirmed_address(
+        PARTICIPANT_INVITATIONS, invitation=invitation, user=user
+    )
 
 
-@transaction.atomic
 def participant_invitation_accept(*, token: str, user: User) -> ParticipantMember:
     """Let user write for the invitation's participant with its role, once: the first
     acceptance wins. Someone who already writes for it is told so, and the link stays
     unused."""
-    invitation = selectors.participant_invitation_by_token(token=token)
-    problem = participant_invitation_problem(invitation)
-    if problem:
-        raise InvitationUnusable(problem)
-    if invitation_needs_confirmed_address(invitation=invitation, user=user):
-        raise ProjectError(
-            _("Confirm your email address first: open the link we emailed you."), "email"
-        )
-    participant = invitation.participant
-    already = _("You already write for %(participant)s.") % {"participant": participant.name}
-    if ParticipantMember.objects.filter(participant=participant, user=user).exists():
-        raise ProjectError(already)
-    now = timezone.now()
-    # The conditional UPDATE is the claim: two concurrent acceptances cannot both succeed.
-    claimed = ParticipantInvitation.objects.filter(
-        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
-    ).update(accepted_at=now, accepted_by=user)
-    if claimed != 1:
-        raise InvitationUnusable(_("This invitation has already been used."))
-    try:
-        with transaction.atomic():
-            member = ParticipantMember.objects.create(
-                participant=participant, user=user, role=invitation.role
-            )
-    except IntegrityError as exc:
-        # Added by a manager meanwhile: the raise undoes the claim with the outer transaction.
-        raise ProjectError(already) from exc
-    if user.email_confirmed_at is None:
-        # The link reached this mailbox: that confirms the address.
-        user.email_confirmed_at = now
-        user.save(update_fields=["email_confirmed_at"])
-    audit_record(
-        actor=user,
-        action="projects.invitation.accepted",
-        target=invitation,
-        participant=participant.pk,
-        role=invitation.role,
-    )
-    audit_record(
-        actor=user,
-        action="projects.participant.member_added",
-        target=participant,
-        user=user.pk,
-        invitation=invitation.pk,
-    )
-    return member
+    return invitations.invitation_accept(PARTICIPANT_INVITATIONS, token=token, user=user)
 
 
-@transaction.atomic
-def participant_invitation_accept_with_signup(
-    *,
-    token: str,
-    username: str,
-    password: str,
-    display_name: str = "",
-    preferred_language: str = "",
-) -> User:
-    """Create the account of an invited person (their address is the invitation's, confirmed by
-    the link) and accept the invitation: both or neither.
+def participant_invitation_accept_with_signup(*, token: str, **account: str) -> User:
+    """Create the account of an invited person (username, password, display_name,
+    preferred_language) and accept the invitation: both or neither.
 
     Raise InvitationUnusable when the link cannot be used, ValidationError keyed by field when
     an account rule fails (username taken or invalid, password refused by the validators).
     """
-    invitation = selectors.participant_invitation_by_token(token=token)
-    problem = participant_invitation_problem(invitation)
-    if problem:
-        raise InvitationUnusable(problem)
-    user = invitations.invited_account_create(
-        invitation=invitation,
-        username=username,
-        password=password,
-        display_name=display_name,
-        preferred_language=preferred_language,
+    return invitations.invitation_accept_with_signup(
+        PARTICIPANT_INVITATIONS, token=token, **account
     )
-    participant_invitation_accept(token=token, user=user)
-    return user
 
 
+@in_participant_scope
 @transaction.atomic
 def participant_invitation_revoke(*, invitation: ParticipantInvitation, actor: User) -> None:
     """Make a pending invitation's link stop working (a used one is left as it is)."""
-    if not can_manage_participant(actor, invitation.participant):
-        raise ProjectError(_("Only the participant's managers change who writes for it."))
-    revoked = ParticipantInvitation.objects.filter(
-        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())
-    if revoked:
-        audit_record(
-            actor=actor,
-            action="projects.invitation.revoked",
-            target=invitation,
-            participant=invitation.participant_id,
-        )
+    _manager_check(actor, invitation.participant)
+    invitations.invitation_revoke(PARTICIPANT_INVITATIONS, invitation=invitation, actor=actor)

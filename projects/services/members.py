@@ -7,6 +7,7 @@ from projects.models import (
     Participant,
     ParticipantMember,
 )
+from projects.scopes import in_participant_scope
 from projects.services.validation import ProjectError
 from wikispiral.accounts.models import User
 from wikispiral.accounts.selectors import user_get_for_login
@@ -22,6 +23,7 @@ def _manager_check(participant: Participant, actor: User) -> None:
         raise ProjectError(_("Only the participant's managers change who writes for it."))
 
 
+@in_participant_scope
 @transaction.atomic
 def participant_member_add(
     *, participant: Participant, actor: User, identifier: str, role: str
@@ -50,6 +52,7 @@ def participant_member_add(
     return member
 
 
+@in_participant_scope
 @transaction.atomic
 def participant_member_remove(*, participant: Participant, actor: User, user_id: int) -> None:
     """Stop someone writing for participant; its last manager stays."""

@@ -9,6 +9,7 @@ from projects.models import (
     Participant,
     ParticipantMember,
 )
+from projects.scopes import participant_scope
 from projects.summaries import summaries_mark, summaries_recompute_enqueue
 from wikispiral.accounts.models import User
 from wikispiral.errors import DomainError
@@ -45,7 +46,9 @@ class ProjectError(DomainError):
 
 def _writes_for(participant: Participant, actor: User) -> None:
     """Refuse unless actor is one of participant's members (acting in its name)."""
-    if not ParticipantMember.objects.filter(participant=participant, user=actor).exists():
+    with participant_scope(participant):
+        writes = ParticipantMember.objects.filter(participant=participant, user=actor).exists()
+    if not writes:
         raise ProjectError(_("You do not write for this participant."), "participant")
 
 

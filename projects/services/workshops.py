@@ -20,6 +20,7 @@ from projects.permissions import (
     can_organise,
     can_run_workshop,
 )
+from projects.scopes import across_participants, participant_scope
 from projects.services.validation import (
     ProjectError,
     _clean_line,
@@ -104,6 +105,7 @@ def workshop_create(
 
 
 @transaction.atomic
+@across_participants()  # the workshop's list counts every participant's sign-ups
 def workshop_signup(*, workshop: Workshop, participant: Participant, actor: User) -> WorkshopSignup:
     """Put participant on the workshop's list: not after it began, not beyond its places."""
     _writes_for(participant, actor)
@@ -138,9 +140,10 @@ def workshop_signup(*, workshop: Workshop, participant: Participant, actor: User
 @transaction.atomic
 def workshop_signup_cancel(*, workshop: Workshop, participant: Participant, actor: User) -> None:
     _writes_for(participant, actor)
-    deleted, _rows = WorkshopSignup.objects.filter(
-        workshop=workshop, participant=participant
-    ).delete()
+    with participant_scope(participant):
+        deleted, _rows = WorkshopSignup.objects.filter(
+            workshop=workshop, participant=participant
+        ).delete()
     if not deleted:
         raise ProjectError(_("%(name)s is not signed up.") % {"name": participant.name})
     audit_record(
@@ -187,6 +190,7 @@ def workshop_conclude(*, workshop: Workshop, actor: User, body: str, language: s
     return page
 
 
+@across_participants()
 def workshop_reminders_send(*, now: datetime.datetime | None = None) -> int:
     """Email everyone on the list of a workshop starting within a day, once each (the row is
     claimed before the mail leaves, so two jobs never send it twice); returns how many."""
@@ -225,6 +229,7 @@ def workshop_reminders_send(*, now: datetime.datetime | None = None) -> int:
 
 
 @transaction.atomic
+@across_participants()  # everyone on the list is told
 def workshop_cancel(*, workshop: Workshop, actor: User) -> Workshop:
     """Cancel a workshop that has not begun (its organiser or the secretariat); everyone on
     its list is told by email, in their language and zone."""

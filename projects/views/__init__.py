@@ -15,12 +15,8 @@ from projects.views.choices import (
     choice_new,
     choice_share,
 )
-from projects.views.members import (
-    invitation,
-    participant_invitation_revoke,
-    participant_member_remove,
-    participant_members,
-)
+from projects.views.invitations import participant_invitation_revoke
+from projects.views.members import participant_member_remove, participant_members
 from projects.views.participants import (
     footprint_new,
     home,
@@ -61,7 +57,6 @@ __all__ = [
     "feed_rss",
     "footprint_new",
     "home",
-    "invitation",
     "join",
     "participant_edit",
     "participant_invitation_revoke",

@@ -1,5 +1,8 @@
 """A participant's choices: writing them, their comments and "I do this too"."""
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +16,7 @@ from projects.forms import (
     CommentForm,
     ShareForm,
 )
+from projects.gate import ParticipantHttpRequest, ParticipantUserHttpRequest, participant_required
 from projects.models import (
     Choice,
     Participant,
@@ -21,14 +25,12 @@ from projects.permissions import (
     can_contribute,
     can_take_part,
 )
-from projects.views.participants import _needs_login, _participant_for
 
 
 @require_http_methods(["GET", "POST"])
-def choice_new(request: HttpRequest, participant: str) -> HttpResponse:
-    found = _participant_for(request, participant, can_contribute)
-    if isinstance(found, HttpResponse):
-        return found
+@participant_required(can_contribute)
+def choice_new(request: ParticipantUserHttpRequest, participant: str) -> HttpResponse:
+    found = request.participant
     form = ChoiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -46,10 +48,9 @@ def choice_new(request: HttpRequest, participant: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def choice_edit(request: HttpRequest, participant: str, pk: int) -> HttpResponse:
-    found = _participant_for(request, participant, can_contribute)
-    if isinstance(found, HttpResponse):
-        return found
+@participant_required(can_contribute)
+def choice_edit(request: ParticipantUserHttpRequest, participant: str, pk: int) -> HttpResponse:
+    found = request.participant
     choice = selectors.choice_get(participant=found, pk=pk)
     initial = {
         name: getattr(choice, name)
@@ -93,30 +94,37 @@ def _choice_context(request: HttpRequest, found: Participant, choice: Choice) ->
 
 
 @require_GET
-def choice(request: HttpRequest, participant: str, pk: int) -> HttpResponse:
-    found = selectors.participant_get(slug=participant)
+@participant_required(public=True)
+def choice(request: ParticipantHttpRequest, participant: str, pk: int) -> HttpResponse:
+    found = request.participant
     shown = selectors.choice_get(participant=found, pk=pk)
     return render(request, "projects/choice.html", _choice_context(request, found, shown))
 
 
-def _take_part(
-    request: HttpRequest, participant: str, pk: int
-) -> tuple[Participant, Choice] | HttpResponse:
-    if (refusal := _needs_login(request)) is not None:
-        return refusal
-    found = selectors.participant_get(slug=participant)
-    shown = selectors.choice_get(participant=found, pk=pk)
-    if not can_take_part(request.user):
-        return render(request, "projects/confirm_first.html", status=403)
-    return found, shown
+type TakePartView = Callable[[ParticipantUserHttpRequest, Participant, Choice], HttpResponse]
 
 
-@require_POST
-def choice_comment(request: HttpRequest, participant: str, pk: int) -> HttpResponse:
-    taken = _take_part(request, participant, pk)
-    if isinstance(taken, HttpResponse):
-        return taken
-    found, shown = taken
+def _taking_part(view: TakePartView) -> Callable[..., HttpResponse]:
+    """Commenting and "I do this too" (POST): open to anyone signed in with a confirmed address
+    (403 otherwise, once the choice is known to exist), not only to the participant's members.
+    The view gets the participant and its choice named in the URL."""
+
+    @require_POST
+    @participant_required()
+    @wraps(view)
+    def wrapper(request: ParticipantUserHttpRequest, participant: str, pk: int) -> HttpResponse:
+        shown = selectors.choice_get(participant=request.participant, pk=pk)
+        if not can_take_part(request.user):
+            return render(request, "projects/confirm_first.html", status=403)
+        return view(request, request.participant, shown)
+
+    return wrapper
+
+
+@_taking_part
+def choice_comment(
+    request: ParticipantUserHttpRequest, found: Participant, shown: Choice
+) -> HttpResponse:
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -131,12 +139,10 @@ def choice_comment(request: HttpRequest, participant: str, pk: int) -> HttpRespo
     return render(request, "projects/choice.html", context, status=400)
 
 
-@require_POST
-def choice_share(request: HttpRequest, participant: str, pk: int) -> HttpResponse:
-    taken = _take_part(request, participant, pk)
-    if isinstance(taken, HttpResponse):
-        return taken
-    found, shown = taken
+@_taking_part
+def choice_share(
+    request: ParticipantUserHttpRequest, found: Participant, shown: Choice
+) -> HttpResponse:
     mine = [p for p in selectors.participants_of(user=request.user) if p.pk != found.pk]
     form = ShareForm(request.POST, participants=mine)
     if form.is_valid():

@@ -4,11 +4,11 @@ and its footprints. Thin: parse, check, call one service, render.
 Refusals of a participant's forms to people who do not write for it answer 404 (as a
 coordination group's do), anonymous visitors are sent to log in first."""
 
-from collections.abc import Callable
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -21,6 +21,11 @@ from projects.forms import (
     JoinForm,
     ParticipantForm,
 )
+from projects.gate import (
+    ParticipantHttpRequest,
+    ParticipantUserHttpRequest,
+    participant_required,
+)
 from projects.models import (
     GOAL_KG_PER_PERSON,
     Category,
@@ -31,6 +36,7 @@ from projects.permissions import (
     can_manage_participant,
     can_take_part,
 )
+from wikispiral.accounts.models import User
 
 
 def _needs_login(request: HttpRequest) -> HttpResponse | None:
@@ -66,7 +72,7 @@ def join(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 participant = services.participant_join(
-                    actor=request.user,
+                    actor=cast(User, request.user),  # _needs_login sent anonymous visitors away
                     kind=data["kind"],
                     subtype=data["subtype"],
                     name=data["name"],
@@ -85,8 +91,9 @@ def join(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def participant_page(request: HttpRequest, participant: str) -> HttpResponse:
-    found = selectors.participant_get(slug=participant)
+@participant_required(public=True)
+def participant_page(request: ParticipantHttpRequest, participant: str) -> HttpResponse:
+    found = request.participant
     footprints = selectors.footprint_list(participant=found)
     path = charts.footprint_path(footprints)
     context = {
@@ -101,24 +108,10 @@ def participant_page(request: HttpRequest, participant: str) -> HttpResponse:
     return render(request, "projects/participant.html", context)
 
 
-def _participant_for(
-    request: HttpRequest, participant: str, allowed: Callable[[object, Participant], bool]
-) -> Participant | HttpResponse:
-    """The participant of slug for someone allowed (can_contribute, can_manage_participant);
-    anonymous visitors log in first, anyone else gets 404."""
-    if (refusal := _needs_login(request)) is not None:
-        return refusal
-    found = selectors.participant_get(slug=participant)
-    if not allowed(request.user, found):
-        raise Http404(_("No such participant."))
-    return found
-
-
 @require_http_methods(["GET", "POST"])
-def participant_edit(request: HttpRequest, participant: str) -> HttpResponse:
-    found = _participant_for(request, participant, can_manage_participant)
-    if isinstance(found, HttpResponse):
-        return found
+@participant_required(can_manage_participant)
+def participant_edit(request: ParticipantUserHttpRequest, participant: str) -> HttpResponse:
+    found = request.participant
     initial = {"name": found.name, "people": found.people, "country": found.country}
     form = ParticipantForm(request.POST or None, initial=initial)
     if found.kind == Participant.Kind.TERRITORY or found.wellbeing_group_id is not None:
@@ -144,10 +137,9 @@ def participant_edit(request: HttpRequest, participant: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def footprint_new(request: HttpRequest, participant: str) -> HttpResponse:
-    found = _participant_for(request, participant, can_contribute)
-    if isinstance(found, HttpResponse):
-        return found
+@participant_required(can_contribute)
+def footprint_new(request: ParticipantUserHttpRequest, participant: str) -> HttpResponse:
+    found = request.participant
     form = FootprintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -1,7 +1,7 @@
 """The report's document: its HTML in the report's language, from the figures frozen on it
 (report_html), and its PDF (report_pdf). The PDF reaches nothing over the network: its
 stylesheet is inline and the URL fetcher serves only our static files from disk. css_string and
-page_of_pages serve other PDFs too (projects.report).
+page_of_pages serve other PDFs too (projects.reports).
 """
 
 import datetime
@@ -64,7 +64,7 @@ def filters_described(filters: Filters) -> list[str]:
     elif high is not None:
         lines.append(_("Until %(end)s") % {"end": high})
     if filters.question:
-        question = Question.objects.filter(tenant=None, code=filters.question).first()
+        question = Question.objects.shared().filter(code=filters.question).first()
         name = f"{question.short_name()} ({question.code})" if question else filters.question
         lines.append(_("Question: %(question)s") % {"question": name})
     if filters.profile is not None:

@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db.models import (
@@ -14,6 +15,7 @@ from django.db.models import (
     F,
     IntegerField,
     JSONField,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -45,6 +47,9 @@ from territories.models import (
     Region,
 )
 from wikispiral.tenancy import cross_tenant
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +200,7 @@ def reports_published(
         )
     published = []
     for report in found:
+        name: str | None
         if report.scope == Scope.NETWORK:
             name = _("The whole network")
         elif report.scope == Scope.PROJECT:
@@ -211,7 +217,9 @@ def reports_published(
         else:
             name = (report.scope_names or {}).get(translation.get_language() or "en")
             name = name or report.scope_name
-        if report.scope in (Scope.NETWORK, Scope.PROJECT) or report.scope_name is not None:
+        if name is not None and (
+            report.scope in (Scope.NETWORK, Scope.PROJECT) or report.scope_name is not None
+        ):
             published.append(PublishedReport(report, name, report.scope_tenant))
     return published
 
@@ -224,12 +232,21 @@ _PLACE_MODELS = {
 }
 
 
-def _with_scope_names(reports: QuerySet[Report]) -> QuerySet[Report]:
+class _ScopeNames(TypedDict):
+    scope_name: str | None
+    scope_names: dict[str, str] | None
+    scope_tenant: int | None
+    scope_group_name: str | None
+
+
+def _with_scope_names(
+    reports: QuerySet[Report],
+) -> "QuerySet[WithAnnotations[Report, _ScopeNames]]":
     """reports annotated with their scope's name (scope_name), its names in other languages
     for places (scope_names), its coordination group (scope_tenant, scope_group_name)."""
 
-    def column(model: type, field: str) -> Subquery:
-        return Subquery(model.objects.filter(pk=OuterRef("scope_id")).values(field)[:1])
+    def column(model: type[Model], field: str) -> Subquery:
+        return Subquery(model._default_manager.filter(pk=OuterRef("scope_id")).values(field)[:1])
 
     hg, cg = Scope.HOMOGENEOUS_GROUP, Scope.COORDINATION_GROUP
     return reports.annotate(

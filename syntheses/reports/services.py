@@ -10,8 +10,10 @@ import datetime
 import logging
 import secrets
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import (
@@ -36,6 +38,7 @@ from syntheses.selectors import (
     snapshot_get,
     synthesis_criteria,
 )
+from wikispiral.accounts.models import User
 from wikispiral.errors import DomainError
 from wikispiral.jobs.services import job_enqueue
 from wikispiral.wiki.models import Page
@@ -74,7 +77,7 @@ def filters_canonical(filters: Filters) -> dict:
 
 @transaction.atomic
 def report_request(
-    *, ref: ScopeRef, language: str, filters: Filters, actor: object | None
+    *, ref: ScopeRef, language: str, filters: Filters, actor: User | AnonymousUser | None
 ) -> Report:
     """A report of ref in language under filters, queued and enqueued after the commit; or the
     one already queued or running for the same scope, language and filters (asked twice at
@@ -118,8 +121,8 @@ def _in_progress(wanted: dict) -> Report | None:
     return Report.objects.filter(**wanted, status__in=IN_PROGRESS).first()
 
 
-def _user_or_none(actor: object | None) -> object | None:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user_or_none(actor: User | AnonymousUser | None) -> User | None:
+    return actor if isinstance(actor, User) and actor.is_authenticated else None
 
 
 # --- Drawing a report -----------------------------------------------------------------------------
@@ -235,6 +238,7 @@ def report_freeze(*, report: Report, ref: ScopeRef) -> None:
     revision. An unknown or empty scope freezes an empty cube (a short "no criteria yet"
     report)."""
     snapshot = snapshot_get(ref)
+    frozen: dict[str, Any]  # the report's frozen figures, as JSON
     if snapshot is None:
         version = grid_current()
         frozen = {"cube": {}, "groups": {}, "computed_at": None, "criteria_count": 0}

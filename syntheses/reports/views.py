@@ -6,6 +6,8 @@ for a report answers 404 to those who may not (anonymous visitors are sent to lo
 whatever the scope, so nothing is revealed). Bad input answers 400 with the form's errors.
 """
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -28,6 +30,7 @@ from syntheses.selectors import Filters, ScopeRef, scope_get
 from territories.models import Profile
 from wikispiral.errors import DomainError
 from wikispiral.jobs.selectors import job_retry_note
+from wikispiral.typing import HtmxHttpRequest
 
 MAX_FILTER_YEAR = 2200
 FILTER_FIELDS = ("year_from", "year_to", "question", "profile", "language")
@@ -59,13 +62,14 @@ class ReportRequestForm(forms.Form):
             )
         return pk
 
-    def clean(self) -> dict:
-        data = super().clean()
-        broken = [name for name in FILTER_FIELDS if name in self._errors]
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        broken = [name for name in FILTER_FIELDS if name in self.errors]
         if broken:
             # Hidden fields: their own messages would name nothing the person can see.
             for name in broken:
-                del self._errors[name]
+                del self.errors[name]
             raise forms.ValidationError(
                 _("The filters of this page are not valid: open the synthesis again and retry.")
             )
@@ -163,7 +167,7 @@ def _request(request: HttpRequest, key: str) -> HttpResponse:
 @never_cache
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET"])
-def report_status(request: HttpRequest, key: str, report: int) -> HttpResponse:
+def report_status(request: HtmxHttpRequest, key: str, report: int) -> HttpResponse:
     """A report's progress (polled by htmx every second while it is drawn), then its link."""
     ref = _visible_scope(request, key)
     found = reports.report_get(ref=ref, user=request.user, pk=report)

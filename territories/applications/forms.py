@@ -1,5 +1,7 @@
 """Forms of the application pages. They check shape and give early feedback; services decide."""
 
+from typing import Any, cast
+
 from django import forms
 from django.conf import settings
 from django.http import QueryDict
@@ -8,15 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from territories.applications.selectors import Geography, geography_for_form
 from territories.applications.services import ApplicationDetails
-from territories.models import Application, CoordinationGroup
+from territories.models import Application, CoordinationGroup, Locality, Region
 from wikispiral.accounts.forms import FORM_STAMP_FIELD, form_stamp_error
+from wikispiral.typing import StrOrPromise
 
 # Languages an applicant may tick as "used in the territory": the site's languages and the
 # other languages of the network (see docs/spiral README); names come from Django's catalogs.
 NETWORK_LANGUAGES = ("en", "fr", "pt", "it", "es", "ro", "el", "ar", "de", "nl")
 
 
-def _site_language_choices() -> list[tuple[str, str]]:
+def _site_language_choices() -> list[tuple[str, StrOrPromise]]:
     return [(code, name) for code, name in settings.LANGUAGES]
 
 
@@ -132,21 +135,29 @@ class ApplicationForm(forms.Form):
     )
 
     def __init__(
-        self, data: QueryDict | None = None, *, check_stamp: bool = False, **kwargs: object
+        self,
+        data: QueryDict | None = None,
+        *,
+        check_stamp: bool = False,
+        initial: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(data, **kwargs)
+        super().__init__(data, initial=initial)
         # Bot protection on the public form only: the edit form is reached with a secret key.
         self.check_stamp = check_stamp
         self.geography: Geography = geography_for_form()
-        self.fields["country"].choices = [("", _("Choose a country")), *self.geography.countries]
-        self.fields["region"].choices = [("", _("No region")), *self.geography.regions]
-        self.fields["locality"].choices = [("", _("No locality")), *self.geography.localities]
+        country = cast(forms.ChoiceField, self.fields["country"])
+        country.choices = [("", _("Choose a country")), *self.geography.countries]
+        region = cast(forms.ChoiceField, self.fields["region"])
+        region.choices = [("", _("No region")), *self.geography.regions]
+        locality = cast(forms.ChoiceField, self.fields["locality"])
+        locality.choices = [("", _("No locality")), *self.geography.localities]
 
-    def grouped_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
+    def grouped_fields(self) -> list[tuple[StrOrPromise, list[forms.BoundField]]]:
         return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if self.check_stamp:
             stamp_error = form_stamp_error(self.data.get(FORM_STAMP_FIELD))
             if stamp_error:
@@ -158,8 +169,11 @@ class ApplicationForm(forms.Form):
         if locality is not None and region is None and "region" not in self.errors:
             region = locality.region  # picking a locality names its region too
         if country is not None and region is not None and region.country_id != country.pk:
-            field = "region" if cleaned.get("region") else "locality"
-            place = region if field == "region" else locality
+            place: Region | Locality
+            if cleaned.get("region") or locality is None:  # no region chosen: the locality's
+                field, place = "region", region
+            else:
+                field, place = "locality", locality
             self.add_error(
                 field,
                 _(
@@ -299,14 +313,18 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, data: QueryDict, *, countries: list[tuple[str, str]]) -> None:
         super().__init__(data)
-        self.fields["status"].choices = [
+        self.status_choices: list[tuple[str, StrOrPromise]] = [
             (Application.Status.SUBMITTED, _("Awaiting action")),
             (Application.Status.CHANGES_REQUESTED, _("Changes requested")),
             (Application.Status.APPROVED, _("Approved")),
             (Application.Status.REJECTED, _("Rejected")),
             (self.STATUS_ALL, _("All")),
         ]
-        self.fields["country"].choices = [("", _("All countries")), *countries]
+        cast(forms.ChoiceField, self.fields["status"]).choices = self.status_choices
+        cast(forms.ChoiceField, self.fields["country"]).choices = [
+            ("", _("All countries")),
+            *countries,
+        ]
 
     def filters(self) -> dict[str, str]:
         """The chosen filters, defaults filled in (call after is_valid())."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Field, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -183,9 +183,12 @@ def _entry_text(entry: AuditEntry) -> str:
         labels = []
         for name in names:
             try:
-                labels.append(str(Application._meta.get_field(name).verbose_name))
+                changed = Application._meta.get_field(name)
             except FieldDoesNotExist:
                 labels.append(name)
+            else:
+                # A form's field names a model field, never a relation seen from the other side.
+                labels.append(str(changed.verbose_name) if isinstance(changed, Field) else name)
         if not labels:
             return str(_("Nothing was changed."))
         return str(_("Changed: %(fields)s.")) % {"fields": ", ".join(labels)}

@@ -8,6 +8,7 @@ one group, and an approved application cannot be rejected afterwards.
 
 import secrets
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -91,7 +92,8 @@ _REQUIRED = (
 def _normalised(details: ApplicationDetails) -> ApplicationDetails:
     """Texts as stored: browsers send CRLF line ends, lists are "one per line" with LF; names
     are one line without invisible characters (a bidi override makes a name pose as another)."""
-    texts = {
+    # Names chosen at run time: to replace(), they are fields of any type.
+    texts: dict[str, Any] = {
         name: line_clean(value) if name in _LINE_FIELDS else value.replace("\r\n", "\n").strip()
         for name in DETAIL_FIELDS
         if isinstance(value := getattr(details, name), str)
@@ -322,7 +324,7 @@ def application_approve(*, application: Application, actor: User, slug: str = ""
     network membership, its facilitator (the applicant's account, or an invitation mailed with
     the approval). Approving an approved application changes nothing."""
     locked = _lock(application)
-    if locked.status == Application.Status.APPROVED and locked.coordination_group_id:
+    if locked.status == Application.Status.APPROVED and locked.coordination_group:
         return Approval(application=locked, group=locked.coordination_group, created=False)
     if locked.status not in OPEN_STATUSES:
         raise ApplicationStateError(

@@ -40,6 +40,7 @@ from wikispiral.accounts.forms import (
 from wikispiral.accounts.models import User
 from wikispiral.accounts.ratelimit import client_key, rate_limited_response
 from wikispiral.accounts.services import rate_limit_consume
+from wikispiral.typing import AuthenticatedHttpRequest
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +177,7 @@ def edit(request: HttpRequest, key: str) -> HttpResponse:
 @secretariat_required
 @never_cache
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Applications to review, filtered and sorted; htmx swaps only the results."""
     form = QueueFilterForm(request.GET, countries=selectors.country_choices())
     status, page, counts, filters = 200, None, {}, {}
@@ -191,7 +192,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         status = 400
     status_tabs = [
         (value, label, counts.get(value, 0))
-        for value, label in form.fields["status"].choices
+        for value, label in form.status_choices
         if value != QueueFilterForm.STATUS_ALL
     ]
     context = {
@@ -239,7 +240,7 @@ def _detail(
 @secretariat_required
 @never_cache
 @require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Every field of an application, its timeline, and the secretariat's actions."""
     return _detail(request, _application_or_404(pk))
 
@@ -277,7 +278,7 @@ def _act(
 
 @secretariat_required
 @require_POST
-def comment(request: HttpRequest, pk: int) -> HttpResponse:
+def comment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def perform(application: Application, data: dict) -> str:
         services.application_comment_add(
             application=application, actor=request.user, body=data["body"]
@@ -289,7 +290,7 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @secretariat_required
 @require_POST
-def request_changes(request: HttpRequest, pk: int) -> HttpResponse:
+def request_changes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def perform(application: Application, data: dict) -> str:
         services.application_request_changes(
             application=application, actor=request.user, message=data["message"]
@@ -303,7 +304,7 @@ def request_changes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @secretariat_required
 @require_POST
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
+def approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def perform(application: Application, data: dict) -> str:
         approval = services.application_approve(
             application=application, actor=request.user, slug=data["slug"]
@@ -322,7 +323,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @secretariat_required
 @require_POST
-def reject(request: HttpRequest, pk: int) -> HttpResponse:
+def reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def perform(application: Application, data: dict) -> str:
         services.application_reject(
             application=application, actor=request.user, reason=data["reason"]

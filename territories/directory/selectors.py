@@ -373,15 +373,16 @@ def group_page_get(*, tenant: CoordinationGroup, user: AnyUser) -> GroupPage:
     page_count = 0
     if can_view_space(user, group.space):
         page_count, pages = space_pages_latest(space=group.space, limit=GROUP_PAGE_WIKI_PAGES)
-    facilitators = [
-        membership.user.public_name
-        for membership in Membership.objects.filter(
-            tenant=group, role=Membership.Role.FACILITATOR, user__is_active=True
-        )
-        .select_related("user")
-        .only("user__display_name", "user__username", "user__is_active")
-        .order_by("user__display_name", "user__username")
-    ]
+    with tenant_scope(group):
+        facilitators = [
+            membership.user.public_name
+            for membership in Membership.objects.filter(
+                tenant=group, role=Membership.Role.FACILITATOR, user__is_active=True
+            )
+            .select_related("user")
+            .only("user__display_name", "user__username", "user__is_active")
+            .order_by("user__display_name", "user__username")
+        ]
     languages = [
         (code, language_name(code))
         for code in group.languages or []

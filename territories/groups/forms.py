@@ -6,8 +6,6 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import password_validation
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -280,46 +278,6 @@ class InviteForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
-
-
-class InvitationSignupForm(forms.Form):
-    """The account of an invited person; the email address is the invitation's."""
-
-    username = forms.CharField(
-        label=_("Username"),
-        max_length=150,
-        validators=[UnicodeUsernameValidator()],
-        help_text=_("150 characters or fewer: letters, digits and @ . + - _ only."),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
-        ),
-    )
-    display_name = forms.CharField(
-        label=_("Display name (optional)"),
-        max_length=150,
-        required=False,
-        help_text=_("The name shown on your contributions. Your username is used otherwise."),
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    password = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        help_text=password_validation.password_validators_help_text_html(),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password_confirm = forms.CharField(
-        label=_("Password, again"),
-        strip=False,
-        help_text=_("Enter the same password as before, for verification."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
-        if password and confirm and password != confirm:
-            self.add_error("password_confirm", _("The two passwords do not match."))
-        return cleaned
 
 
 def _count(label: str) -> forms.IntegerField:

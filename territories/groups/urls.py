@@ -1,6 +1,7 @@
 from django.urls import path
 
-from territories.groups import views
+from territories.groups import invitations, views
+from wikispiral.invitations.views import invitation
 
 app_name = "groups"
 
@@ -12,7 +13,7 @@ urlpatterns = [
     path("cg/<slug:cg>/members/<int:user_id>/remove/", views.member_remove, name="member_remove"),
     path(
         "cg/<slug:cg>/invitations/<int:pk>/revoke/",
-        views.invitation_revoke,
+        invitations.invitation_revoke,
         name="invitation_revoke",
     ),
     path("cg/<slug:cg>/groups/new/", views.homogeneous_group_new, name="homogeneous_group_new"),
@@ -23,5 +24,5 @@ urlpatterns = [
         name="homogeneous_group_edit",
     ),
     path("groups/citizens/new/", views.citizens_group_new, name="citizens_group_new"),
-    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("invitations/<str:token>/", invitation, {"kind": "groups"}, name="invitation"),
 ]

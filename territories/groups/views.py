@@ -9,18 +9,14 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from territories import hooks, services
@@ -28,16 +24,14 @@ from territories.groups.forms import (
     CitizensGroupForm,
     CoordinationGroupForm,
     HomogeneousGroupForm,
-    InvitationSignupForm,
     InviteForm,
     RoleForm,
 )
-from territories.models import HomogeneousGroup, Invitation, Membership
+from territories.models import HomogeneousGroup, Membership
 from territories.services import TerritoryError
 from wikispiral.accounts.models import User
 from wikispiral.accounts.permissions import can_edit_wiki
 from wikispiral.accounts.services import rate_limit_consume
-from wikispiral.accounts.views import MODEL_BACKEND
 from wikispiral.tenancy import get_for_tenant_or_404, tenant_required
 
 FACILITATOR = Membership.Role.FACILITATOR
@@ -178,109 +172,6 @@ def member_remove(request: HttpRequest, cg: str, user_id: int) -> HttpResponse:
     if member == request.user:
         return redirect(_group_url(request.tenant))
     return redirect("groups:members", cg=cg)
-
-
-@tenant_required(FACILITATOR)
-@require_POST
-def invitation_revoke(request: HttpRequest, cg: str, pk: int) -> HttpResponse:
-    invitation = get_for_tenant_or_404(Invitation, request.tenant, pk=pk)
-    services.invitation_revoke(invitation=invitation, actor=request.user)
-    messages.success(
-        request,
-        _("The invitation sent to %(email)s no longer works.") % {"email": invitation.email},
-    )
-    return redirect("groups:members", cg=cg)
-
-
-# --- Accepting an invitation --------------------------------------------------------------------
-
-
-@never_cache
-@sensitive_post_parameters("password", "password_confirm")
-@require_http_methods(["GET", "POST"])
-def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    """Show an invitation and accept it: logged in with a button, otherwise by creating the
-    account here (an existing account logs in first). Crosses groups: the token is the key."""
-    found = services.invitation_get(token=token)
-    problem = services.invitation_problem(found)
-    if problem:
-        # Used or expired links existed and are gone (410); unknown or revoked ones, 404.
-        gone = found is not None and found.revoked_at is None
-        return render(
-            request,
-            "groups/invitation_problem.html",
-            {"problem": problem},
-            status=410 if gone else 404,
-        )
-    group = found.tenant
-    account_exists = User.objects.filter(email__iexact=found.email).exists()
-    context = {
-        "invitation": found,
-        "group": group,
-        "account_exists": account_exists,
-        "form": None,
-        "login_url": reverse("accounts:login") + "?" + _next_query(request.path),
-    }
-    status = 200
-    if request.user.is_authenticated:
-        if request.method == "POST":
-            try:
-                services.invitation_accept(token=token, user=request.user)
-            except TerritoryError as error:
-                return render(
-                    request,
-                    "groups/invitation_problem.html",
-                    {"problem": error.message},
-                    status=410,
-                )
-            return _accepted(request, found)
-    elif not account_exists:
-        if request.method == "POST":
-            form = InvitationSignupForm(request.POST)
-            if form.is_valid():
-                data = form.cleaned_data
-                try:
-                    user = services.invitation_accept_with_signup(
-                        token=token,
-                        username=data["username"],
-                        password=data["password"],
-                        display_name=data["display_name"],
-                        preferred_language=translation.get_language(),
-                    )
-                except TerritoryError as error:
-                    return render(
-                        request,
-                        "groups/invitation_problem.html",
-                        {"problem": error.message},
-                        status=410,
-                    )
-                except ValidationError as exc:
-                    for field, errors in exc.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    auth_login(request, user, backend=MODEL_BACKEND)
-                    return _accepted(request, found)
-            status = 400
-        else:
-            form = InvitationSignupForm()
-        context["form"] = form
-    elif request.method == "POST":
-        # An account holds this address: only its owner, logged in, may accept.
-        status = 400
-    return render(request, "groups/invitation.html", context, status=status)
-
-
-def _next_query(path: str) -> str:
-    return urlencode({"next": path})
-
-
-def _accepted(request: HttpRequest, invitation: Invitation) -> HttpResponse:
-    messages.success(
-        request,
-        _("Welcome to %(group)s: you are now %(role)s of the group.")
-        % {"group": invitation.tenant.name, "role": invitation.get_role_display().lower()},
-    )
-    return redirect(_group_url(invitation.tenant))
 
 
 # --- Homogeneous groups -------------------------------------------------------------------------

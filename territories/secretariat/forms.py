@@ -1,15 +1,19 @@
 """Forms of the secretariat's pages: they parse and check input; services do the writing."""
 
 import datetime
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.core import signing
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from territories.models import CoordinationGroup, Country, NetworkMember
 from territories.secretariat.selectors import GROUP_STATES
 from territories.services import GEOGRAPHY_LIMITS
+from wikispiral.typing import StrOrPromise
 from wikispiral.uploads import UploadProblem, csv_text
 
 GEOGRAPHY_MAX_BYTES = GEOGRAPHY_LIMITS.max_bytes
@@ -21,7 +25,7 @@ MEMBER_DESCRIPTION_MAX_LENGTH = 5000
 MEMBER_EARLIEST_YEAR = 1990
 
 
-def _country_choices(countries: object) -> list[tuple[str, str]]:
+def _country_choices(countries: Iterable[Country]) -> list[tuple[str, StrOrPromise]]:
     return [("", _("All countries")), *((c.code, c.label()) for c in countries)]
 
 
@@ -43,9 +47,9 @@ class GroupFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False)
     q = forms.CharField(label=_("Name or network id"), required=False, max_length=SEARCH_MAX_LENGTH)
 
-    def __init__(self, *args: object, countries: object = (), **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _country_choices(countries)
+    def __init__(self, data: QueryDict, *, countries: Iterable[Country] = ()) -> None:
+        super().__init__(data)
+        cast(forms.ChoiceField, self.fields["country"]).choices = _country_choices(countries)
 
     def clean_state(self) -> str:
         state = self.cleaned_data.get("state") or "awaiting"
@@ -153,9 +157,9 @@ class MemberFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False)
     q = forms.CharField(label=_("Name"), required=False, max_length=SEARCH_MAX_LENGTH)
 
-    def __init__(self, *args: object, countries: object = (), **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _country_choices(countries)
+    def __init__(self, data: QueryDict, *, countries: Iterable[Country] = ()) -> None:
+        super().__init__(data)
+        cast(forms.ChoiceField, self.fields["country"]).choices = _country_choices(countries)
 
 
 class GroupChoiceField(forms.ModelChoiceField):
@@ -214,8 +218,9 @@ class NetworkMemberForm(forms.Form):
             )
         return value
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         network_id = (data.get("network_id") or "").strip().upper()
         if network_id:
             by_id = CoordinationGroup.objects.filter(network_id=network_id).first()
@@ -240,9 +245,9 @@ class AuditFilterForm(forms.Form):
         help_text=_("Part of the action, object or person."),
     )
 
-    def __init__(self, *args: object, prefixes: list[str] = (), **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [
+    def __init__(self, data: QueryDict, *, prefixes: Iterable[str] = ()) -> None:
+        super().__init__(data)
+        cast(forms.ChoiceField, self.fields["action"]).choices = [
             ("", _("All actions")),
             *((prefix, prefix) for prefix in prefixes),
         ]

@@ -178,7 +178,9 @@ def geography_commit(*, data: str, actor: User) -> GeographyImport:
             target_type="territories.geography",
             target_label=_("Geography"),
             rows=report.rows,
-            **report.created,
+            countries=report.created["countries"],
+            regions=report.created["regions"],
+            localities=report.created["localities"],
         )
     return report
 
@@ -269,7 +271,7 @@ class MemberData:
     is_listed: bool
 
 
-_NATURES_OF_KIND = {
+_NATURES_OF_KIND: dict[str, set[str]] = {
     NetworkMember.Kind.FULL: {NetworkMember.Nature.COORDINATION_GROUP},
     NetworkMember.Kind.EX_OFFICIO: {NetworkMember.Nature.PUBLIC_AUTHORITY},
     NetworkMember.Kind.ASSOCIATE: {

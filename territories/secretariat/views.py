@@ -5,6 +5,8 @@ Every secretariat view is wrapped in `secretariat_required` (anonymous → log i
 through territories.secretariat.services and redirect (post/redirect/get).
 """
 
+from collections.abc import Iterable
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
@@ -32,6 +34,7 @@ from territories.secretariat.forms import (
     geography_sign,
 )
 from territories.services import GeographyImport, TerritoryError
+from wikispiral.typing import AuthenticatedHttpRequest
 
 GROUPS_PER_PAGE = 25
 MEMBERS_PER_PAGE = 25
@@ -62,7 +65,7 @@ def _group_page_url(slug: str) -> str | None:
 @secretariat_required
 @never_cache
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What waits for the secretariat, and the latest entries of the audit log."""
     context = {
         "counts": selectors.dashboard_counts(),
@@ -77,7 +80,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @secretariat_required
 @never_cache
 @require_GET
-def groups(request: HttpRequest) -> HttpResponse:
+def groups(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Coordination groups to moderate, filtered by state, type, country and name."""
     form = GroupFilterForm(request.GET, countries=selectors.countries_with_groups())
     status = 200
@@ -134,14 +137,14 @@ def _render_group(
 @secretariat_required
 @never_cache
 @require_GET
-def group(request: HttpRequest, cg: str) -> HttpResponse:
+def group(request: AuthenticatedHttpRequest, cg: str) -> HttpResponse:
     """One group's state, the moderation actions and its moderation history."""
     return _render_group(request, _group_or_404(cg))
 
 
 @secretariat_required
 @require_POST
-def group_validate(request: HttpRequest, cg: str) -> HttpResponse:
+def group_validate(request: AuthenticatedHttpRequest, cg: str) -> HttpResponse:
     group = _group_or_404(cg)
     form = NoteForm(request.POST, auto_id="validate_%s")
     if not form.is_valid():
@@ -158,7 +161,7 @@ def group_validate(request: HttpRequest, cg: str) -> HttpResponse:
 
 @secretariat_required
 @require_POST
-def group_hide(request: HttpRequest, cg: str) -> HttpResponse:
+def group_hide(request: AuthenticatedHttpRequest, cg: str) -> HttpResponse:
     group = _group_or_404(cg)
     form = HideForm(request.POST, auto_id="hide_%s")
     if form.is_valid():
@@ -179,7 +182,7 @@ def group_hide(request: HttpRequest, cg: str) -> HttpResponse:
 
 @secretariat_required
 @require_POST
-def group_unhide(request: HttpRequest, cg: str) -> HttpResponse:
+def group_unhide(request: AuthenticatedHttpRequest, cg: str) -> HttpResponse:
     group = _group_or_404(cg)
     form = NoteForm(request.POST, auto_id="unhide_%s")
     if not form.is_valid():
@@ -219,7 +222,7 @@ def _render_geography(
 @secretariat_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def geography(request: HttpRequest) -> HttpResponse:
+def geography(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a geography CSV and preview what importing it would do (nothing is saved)."""
     if request.method == "GET":
         return _render_geography(request, form=GeographyUploadForm())
@@ -237,11 +240,12 @@ def geography(request: HttpRequest) -> HttpResponse:
 
 @secretariat_required
 @require_POST
-def geography_import(request: HttpRequest) -> HttpResponse:
+def geography_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Import the previewed file, checked again, all or nothing."""
     form = GeographyCommitForm(request.POST)
     if not form.is_valid():
-        problem = " ".join(form.errors.get("payload", [])) or _("Upload the file again.")
+        payload_errors: Iterable[object] = form.errors.get("payload", [])
+        problem = " ".join(str(error) for error in payload_errors) or _("Upload the file again.")
         return _render_geography(
             request, form=GeographyUploadForm(), commit_problem=problem, status=400
         )
@@ -267,7 +271,7 @@ def geography_import(request: HttpRequest) -> HttpResponse:
 
 @secretariat_required
 @require_GET
-def geography_template(request: HttpRequest) -> HttpResponse:
+def geography_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A CSV with the expected header and two example rows."""
     response = HttpResponse(GEOGRAPHY_TEMPLATE_CSV, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="geography-template.csv"'
@@ -290,7 +294,7 @@ def _profile_data(form: ProfileForm) -> services.ProfileData:
 @secretariat_required
 @never_cache
 @require_GET
-def profiles(request: HttpRequest) -> HttpResponse:
+def profiles(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every group profile, offered or not."""
     return render(request, "secretariat/profiles.html", {"profiles": selectors.profile_list()})
 
@@ -298,7 +302,7 @@ def profiles(request: HttpRequest) -> HttpResponse:
 @secretariat_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def profile_new(request: HttpRequest) -> HttpResponse:
+def profile_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = ProfileForm(request.POST)
@@ -321,7 +325,7 @@ def profile_new(request: HttpRequest) -> HttpResponse:
 @secretariat_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     profile = Profile.objects.filter(pk=pk).first()
     if profile is None:
         raise Http404(_("No such profile."))
@@ -411,7 +415,7 @@ def _member_data(form: NetworkMemberForm) -> services.MemberData:
 @secretariat_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def member_new(request: HttpRequest) -> HttpResponse:
+def member_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = NetworkMemberForm(request.POST)
@@ -434,7 +438,7 @@ def member_new(request: HttpRequest) -> HttpResponse:
 @secretariat_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def member_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = selectors.network_member_get(pk=pk)
     if member is None:
         raise Http404(_("No such member."))
@@ -477,7 +481,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @secretariat_required
 @never_cache
 @require_GET
-def audit(request: HttpRequest) -> HttpResponse:
+def audit(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The audit log, newest first, filtered by action prefix and text."""
     form = AuditFilterForm(request.GET, prefixes=selectors.audit_prefixes())
     status = 200

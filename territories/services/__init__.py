@@ -6,13 +6,22 @@ from territories.services._common import (
     coordination_group_lock,
     places_check,
 )
+from territories.services.bulk import (
+    coordination_groups_bulk_create,
+    coordination_groups_delete,
+    facilitators_bulk_add,
+    homogeneous_groups_bulk_create,
+)
 from territories.services.citizens_groups import CITIZENS_GROUPS_PER_DAY, citizens_group_create
 from territories.services.geography import (
     GEOGRAPHY_COLUMNS,
     GEOGRAPHY_LIMITS,
     GeographyImport,
     RowError,
+    country_ensure,
     geography_import,
+    locality_ensure,
+    region_ensure,
 )
 from territories.services.groups import (
     COORDINATION_GROUP_EDITABLE,
@@ -83,9 +92,14 @@ __all__ = [
     "coordination_group_create",
     "coordination_group_lock",
     "coordination_group_update",
+    "coordination_groups_bulk_create",
+    "coordination_groups_delete",
+    "country_ensure",
+    "facilitators_bulk_add",
     "geography_import",
     "homogeneous_group_create",
     "homogeneous_group_update",
+    "homogeneous_groups_bulk_create",
     "invitation_accept",
     "invitation_accept_with_signup",
     "invitation_create",
@@ -94,6 +108,7 @@ __all__ = [
     "invitation_problem",
     "invitation_revoke",
     "languages_clean",
+    "locality_ensure",
     "meeting_dates_clean",
     "membership_end",
     "membership_remove",
@@ -103,4 +118,5 @@ __all__ = [
     "participants_check",
     "picture_check",
     "places_check",
+    "region_ensure",
 ]

@@ -1,4 +1,5 @@
-"""Importing the continents, countries, regions and localities from a sheet."""
+"""The continents, countries, regions and localities: imported from a sheet, or added one at a
+time when missing."""
 
 import re
 from dataclasses import dataclass, field
@@ -121,29 +122,43 @@ def geography_import(*, data: bytes | str, commit: bool) -> GeographyImport:
         names = {
             lang: row[f"country_{lang}"] for lang in ("fr", "pt") if row.get(f"country_{lang}")
         }
-        country, created = Country.objects.get_or_create(
+        country, created = country_ensure(
             code=row["country_code"],
-            defaults={
-                "name": row["country"],
-                "names": names,
-                "continent": continents[row["continent"]],
-            },
+            name=row["country"],
+            names=names,
+            continent=continents[row["continent"]],
         )
         report.created["countries"] += created
         if not row["region"]:
             continue
-        region, created = Region.objects.get_or_create(
-            country=country,
-            slug=slugify(row["region"], allow_unicode=True)[:150],
-            defaults={"name": row["region"]},
-        )
+        region, created = region_ensure(country=country, name=row["region"])
         report.created["regions"] += created
         if row["locality"]:
-            _locality, created = Locality.objects.get_or_create(
-                region=region,
-                slug=slugify(row["locality"], allow_unicode=True)[:150],
-                defaults={"name": row["locality"]},
-            )
+            _locality, created = locality_ensure(region=region, name=row["locality"])
             report.created["localities"] += created
     report.committed = True
     return report
+
+
+def country_ensure(
+    *, code: str, name: str, names: dict[str, str], continent: Continent
+) -> tuple[Country, bool]:
+    """The country with this ISO code, and whether it was added now (an existing one is kept
+    as it is, names included)."""
+    return Country.objects.get_or_create(
+        code=code, defaults={"name": name, "names": names, "continent": continent}
+    )
+
+
+def region_ensure(*, country: Country, name: str) -> tuple[Region, bool]:
+    """The region of country with this name's slug, and whether it was added now."""
+    return Region.objects.get_or_create(
+        country=country, slug=slugify(name, allow_unicode=True)[:150], defaults={"name": name}
+    )
+
+
+def locality_ensure(*, region: Region, name: str) -> tuple[Locality, bool]:
+    """The locality of region with this name's slug, and whether it was added now."""
+    return Locality.objects.get_or_create(
+        region=region, slug=slugify(name, allow_unicode=True)[:150], defaults={"name": name}
+    )

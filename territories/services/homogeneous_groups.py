@@ -188,9 +188,9 @@ def _hg_slug(group: CoordinationGroup, name: str) -> str:
 def _facilitators_check(group: CoordinationGroup, facilitators: Iterable[User]) -> list[User]:
     facilitators = list(facilitators)
     members = set(
-        Membership.objects.filter(
-            tenant=group, user__in=[user.pk for user in facilitators]
-        ).values_list("user_id", flat=True)
+        Membership.objects.with_scope(tenant=group)
+        .filter(tenant=group, user__in=[user.pk for user in facilitators])
+        .values_list("user_id", flat=True)
     )
     if any(user.pk not in members for user in facilitators):
         raise TerritoryError(

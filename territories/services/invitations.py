@@ -1,10 +1,12 @@
-"""Inviting people into a coordination group, by a link sent by email."""
+"""Inviting people into a coordination group, by a link sent by email: the group's kind of
+invitation (wikispiral.invitations runs the flow) and the checks that belong to groups."""
 
-from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from territories.models import (
@@ -16,10 +18,113 @@ from territories.services._common import TerritoryError
 from territories.services.memberships import membership_set
 from wikispiral import invitations
 from wikispiral.accounts.models import User
-from wikispiral.audit.services import audit_record
-from wikispiral.mail import absolute_url, mail_send_on_commit
+from wikispiral.accounts.selectors import email_normalize, user_by_email
 
-INVITATION_VALIDITY = timedelta(days=14)
+INVITATION_VALIDITY = invitations.INVITATION_VALIDITY
+ROLE_ORDER: list[str] = [
+    Membership.Role.MEMBER,
+    Membership.Role.EDITOR,
+    Membership.Role.FACILITATOR,
+]
+
+
+class GroupInvitations(invitations.InvitationKind):
+    """A role in a coordination group."""
+
+    name = "groups"
+    model = Invitation
+    owner_field = "tenant"
+    url_name = "groups:invitation"
+    audit_prefix = "territories"
+    error = TerritoryError
+    unusable_error = TerritoryError
+
+    def rows(self, owner: CoordinationGroup) -> QuerySet[Invitation]:
+        return Invitation.objects.with_scope(tenant=owner).filter(tenant=owner)
+
+    def by_token_hash(self, hashed: str) -> Invitation | None:
+        from wikispiral.tenancy import cross_tenant
+
+        # Crosses groups on purpose: the token is the only thing the visitor has.
+        with cross_tenant():
+            return (
+                Invitation.objects.select_related("tenant", "tenant__space", "invited_by")
+                .filter(token_hash=hashed)
+                .first()
+            )
+
+    def audit_fields(self, invitation: Invitation) -> dict[str, Any]:
+        return {"tenant_id": invitation.tenant_id}
+
+    def problem_texts(self) -> tuple[str, str]:
+        return (
+            _("This invitation link is not valid. Ask the facilitators for a new one."),
+            _("This invitation has expired. Ask the facilitators for a new one."),
+        )
+
+    def grant(self, invitation: Invitation, user: User) -> tuple[Membership, str]:
+        # An existing higher role is kept (a facilitator stays one).
+        group = invitation.tenant
+        current = (
+            Membership.objects.with_scope(tenant=group).filter(tenant=group, user=user).first()
+        )
+        role = invitation.role
+        if current is not None and ROLE_ORDER.index(current.role) > ROLE_ORDER.index(role):
+            role = current.role
+        return membership_set(group=group, user=user, role=role), role
+
+    def page_texts(self, invitation: Invitation, viewer: str) -> dict[str, str]:
+        name = invitation.tenant.name
+        return {
+            "title": _("Invitation to join %(name)s") % {"name": name},
+            "intro": _(
+                "You are invited to join the coordination group %(name)s as %(role)s. This "
+                "invitation works once, until %(date)s."
+            )
+            % {
+                "name": name,
+                "role": invitation.get_role_display(),
+                "date": formats.date_format(timezone.localtime(invitation.expires_at)),
+            },
+            "other_account": _(
+                "This invitation was sent to %(email)s; you are logged in as %(name)s. "
+                "Accepting gives the role to this account."
+            )
+            % {"email": invitation.email, "name": viewer},
+            "submit": _("Create my account and join"),
+        }
+
+    def mail_texts(self, invitation: Invitation) -> dict[str, str]:
+        words = {
+            "group": invitation.tenant.name,
+            "role": invitation.get_role_display(),
+            "inviter": invitation.invited_by.public_name if invitation.invited_by else "",
+        }
+        if words["inviter"]:
+            invites = _(
+                "%(inviter)s invites you to join the coordination group %(group)s on "
+                "wikispiral, as %(role)s."
+            )
+        else:
+            invites = _(
+                "You are invited to join the coordination group %(group)s on wikispiral, as "
+                "%(role)s."
+            )
+        return {
+            "subject": _("Invitation to join %(group)s on wikispiral") % words,
+            "invites": invites % words,
+        }
+
+    def accepted(self, invitation: Invitation) -> tuple[str, str]:
+        group = invitation.tenant
+        message = _("Welcome to %(group)s: you are now %(role)s of the group.") % {
+            "group": group.name,
+            "role": invitation.get_role_display().lower(),
+        }
+        return message, reverse("directory:group", kwargs={"cg": group.slug})
+
+
+GROUP_INVITATIONS = GroupInvitations()
 
 
 @transaction.atomic
@@ -36,175 +141,60 @@ def invitation_create(
     False: the caller mails it, e.g. inside an approval). Returns the invitation and its token
     (only its hash is stored). A pending invitation of the same address to the same group is
     revoked: the newest link is the one that works."""
-    email = User.objects.normalize_email((email or "").strip())
+    email = email_normalize(email)
     if not email or "@" not in email:
         raise TerritoryError(_("Enter a valid email address."), "email")
     if role not in Membership.Role.values:
         raise TerritoryError(_("Unknown role."), "role")
-    existing = User.objects.filter(email__iexact=email).first()
-    if existing is not None and Membership.objects.filter(tenant=group, user=existing).exists():
+    existing = user_by_email(email=email)
+    if (
+        existing is not None
+        and Membership.objects.with_scope(tenant=group).filter(tenant=group, user=existing).exists()
+    ):
         raise TerritoryError(_("This person is already a member of the group."), "email")
-    now = timezone.now()
-    Invitation.objects.with_scope(tenant=group).filter(
-        tenant=group, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=now)
-    token, hashed = invitations.token_new()
-    invitation = Invitation.objects.create(
-        tenant=group,
+    return invitations.invitation_create(
+        GROUP_INVITATIONS,
+        owner=group,
         email=email,
         role=role,
-        language=language,
-        token_hash=hashed,
-        invited_by=actor,
-        expires_at=now + INVITATION_VALIDITY,
-    )
-    audit_record(
         actor=actor,
-        action="territories.invitation.sent",
-        target=invitation,
-        tenant_id=group.pk,
-        email=email,
-        role=role,
-    )
-    if not send_email:
-        return invitation, token
-    mail_send_on_commit(
-        to=email,
-        template="territories/email/invitation",
-        context={
-            "group": group,
-            "role": invitation.get_role_display,
-            "inviter": actor.public_name if actor else "",
-            "accept_url": absolute_url(reverse("groups:invitation", kwargs={"token": token})),
-            "expires_at": invitation.expires_at,
-        },
         language=language,
+        send_email=send_email,
     )
-    return invitation, token
 
 
 def invitation_get(*, token: str) -> Invitation | None:
-    """The invitation a link's token designates, whatever its state (None if unknown).
-
-    Crosses groups on purpose: the token is the only thing the visitor has.
-    """
-    from wikispiral.tenancy import cross_tenant
-
-    with cross_tenant():
-        return (
-            Invitation.objects.select_related("tenant", "tenant__space")
-            .filter(token_hash=invitations.token_hash(token))
-            .first()
-        )
+    """The invitation a link's token designates, whatever its state (None if unknown)."""
+    return invitations.invitation_by_token(GROUP_INVITATIONS, token=token)
 
 
 def invitation_problem(invitation: Invitation | None) -> str | None:
     """Why this invitation cannot be accepted, in words for the person; None if it can."""
-    return invitations.invitation_problem(
-        invitation,
-        not_valid=_("This invitation link is not valid. Ask the facilitators for a new one."),
-        expired=_("This invitation has expired. Ask the facilitators for a new one."),
-    )
+    return invitations.kind_problem(GROUP_INVITATIONS, invitation)
 
 
-@transaction.atomic
 def invitation_accept(*, token: str, user: User) -> Membership:
     """Give user the invitation's role, once: the first acceptance wins, any later use of the
     same link is refused. An existing higher role is kept (a facilitator stays one)."""
-    invitation = invitation_get(token=token)
-    problem = invitation_problem(invitation)
-    if problem:
-        raise TerritoryError(problem)
-    now = timezone.now()
-    # The conditional UPDATE is the claim: two concurrent acceptances cannot both succeed.
-    claimed = (
-        Invitation.objects.with_scope(tenant=invitation.tenant)
-        .filter(
-            pk=invitation.pk,
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=now,
-        )
-        .update(accepted_at=now, accepted_by=user)
-    )
-    if claimed != 1:
-        raise TerritoryError(_("This invitation has already been used."))
-    group = invitation.tenant
-    current = Membership.objects.filter(tenant=group, user=user).first()
-    order = [Membership.Role.MEMBER, Membership.Role.EDITOR, Membership.Role.FACILITATOR]
-    role = invitation.role
-    if current is not None and order.index(current.role) > order.index(role):
-        role = current.role
-    membership = membership_set(group=group, user=user, role=role)
-    if user.email_confirmed_at is None and user.email.lower() == invitation.email.lower():
-        # The link reached this mailbox: that confirms the address.
-        user.email_confirmed_at = now
-        user.save(update_fields=["email_confirmed_at"])
-    audit_record(
-        actor=user,
-        action="territories.invitation.accepted",
-        target=invitation,
-        tenant_id=group.pk,
-        role=role,
-    )
-    return membership
+    return invitations.invitation_accept(GROUP_INVITATIONS, token=token, user=user)
 
 
-@transaction.atomic
 def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
     """Make a pending invitation's link stop working."""
-    if invitation.accepted_at is None and invitation.revoked_at is None:
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
-        audit_record(
-            actor=actor,
-            action="territories.invitation.revoked",
-            target=invitation,
-            tenant_id=invitation.tenant_id,
-        )
+    invitations.invitation_revoke(GROUP_INVITATIONS, invitation=invitation, actor=actor)
 
 
 def invitation_pending_list(*, group: CoordinationGroup) -> list[Invitation]:
     """Invitations of group whose link still works, newest first (a read, kept here beside
     the writes on invitations)."""
-    from wikispiral.tenancy import tenant_scope
-
-    with tenant_scope(group):
-        return list(
-            Invitation.objects.filter(
-                tenant=group,
-                accepted_at__isnull=True,
-                revoked_at__isnull=True,
-                expires_at__gt=timezone.now(),
-            ).select_related("invited_by")
-        )
+    return invitations.invitation_pending_list(GROUP_INVITATIONS, owner=group)
 
 
-@transaction.atomic
-def invitation_accept_with_signup(
-    *,
-    token: str,
-    username: str,
-    password: str,
-    display_name: str = "",
-    preferred_language: str = "",
-) -> User:
-    """Create the account of an invited person (their address is the invitation's, confirmed by
-    the link) and accept the invitation: both or neither.
+def invitation_accept_with_signup(*, token: str, **account: str) -> User:
+    """Create the account of an invited person (username, password, display_name,
+    preferred_language) and accept the invitation: both or neither.
 
     Raise TerritoryError when the link cannot be used, ValidationError keyed by field when an
     account rule fails (username taken or invalid, password refused by the validators).
     """
-    invitation = invitation_get(token=token)
-    problem = invitation_problem(invitation)
-    if problem:
-        raise TerritoryError(problem)
-    user = invitations.invited_account_create(
-        invitation=invitation,
-        username=username,
-        password=password,
-        display_name=display_name,
-        preferred_language=preferred_language,
-    )
-    invitation_accept(token=token, user=user)
-    return user
+    return invitations.invitation_accept_with_signup(GROUP_INVITATIONS, token=token, **account)

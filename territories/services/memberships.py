@@ -17,7 +17,7 @@ def membership_set(*, group: CoordinationGroup, user: User, role: str) -> Member
     """Give user this role in group (or change it)."""
     if role not in Membership.Role.values:
         raise TerritoryError(_("Unknown role."), "role")
-    membership, _created = Membership.objects.update_or_create(
+    membership, _created = Membership.objects.with_scope(tenant=group).update_or_create(
         tenant=group, user=user, defaults={"role": role}
     )
     _roles_changed(group)
@@ -25,7 +25,7 @@ def membership_set(*, group: CoordinationGroup, user: User, role: str) -> Member
 
 
 def membership_remove(*, group: CoordinationGroup, user: User) -> None:
-    Membership.objects.filter(tenant=group, user=user).delete()
+    Membership.objects.with_scope(tenant=group).filter(tenant=group, user=user).delete()
     _roles_changed(group)
 
 
@@ -37,7 +37,8 @@ def _roles_changed(group: CoordinationGroup) -> None:
 def _is_last_facilitator(group: CoordinationGroup, membership: Membership) -> bool:
     return (
         membership.role == Membership.Role.FACILITATOR
-        and not Membership.objects.filter(tenant=group, role=Membership.Role.FACILITATOR)
+        and not Membership.objects.with_scope(tenant=group)
+        .filter(tenant=group, role=Membership.Role.FACILITATOR)
         .exclude(pk=membership.pk)
         .exists()
     )
@@ -49,7 +50,7 @@ def membership_role_change(
 ) -> Membership:
     """Give a member of group another role; the last facilitator cannot be demoted."""
     group = coordination_group_lock(group)
-    membership = Membership.objects.filter(tenant=group, user=user).first()
+    membership = Membership.objects.with_scope(tenant=group).filter(tenant=group, user=user).first()
     if membership is None:
         raise TerritoryError(_("This person is not a member of the group."))
     if role not in Membership.Role.values:
@@ -83,7 +84,7 @@ def membership_role_change(
 def membership_end(*, actor: User, group: CoordinationGroup, user: User) -> None:
     """Remove user from group; the last facilitator cannot be removed."""
     group = coordination_group_lock(group)
-    membership = Membership.objects.filter(tenant=group, user=user).first()
+    membership = Membership.objects.with_scope(tenant=group).filter(tenant=group, user=user).first()
     if membership is None:
         raise TerritoryError(_("This person is not a member of the group."))
     if _is_last_facilitator(group, membership):

@@ -29,7 +29,7 @@ def _setup(language: str = "en"):
     tenant = make_coordination_group(name="Villeneuve", facilitator=facilitator)
     with cross_tenant():
         group = make_homogeneous_group(tenant=tenant, name="Young people", language=language)
-    questions = {q.code: q for q in Question.objects.filter(tenant=None)}
+    questions = {q.code: q for q in Question.objects.shared()}
     url = f"/cg/{tenant.slug}/groups/{group.slug}/criteria/"
     return facilitator, group, questions, url
 

@@ -105,7 +105,7 @@ def test_a_facilitator_enters_classifies_and_reads_thirty_criteria_with_the_keyb
     tenant = make_coordination_group(name="Praia", facilitator=facilitator)
     with cross_tenant():
         group = make_homogeneous_group(tenant=tenant, name="Market women", language="en")
-    questions = {q.code: q for q in Question.objects.filter(tenant=None)}
+    questions = {q.code: q for q in Question.objects.shared()}
     browser_login(facilitator)
 
     # 1. Fast entry: Enter saves and gives the field back; Alt+→ goes to the next question.

@@ -142,7 +142,7 @@ def test_a_household_answers_the_spiral_questions_on_a_phone(
     )
     household.country = make_country()
     household.save(update_fields=["country"])
-    questions = {q.code: q.text("en") for q in Question.objects.filter(tenant=None)}
+    questions = {q.code: q.text("en") for q in Question.objects.shared()}
 
     with browser_page(browser, live_server.url, **PHONE) as page:
         log_in_through_form(page, citizen)

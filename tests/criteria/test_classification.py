@@ -129,7 +129,7 @@ def test_queue_filters_by_status_group_and_question_with_plain_get(
     disputed = _criterion(tenant, group=elders, question="Q2", text="Elders disputed")
     with cross_tenant():
         criterion_dispute(tenant=tenant, criterion=disputed, actor=facilitator)
-    q1 = Question.objects.get(tenant=None, code="Q1")
+    q1 = Question.objects.shared().get(code="Q1")
 
     by_group = fac_client.get(_queue(tenant), {"group": "young"}).content.decode()
     by_question = fac_client.get(_queue(tenant), {"question": q1.pk}).content.decode()

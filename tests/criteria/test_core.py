@@ -87,7 +87,7 @@ def test_criterion_create_defaults_to_group_language_and_last_meeting():
         criterion = criterion_create(
             tenant=tenant,
             group=group,
-            question=Question.objects.get(code="Q2", tenant=None),
+            question=Question.objects.shared().get(code="Q2"),
             text="  Le bruit\r\nla nuit  ",
             actor=make_user(),
         )
@@ -187,4 +187,4 @@ def test_criteria_are_scoped_to_their_tenant():
 def test_reference_data_restores_grid_and_questions():
     reference_data()
     assert grid_current().components.count() == 60
-    assert Question.objects.filter(tenant=None).count() == 3
+    assert Question.objects.shared().count() == 3

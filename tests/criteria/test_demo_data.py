@@ -203,7 +203,10 @@ def test_works_after_the_other_demo_commands():
 
     assert Country.objects.count() >= countries
     assert Country.objects.filter(code="FR").count() == 1
-    facilitated = Membership.objects.filter(user__username="facilitator", tenant__in=demo_groups())
+    with cross_tenant():
+        facilitated = Membership.objects.filter(
+            user__username="facilitator", tenant__in=demo_groups()
+        )
     assert facilitated.count() == demo_groups().count()
     with cross_tenant():
         assert Criterion.objects.filter(tenant__in=demo_groups()).count() == 600

@@ -65,7 +65,7 @@ def setup() -> Setup:
         short_names={"en": "Future"},
         order=4,
     )
-    questions = {q.code: q for q in Question.objects.filter(tenant=None)}
+    questions = {q.code: q for q in Question.objects.shared()}
     return Setup(facilitator, tenant, group, questions["Q1"], questions["Q2"], questions["Q3"], own)
 
 

@@ -114,7 +114,7 @@ def test_no_author_is_named_even_to_the_groups_facilitator(client_for, tenant, h
         criterion = criterion_create(
             tenant=tenant,
             group=hg,
-            question=Question.objects.get(tenant=None, code="Q1"),
+            question=Question.objects.shared().get(code="Q1"),
             text="Clean streets",
             actor=author,
         )
@@ -310,7 +310,7 @@ def test_cached_page_shows_a_new_criterion_at_once(client, tenant, hg):
         criterion = criterion_create(
             tenant=tenant,
             group=hg,
-            question=Question.objects.get(tenant=None, code="Q1"),
+            question=Question.objects.shared().get(code="Q1"),
             text="Second",
             actor=facilitator,
         )

@@ -86,7 +86,7 @@ def test_list_shows_network_questions_and_the_groups_own(
         assert text in html
     assert "Someone else's question?" not in html
     # Network questions are read-only: no edit link for them.
-    network = Question.objects.get(tenant=None, code="Q1")
+    network = Question.objects.shared().get(code="Q1")
     assert _url("question_edit", tenant, network) not in html
 
 
@@ -108,7 +108,8 @@ def test_facilitator_adds_a_question(client_f, tenant, facilitator):
     response = client_f.post(_list_url(tenant), _form(code="q4", text_fr="Et demain ?"))
 
     assert response.status_code == 302
-    question = Question.objects.get(tenant=tenant)
+    with cross_tenant():
+        question = Question.objects.get(tenant=tenant)
     assert question.code == "Q4"
     assert question.texts == {"en": "What about future generations?", "fr": "Et demain ?"}
     assert question.short_names == {"en": "Future"}
@@ -135,7 +136,8 @@ def test_bad_question_is_refused_with_a_message(client_f, tenant, values, messag
 
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert not Question.objects.filter(tenant=tenant).exists()
+    with cross_tenant():
+        assert not Question.objects.filter(tenant=tenant).exists()
 
 
 def test_a_code_is_unique_in_the_group_but_not_across_groups(client_f, tenant):
@@ -147,8 +149,9 @@ def test_a_code_is_unique_in_the_group_but_not_across_groups(client_f, tenant):
 
     assert response.status_code == 400
     assert "This group already has a question Q4." in response.content.decode()
-    assert Question.objects.filter(tenant=tenant).count() == 1
-    assert Question.objects.filter(tenant=other, code="Q4").exists()
+    with cross_tenant():
+        assert Question.objects.filter(tenant=tenant).count() == 1
+        assert Question.objects.filter(tenant=other, code="Q4").exists()
 
 
 # --- Editing, deactivating, deleting ------------------------------------------------------------
@@ -207,7 +210,8 @@ def test_a_question_without_criteria_may_be_deleted(client_f, tenant):
     response = client_f.post(_url("question_delete", tenant, question))
 
     assert response.status_code == 302
-    assert not Question.objects.filter(pk=question.pk).exists()
+    with cross_tenant():
+        assert not Question.objects.filter(pk=question.pk).exists()
     assert AuditEntry.objects.get(action="criteria.question.deleted").data["code"] == "Q4"
 
 
@@ -224,14 +228,15 @@ def test_a_question_with_criteria_is_never_deleted(client_f, tenant):
     assert _url("question_delete", tenant, question) not in listing
     assert response.status_code == 409
     assert "deactivate it instead" in response.content.decode()
-    assert Question.objects.filter(pk=question.pk).exists()
+    with cross_tenant():
+        assert Question.objects.filter(pk=question.pk).exists()
     with pytest.raises(DomainError):
         question_delete(tenant=tenant, question=question, actor=make_user())
 
 
 def test_services_refuse_another_groups_or_a_network_question(tenant):
     theirs = _own(make_coordination_group(), "Q4")
-    network = Question.objects.get(tenant=None, code="Q1")
+    network = Question.objects.shared().get(code="Q1")
     actor = make_user()
 
     for question in (theirs, network):
@@ -274,12 +279,13 @@ def test_another_groups_facilitator_gets_404_everywhere(client_for, tenant):
 
     question.refresh_from_db()
     assert (question.code, question.is_active) == ("Q4", True)
-    assert Question.objects.filter(tenant=tenant).count() == 1
+    with cross_tenant():
+        assert Question.objects.filter(tenant=tenant).count() == 1
 
 
 def test_editing_another_groups_question_through_my_group_is_404(client_f, tenant):
     theirs = _own(make_coordination_group(), "Q4")
-    network = Question.objects.get(tenant=None, code="Q1")
+    network = Question.objects.shared().get(code="Q1")
 
     for question in (theirs, network):
         for url in _every_url(tenant, question)[1:]:
@@ -288,7 +294,8 @@ def test_editing_another_groups_question_through_my_group_is_404(client_f, tenan
 
     theirs.refresh_from_db()
     assert (theirs.code, theirs.is_active) == ("Q4", True)
-    assert Question.objects.filter(pk=theirs.pk).exists()
+    with cross_tenant():
+        assert Question.objects.filter(pk=theirs.pk).exists()
 
 
 def test_editors_members_and_anonymous_visitors_get_404(client, client_for, tenant):
@@ -301,11 +308,13 @@ def test_editors_members_and_anonymous_visitors_get_404(client, client_for, tena
         assert visitor.get(_list_url(tenant)).status_code == 404
         assert visitor.post(_list_url(tenant), _form(code="Q8")).status_code == 404
         assert visitor.post(_url("question_delete", tenant, question)).status_code == 404
-    assert Question.objects.filter(tenant=tenant).count() == 1
+    with cross_tenant():
+        assert Question.objects.filter(tenant=tenant).count() == 1
 
 
 def test_network_staff_manage_any_groups_questions(client_for, tenant):
     response = client_for(make_user(secretariat=True)).post(_list_url(tenant), _form())
 
     assert response.status_code == 302
-    assert Question.objects.filter(tenant=tenant, code="Q4").exists()
+    with cross_tenant():
+        assert Question.objects.filter(tenant=tenant, code="Q4").exists()

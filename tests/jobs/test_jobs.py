@@ -355,8 +355,8 @@ def test_a_mail_survives_an_smtp_server_that_is_away(settings, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         mail_send_on_commit(
             to="ana@example.org",
-            template="territories/email/invitation",
-            context={"group": {"name": "Mulhouse"}, "accept_url": "https://x/i/1", "inviter": None},
+            template="invitations/email/invitation",
+            context={"subject": "Mulhouse", "invites": "Mulhouse", "accept_url": "https://x/i/1"},
             language="pt",
         )
     # Inline here, the attempts follow each other at once (a worker waits 10 s, then 20 s).
@@ -379,8 +379,8 @@ def test_a_mail_refused_for_good_fails_at_once_with_the_reason(
     with django_capture_on_commit_callbacks(execute=True):
         mail_send_on_commit(
             to="nobody@example.org",
-            template="territories/email/invitation",
-            context={"group": {"name": "Mulhouse"}, "accept_url": "https://x/i/1"},
+            template="invitations/email/invitation",
+            context={"subject": "Mulhouse", "invites": "Mulhouse", "accept_url": "https://x/i/1"},
             language="en",
         )
 
@@ -394,8 +394,8 @@ def test_a_rolled_back_change_mails_nobody(settings):
     with pytest.raises(RuntimeError), transaction.atomic():
         mail_send_on_commit(
             to="ana@example.org",
-            template="territories/email/invitation",
-            context={"group": {"name": "Mulhouse"}, "accept_url": "https://x/i/1", "inviter": None},
+            template="invitations/email/invitation",
+            context={"subject": "Mulhouse", "invites": "Mulhouse", "accept_url": "https://x/i/1"},
             language="en",
         )
         raise RuntimeError("refused")

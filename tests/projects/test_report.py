@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from projects import report, services, summaries
+from projects import services, summaries
 from projects.models import Summary
+from projects.reports import services as report
 from tests.factories import make_coordination_group, make_user
 from tests.projects.test_summaries import _network
 

@@ -47,7 +47,7 @@ def _participant(name="The Martins", people=4, country="FR", user=None):
 
 
 def _questions() -> dict[str, Question]:
-    return {question.code: question for question in Question.objects.filter(tenant=None)}
+    return {question.code: question for question in Question.objects.shared()}
 
 
 def _form(**answers) -> dict:

@@ -138,7 +138,7 @@ def test_a_new_criterion_marks_its_group_and_every_level_above(django_capture_on
     tenant = make_coordination_group()
     with cross_tenant():
         group = make_homogeneous_group(tenant=tenant)
-    q1 = Question.objects.get(tenant=None, code="Q1")
+    q1 = Question.objects.shared().get(code="Q1")
 
     with cross_tenant():
         criterion_create(tenant=tenant, group=group, question=q1, text="Bread", actor=None)
@@ -285,7 +285,7 @@ def test_a_real_worker_updates_every_affected_scope(celery_worker_process):
     tenant = make_coordination_group()
     with cross_tenant():
         group = make_homogeneous_group(tenant=tenant)
-    q2 = Question.objects.get(tenant=None, code="Q2")
+    q2 = Question.objects.shared().get(code="Q2")
     actor = make_user()
 
     with cross_tenant():
@@ -351,7 +351,7 @@ def test_places_rolled_up_level_by_level_equal_a_full_recomputation(
                 criterion_create(
                     tenant=tenant,
                     group=group,
-                    question=Question.objects.get(tenant=None, code="Q2"),
+                    question=Question.objects.shared().get(code="Q2"),
                     text=f"Something about {code} in {tenant.name}",
                     language="fr",
                     session_date=datetime.date(2026, 3, 1),

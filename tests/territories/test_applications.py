@@ -446,7 +446,8 @@ def test_approval_makes_an_existing_confirmed_account_facilitator_without_invita
     with django_capture_on_commit_callbacks(execute=True):
         approval = services.application_approve(application=application, actor=secretariat_user)
 
-    membership = Membership.objects.get(tenant=approval.group)
+    with cross_tenant():
+        membership = Membership.objects.get(tenant=approval.group)
     assert (membership.user, membership.role) == (person, Membership.Role.FACILITATOR)
     with cross_tenant():
         assert not Invitation.objects.filter(tenant=approval.group).exists()
@@ -459,7 +460,8 @@ def test_an_unconfirmed_account_with_the_address_only_gets_an_invitation(secreta
 
     approval = services.application_approve(application=application, actor=secretariat_user)
 
-    assert not Membership.objects.filter(tenant=approval.group).exists()
+    with cross_tenant():
+        assert not Membership.objects.filter(tenant=approval.group).exists()
     with cross_tenant():
         assert Invitation.objects.filter(tenant=approval.group).count() == 1
 

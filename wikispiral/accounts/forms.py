@@ -1,6 +1,7 @@
 """Forms of the account pages. They check shape and give early feedback; services decide."""
 
 import time
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -16,6 +17,7 @@ from wikispiral.accounts import selectors
 from wikispiral.accounts.models import User
 from wikispiral.accounts.services import EMAIL_TAKEN_MESSAGE, USERNAME_TAKEN_MESSAGE
 from wikispiral.accounts.zones import zone_names
+from wikispiral.typing import StrOrPromise
 
 # Bots fill every field they find; people never see this one (class "honeypot", aria-hidden).
 HONEYPOT_FIELD = "website"
@@ -59,7 +61,7 @@ def honeypot_filled(data: QueryDict) -> bool:
     return bool(data.get(HONEYPOT_FIELD, "").strip())
 
 
-def _language_choices() -> list[tuple[str, str]]:
+def _language_choices() -> list[tuple[str, StrOrPromise]]:
     return [(code, name) for code, name in settings.LANGUAGES]
 
 
@@ -71,7 +73,10 @@ def _language_field() -> forms.ChoiceField:
     )
 
 
-class SignupForm(forms.Form):
+class NewAccountForm(forms.Form):
+    """The fields of a new account that every way of creating one asks for (sign-up, an
+    invitation's page, which takes the address from the invitation)."""
+
     username = forms.CharField(
         label=_("Username"),
         max_length=150,
@@ -81,12 +86,6 @@ class SignupForm(forms.Form):
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
-    email = forms.EmailField(
-        label=_("Email address"),
-        max_length=254,
-        help_text=_("We send a link to this address to confirm it."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
     display_name = forms.CharField(
         label=_("Display name (optional)"),
         max_length=150,
@@ -94,7 +93,6 @@ class SignupForm(forms.Form):
         help_text=_("The name shown on your contributions. Your username is used otherwise."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    preferred_language = _language_field()
     password = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -108,6 +106,38 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
+        if password and confirm and password != confirm:
+            self.add_error(
+                "password_confirm",
+                forms.ValidationError(
+                    _("The two passwords do not match."), code="password_mismatch"
+                ),
+            )
+        return cleaned
+
+
+class SignupForm(NewAccountForm):
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_("We send a link to this address to confirm it."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    preferred_language = _language_field()
+
+    field_order = [
+        "username",
+        "email",
+        "display_name",
+        "preferred_language",
+        "password",
+        "password_confirm",
+    ]
+
     def clean_username(self) -> str:
         username = User.normalize_username(self.cleaned_data["username"].strip())
         if selectors.user_username_taken(username=username):
@@ -120,20 +150,12 @@ class SignupForm(forms.Form):
             raise forms.ValidationError(EMAIL_TAKEN_MESSAGE, code="email_taken")
         return email
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         stamp_error = form_stamp_error(self.data.get(FORM_STAMP_FIELD))
         if stamp_error:
             # Added, not raised: the person also sees what else needs fixing before resending.
             self.add_error(None, forms.ValidationError(stamp_error, code="form_stamp"))
-        password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
-        if password and confirm and password != confirm:
-            self.add_error(
-                "password_confirm",
-                forms.ValidationError(
-                    _("The two passwords do not match."), code="password_mismatch"
-                ),
-            )
         return cleaned
 
 
@@ -158,13 +180,14 @@ class LoginForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, request: HttpRequest, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, request: HttpRequest, data: QueryDict | None = None) -> None:
+        super().__init__(data)
         self.request = request
         self.user: User | None = None
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         identifier, password = cleaned.get("username"), cleaned.get("password")
         if not identifier or not password:
             return cleaned
@@ -206,19 +229,17 @@ class ProfileForm(forms.Form):
         help_text=_("Dates and times, of workshops for instance, are shown in it."),
     )
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
-        kwargs.setdefault(
-            "initial",
-            {
-                "display_name": user.display_name,
-                "email": user.email,
-                "preferred_language": user.preferred_language or translation.get_language(),
-                "time_zone": user.time_zone,
-            },
-        )
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: QueryDict | None = None, *, user: User) -> None:
+        initial = {
+            "display_name": user.display_name,
+            "email": user.email,
+            "preferred_language": user.preferred_language or translation.get_language(),
+            "time_zone": user.time_zone,
+        }
+        super().__init__(data, initial=initial)
         self.user = user
-        self.fields["time_zone"].choices = [("", _("UTC (none chosen)"))] + [
+        time_zone = cast(forms.ChoiceField, self.fields["time_zone"])
+        time_zone.choices = [("", _("UTC (none chosen)"))] + [
             (name, name.replace("_", " ")) for name in zone_names()
         ]
 

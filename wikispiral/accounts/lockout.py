@@ -10,6 +10,7 @@ AccessAttempt rows within the same cool-off. Numbers and reasons: settings.py an
 from typing import Literal
 
 from axes.attempts import get_cool_off_threshold
+from axes.conf import settings as axes_settings
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
@@ -22,11 +23,19 @@ from django.shortcuts import render
 type LockoutReason = Literal["username_and_address", "address", "username"]
 
 
+class AxesHttpRequest(HttpRequest):
+    """A request once axes' handler has seen it (AxesProxyHandler.update_request sets these)."""
+
+    axes_ip_address: str | None
+    axes_locked_out: bool
+    axes_credentials: dict | None
+
+
 class LoginLockoutHandler(AxesDatabaseHandler):
     """axes' database handler with a failure limit per address and one per username."""
 
     def lockout_reason(
-        self, request: HttpRequest, credentials: dict | None = None
+        self, request: AxesHttpRequest, credentials: dict | None = None
     ) -> LockoutReason | None:
         """The limit this login attempt is over, or None when it may go ahead."""
         if super().is_locked(request, credentials):
@@ -41,14 +50,14 @@ class LoginLockoutHandler(AxesDatabaseHandler):
             return "username"
         return None
 
-    def is_locked(self, request: HttpRequest, credentials: dict | None = None) -> bool:
+    def is_locked(self, request: AxesHttpRequest, credentials: dict | None = None) -> bool:
         return self.lockout_reason(request, credentials) is not None
 
     def user_login_failed(
         self,
         sender: object,
         credentials: dict,
-        request: HttpRequest | None = None,
+        request: AxesHttpRequest | None = None,
         **kwargs: object,
     ) -> None:
         super().user_login_failed(sender, credentials, request, **kwargs)
@@ -74,7 +83,7 @@ class LoginLockoutHandler(AxesDatabaseHandler):
 
 
 def lockout_response(
-    request: HttpRequest,
+    request: AxesHttpRequest,
     original_response: HttpResponse | None = None,
     credentials: dict | None = None,
 ) -> HttpResponse:
@@ -85,7 +94,7 @@ def lockout_response(
         "failure_limit": get_failure_limit(request, credentials),
     }
     response = render(
-        request, "accounts/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE
+        request, "accounts/locked_out.html", context, status=axes_settings.AXES_HTTP_RESPONSE_CODE
     )
     response["Retry-After"] = str(int(get_cool_off(request).total_seconds()))
     return response

@@ -11,6 +11,11 @@ def user_get(*, pk: int) -> User | None:
     return User.objects.filter(pk=pk).first()
 
 
+def user_by_username(*, username: str) -> User | None:
+    """Return the account with exactly this username, or None."""
+    return User.objects.filter(username=username).first()
+
+
 def user_get_for_login(*, identifier: str) -> User | None:
     """Return the account a login form names by username or email (both case-insensitive).
 
@@ -35,6 +40,16 @@ def user_email_taken(*, email: str, exclude: User | None = None) -> bool:
     if exclude is not None:
         queryset = queryset.exclude(pk=exclude.pk)
     return queryset.exists()
+
+
+def email_normalize(email: str | None) -> str:
+    """email stripped, its domain lower-cased, as accounts store addresses."""
+    return User.objects.normalize_email((email or "").strip())
+
+
+def user_by_email(*, email: str) -> User | None:
+    """The account that uses this email address, ignoring case (one at most), or None."""
+    return User.objects.filter(email__iexact=email.strip()).first()
 
 
 def user_username_taken(*, username: str) -> bool:

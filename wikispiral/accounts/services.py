@@ -1,7 +1,9 @@
-"""Writes on accounts: registration, email confirmation, profile changes, rate limits."""
+"""Writes on accounts: registration, email confirmation, profile changes, demo accounts, rate
+limits."""
 
 import hashlib
 import logging
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -170,6 +172,40 @@ def user_update_profile(
     if email_changed:
         _send_confirmation_or_log(user=user)
     return user
+
+
+def demo_user_ensure(
+    *,
+    username: str,
+    email: str,
+    password: str | None,
+    display_name: str = "",
+    preferred_language: str | None = None,
+    email_confirmed: bool = False,
+    flags: Mapping[str, bool] | None = None,
+) -> tuple[User, bool]:
+    """The demo account with this username, and whether it was created now: an existing one is
+    left as it is. A new one gets password (checked by the validators: ValidationError) or, with
+    None, an unusable password; flags set is_secretariat, is_staff, is_superuser. Seeds only."""
+    existing = selectors.user_by_username(username=username)
+    if existing is not None:
+        return existing, False
+    user = User(
+        username=username,
+        email=email,
+        display_name=display_name,
+        email_confirmed_at=timezone.now() if email_confirmed else None,
+        **(flags or {}),
+    )
+    if preferred_language is not None:
+        user.preferred_language = preferred_language
+    if password is None:
+        user.set_unusable_password()
+    else:
+        password_validation.validate_password(password, user)
+        user.set_password(password)
+    user.save()
+    return user, True
 
 
 def rate_limit_consume(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:

@@ -13,7 +13,7 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils import translation
@@ -37,6 +37,7 @@ from wikispiral.accounts.forms import (
 from wikispiral.accounts.models import User
 from wikispiral.accounts.ratelimit import client_key, rate_limited_response
 from wikispiral.accounts.tokens import ExpiredToken, InvalidToken, email_confirmation_token_read
+from wikispiral.typing import AuthenticatedHttpRequest
 
 logger = logging.getLogger(__name__)
 
@@ -188,7 +189,7 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def resend_confirmation(request: HttpRequest) -> HttpResponse:
+def resend_confirmation(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Mail a fresh confirmation link to the logged-in person's current address."""
     user = request.user
     if user.email_confirmed_at is not None:
@@ -246,7 +247,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show roles and confirmation state; edit display name, email and language."""
     user = request.user
     status = 200
@@ -293,7 +294,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def password_reset(request: HttpRequest) -> HttpResponse:
+def password_reset(request: HttpRequest) -> HttpResponseBase:
     """Django's reset request view, with a per-address limit so it cannot flood an inbox."""
     if request.method == "POST" and not services.rate_limit_consume(
         scope="password_reset",

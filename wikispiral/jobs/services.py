@@ -28,7 +28,7 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -164,7 +164,7 @@ def job_enqueue(
     except IntegrityError:
         # Enqueued by another request at the same moment: that one is ours too (or, if a worker
         # claimed it meanwhile, the next change will enqueue again).
-        return Job.objects.filter(key=key).order_by("-pk").first()
+        return Job.objects.filter(key=key).latest("pk")
     _send_on_commit(waiting, countdown=delay or None)
     return waiting
 
@@ -176,7 +176,7 @@ def _send(job_id: int, kind: str, countdown: float | None = None) -> None:
     limit = spec.time_limit if spec else 300
     jobs_run_task.apply_async(
         (job_id,),
-        countdown=countdown,
+        countdown=countdown or 0,  # 0 is no countdown, as None is
         # A message nobody took in time is dropped (the sweep sends a fresh one), so a busy
         # queue holds a few messages per waiting job, not one per sweep for ever. Never less
         # than five minutes: a message must outlive a queue that is merely busy.
@@ -230,7 +230,7 @@ class JobRun:
             logger.info("job %s paused at its checkpoint for %ss", self.job.pk, pause)
             time.sleep(pause)
 
-    def _ours(self):
+    def _ours(self) -> QuerySet[Job]:
         return Job.objects.filter(pk=self.job.pk, token=self.token, state=State.RUNNING)
 
 

@@ -1,12 +1,12 @@
 """The two Celery tasks of the job engine: run one job, and the sweep beat sends every minute."""
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from wikispiral.jobs import services
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
-def jobs_run_task(self, job_id: int) -> str:
+def jobs_run_task(self: Task[[int], str], job_id: int) -> str:
     """Run one recorded job (time limits come with each message, from the job's kind). Safe
     twice: a job already claimed or finished is skipped."""
     return services.job_run(

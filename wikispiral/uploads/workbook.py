@@ -6,8 +6,8 @@ import datetime
 import io
 import struct
 import zipfile
-from collections.abc import Container
-from typing import IO
+from collections.abc import Buffer, Container
+from typing import IO, Literal, NoReturn, cast
 from xml.parsers import expat
 
 from defusedxml import DefusedXmlException
@@ -70,9 +70,10 @@ class _CountedStream(io.RawIOBase):
         self._budget.spend(len(data))
         return data
 
-    def readinto(self, buffer: bytearray) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
+    def readinto(self, buffer: Buffer) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self.read(len(view))
+        view[: len(data)] = data
         return len(data)
 
     def close(self) -> None:
@@ -90,13 +91,17 @@ class _CountedArchive(zipfile.ZipFile):
     def open(
         self,
         name: str | zipfile.ZipInfo,
-        mode: str = "r",
+        mode: Literal["r", "w"] = "r",
         pwd: bytes | None = None,
         *,
         force_zip64: bool = False,
     ) -> IO[bytes]:
         stream = super().open(name, mode, pwd, force_zip64=force_zip64)
-        return _CountedStream(stream, self.budget) if mode == "r" else stream
+        if mode != "r":
+            return stream
+        # A binary file object like the one it wraps; typeshed types ZipFile.open's own
+        # ZipExtFile (an io.BufferedIOBase) as IO[bytes] the same way.
+        return cast(IO[bytes], _CountedStream(stream, self.budget))
 
 
 def _declared_members(data: bytes) -> int | None:
@@ -238,8 +243,8 @@ class _SheetHandler:
             self.phonetic -= 1
         elif name == "c":
             value = self._value()
-            if value:
-                cells = self.cells
+            cells = self.cells
+            if value and cells is not None:  # never None here: start() refuses a cell outside a row
                 if self.column > self.limits.max_columns:
                     raise too_many_columns(self.row_number, self.limits)
                 if len(cells) < self.column:
@@ -289,7 +294,7 @@ class _SheetHandler:
         return str(number)
 
 
-def _refuse_xml(*_args: object) -> None:
+def _refuse_xml(*_args: object) -> NoReturn:
     raise workbook_xml_refused()
 
 
@@ -353,8 +358,9 @@ def xlsx_sheet(data: bytes, limits: Limits, stop_after: int | None) -> Sheet:
         handler = _SheetHandler(
             rows,
             strings=[str(text) for text in reader.shared_strings],
-            date_styles=reader.wb._date_formats,
-            timedelta_styles=reader.wb._timedelta_formats,
+            # Set by apply_stylesheet, beside the API openpyxl's stubs declare.
+            date_styles=vars(reader.wb)["_date_formats"],
+            timedelta_styles=vars(reader.wb)["_timedelta_formats"],
             epoch=reader.wb.epoch,
         )
         with archive.open(path) as stream:

@@ -20,8 +20,8 @@ class SpaceAdmin(admin.ModelAdmin):
 class RevisionInline(admin.TabularInline):
     model = Revision
     fk_name = "page"
-    fields = ["number", "kind", "title", "author", "created_at", "comment", "size_delta"]
-    readonly_fields = fields
+    readonly_fields = ("number", "kind", "title", "author", "created_at", "comment", "size_delta")
+    fields = readonly_fields
     extra = 0
     can_delete = False
     show_change_link = True

@@ -86,10 +86,10 @@ def _patience_anchors(
         entry[0] += 1
         entry[1] = i
     for j in range(new_lo, new_hi):
-        entry = counts.get(new[j])
-        if entry is not None:
-            entry[2] += 1
-            entry[3] = j
+        found = counts.get(new[j])
+        if found is not None:
+            found[2] += 1
+            found[3] = j
     candidates = sorted(
         (i, j) for old_count, i, new_count, j in counts.values() if old_count == new_count == 1
     )

@@ -79,7 +79,7 @@ def revision_guid(revision: Revision) -> str:
     return f"{settings.SITE_URL}/rev/{revision.pk}"
 
 
-class PublicFeed(Feed):
+class PublicFeed[Item, Obj](Feed):
     """A feed read by anyone, never written to: GET and HEAD only, and the response may be
     cached publicly for five minutes. Every feed of the site derives from it.
 
@@ -102,7 +102,7 @@ class PublicFeed(Feed):
         patch_vary_headers(response, ("Cookie",))
         return response
 
-    def get_feed(self, obj: object, request: HttpRequest) -> SyndicationFeed:
+    def get_feed(self, obj: Obj, request: HttpRequest) -> SyndicationFeed:
         feed = super().get_feed(obj, request)
         # RSS readers render a channel's description as HTML, and it may hold a page's or a
         # group's name: escaped here, for text (an apostrophe stays one). Atom's subtitle is
@@ -111,14 +111,14 @@ class PublicFeed(Feed):
             feed.feed["description"] = html.escape(feed.feed["description"], quote=False)
         return feed
 
-    def item_title(self, item: object) -> str:
+    def item_title(self, item: Item) -> str:
         # Plain text: Feed's default escapes as HTML first, and readers then show "&#x27;".
         return str(item)
 
     item_guid_is_permalink = False
 
 
-class RevisionFeed(PublicFeed):
+class RevisionFeed[Obj](PublicFeed[Revision, Obj]):
     """Items are revisions."""
 
     def item_title(self, item: Revision) -> str:
@@ -143,7 +143,7 @@ class RevisionFeed(PublicFeed):
         return revision_guid(item)
 
 
-class PageHistoryFeed(RevisionFeed):
+class PageHistoryFeed(RevisionFeed[Page]):
     """The 30 latest revisions of one public, live page (RSS 2.0); 404 otherwise. Two queries."""
 
     def get_object(self, request: HttpRequest, space: str, lang: str, slug: str) -> Page:

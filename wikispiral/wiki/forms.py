@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext
@@ -37,7 +39,8 @@ class PageNewForm(PageEditForm):
     def __init__(self, *args, parent_choices: list[Page] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         ids = [page.pk for page in parent_choices or []]
-        self.fields["parent"].queryset = Page.objects.filter(pk__in=ids).order_by("title")
+        parent = cast(forms.ModelChoiceField, self.fields["parent"])
+        parent.queryset = Page.objects.filter(pk__in=ids).order_by("title")
 
 
 class PageMoveForm(forms.Form):

@@ -12,6 +12,7 @@ escaped as a whole and only then given ``<mark>`` tags: page text can never inje
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from django.conf import settings
 from django.contrib.postgres.search import (
@@ -23,6 +24,7 @@ from django.contrib.postgres.search import (
 from django.db import connection
 from django.db.models import (
     Case,
+    Expression,
     F,
     IntegerField,
     Q,
@@ -35,7 +37,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from wikispiral.wiki.markup import render_plain
-from wikispiral.wiki.models import Page
+from wikispiral.wiki.models import Page, Revision
 
 SEARCH_CONFIGS: dict[str, str] = {"en": "english", "fr": "french", "pt": "portuguese"}
 DEFAULT_SEARCH_CONFIG = "simple"
@@ -152,6 +154,7 @@ def _page_search_postgresql(
         return SearchPage(results=[], total=total, query=query)
 
     # Rank and headline run on matched rows only, so a per-row configuration is fine here.
+    row_config: Expression
     if language:
         row_config = Value(search_config(language))
     else:
@@ -217,7 +220,10 @@ def _page_search_fallback(query: str, language: str | None, limit: int, offset: 
         _hit(
             page,
             rank=float(page.title_match),
-            snippet_html=_snippet_around_match(render_plain(page.current_revision.body), pattern),
+            # _visible_pages keeps pages that have a current revision only.
+            snippet_html=_snippet_around_match(
+                render_plain(cast(Revision, page.current_revision).body), pattern
+            ),
         )
         for page in rows
     ]

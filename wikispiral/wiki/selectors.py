@@ -46,7 +46,7 @@ def page_lookup(*, space_slug: str, language: str, slug: str, user: AnyUser) -> 
     """
     key = caching.page_lookup_key(space_slug, language, slug)
     cached = caching.lookup(key, space_slug)
-    page = cached.value
+    page = cached.value if isinstance(cached.value, Page) else None  # only pages stored here
     if page is None:
         page = (
             Page.objects.select_related("space")
@@ -174,10 +174,10 @@ def resolve_links(*, space: Space, language: str, targets: list[str]) -> dict[st
             is_deleted=False,
         ).values_list("space__slug", "slug")
         existing.update(rows)
-        rows = PageRedirect.objects.filter(
+        moved = PageRedirect.objects.filter(
             space__slug__in=wanted_spaces, language=language, slug__in=wanted_slugs
         ).values_list("space__slug", "slug")
-        existing.update(rows)
+        existing.update(moved)
     result: dict[str, LinkTarget] = {}
     for target, (space_slug, slug, title) in addresses.items():
         if not slug:

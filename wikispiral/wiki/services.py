@@ -156,6 +156,13 @@ def _lock(page: Page) -> Page:
     return Page.objects.select_for_update().select_related("space").get(pk=page.pk)
 
 
+def _current(locked: Page) -> Revision:
+    """The revision the page shows (a page gets one at its creation)."""
+    if locked.current_revision_id is None:
+        raise Revision.DoesNotExist("The page has no current revision.")
+    return Revision.objects.get(pk=locked.current_revision_id)
+
+
 def page_create(
     *,
     space: Space,
@@ -242,7 +249,7 @@ def page_revise(
                 locked = _lock(page)
                 if locked.is_deleted:
                     raise WikiError(_("This page was deleted; restore it before editing."))
-                current = Revision.objects.get(pk=locked.current_revision_id)
+                current = _current(locked)
                 kind = Revision.Kind.EDIT
                 new_title, new_body = title, body
                 if base_revision_id != current.pk:
@@ -300,7 +307,7 @@ def page_revert(*, page: Page, actor: User, number: int, comment: str = "") -> R
         target = Revision.objects.filter(page=locked, number=number).first()
         if target is None:
             raise WikiError(_("This revision does not exist."))
-        current = Revision.objects.get(pk=locked.current_revision_id)
+        current = _current(locked)
         if target.pk == current.pk:
             raise WikiError(_("This revision is already the current one."))
         revision = _append_revision(
@@ -328,7 +335,7 @@ def page_move(
         with transaction.atomic():
             locked = _lock(page)
             old_slug = locked.slug
-            current = Revision.objects.get(pk=locked.current_revision_id)
+            current = _current(locked)
             if new_slug == old_slug and title == current.title:
                 raise WikiError(_("The new title and address are the same as the old ones."))
             if new_slug != old_slug:
@@ -373,7 +380,7 @@ def _set_flag(
         locked = _lock(page)
         if getattr(locked, field) == value:
             raise WikiError(error)
-        current = Revision.objects.get(pk=locked.current_revision_id)
+        current = _current(locked)
         Page.objects.filter(pk=locked.pk).update(**{field: value})
         setattr(locked, field, value)
         revision = _append_revision(

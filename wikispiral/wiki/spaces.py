@@ -16,8 +16,14 @@ from wikispiral.wiki.models import Space
 from wikispiral.wiki.selectors import NETWORK_SPACE_SLUG
 from wikispiral.wiki.services import WikiError
 
-MAX_SLUG_LENGTH = Space._meta.get_field("slug").max_length
-MAX_NAME_LENGTH = Space._meta.get_field("name").max_length
+
+def _required(max_length: int | None) -> int:
+    assert max_length is not None, "both are CharFields, which always have a max_length"
+    return max_length
+
+
+MAX_SLUG_LENGTH = _required(Space._meta.get_field("slug").max_length)
+MAX_NAME_LENGTH = _required(Space._meta.get_field("name").max_length)
 NETWORK_SPACE_NAME = "wikispiral"
 
 

@@ -14,8 +14,11 @@ from django.db import transaction
 
 from projects import services
 from projects.models import Participant
+from projects.scopes import across_participants
 from territories.models import CoordinationGroup, Country
 from wikispiral.accounts.models import User
+from wikispiral.accounts.selectors import user_by_username
+from wikispiral.accounts.services import demo_user_ensure
 
 CHOICES = [
     ("mobility", "We cycle to school and to work", -450),
@@ -59,23 +62,22 @@ WELLBEING = [
 class Command(BaseCommand):
     help = "Seed the right-choices project with demo participants and choices. Local use only."
 
+    @across_participants()  # it writes and reads the rows of many participants
     def handle(self, *args: object, **options: object) -> None:
         rng = random.Random(2020)
         france = Country.objects.filter(code="FR").first()
-        citizen = User.objects.filter(username="citizen").first()
-        facilitator = User.objects.filter(username="facilitator").first()
+        citizen = user_by_username(username="citizen")
+        facilitator = user_by_username(username="facilitator")
         if citizen is None or facilitator is None:
             self.stdout.write("Demo logins missing: run seed_demo first.")
             return
         people = [citizen]
         for number in range(1, 7):
-            user, created = User.objects.get_or_create(
+            user, _created = demo_user_ensure(
                 username=f"demo-participant-{number}",
-                defaults={"email": f"demo-participant-{number}@example.org"},
+                email=f"demo-participant-{number}@example.org",
+                password=None,
             )
-            if created:
-                user.set_unusable_password()
-                user.save(update_fields=["password"])
             people.append(user)
         plans = [
             (citizen, "citizen", "household", "The demo household", 3),
@@ -118,13 +120,12 @@ class Command(BaseCommand):
     def _wellbeing(self, participants: list[Participant]) -> None:
         """Answers to the SPIRAL questions, most of them classified by the secretariat: they
         show in the syntheses of France, the network and the project."""
-        from criteria.models import Question
-        from criteria.selectors import component_by_code
+        from criteria.selectors import component_by_code, question_list
         from criteria.services import criterion_classify
         from projects.wellbeing import wellbeing_answer
 
-        secretariat = User.objects.filter(username="secretariat").first()
-        questions = {q.code: q for q in Question.objects.filter(tenant=None, is_active=True)}
+        secretariat = user_by_username(username="secretariat")
+        questions = {q.code: q for q in question_list()}
         if not {"Q1", "Q2", "Q3"} <= questions.keys():
             return
         for number, participant in enumerate(participants):

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
 from wikispiral.accounts.models import User
+from wikispiral.accounts.selectors import user_by_username
+from wikispiral.accounts.services import demo_user_ensure
 from wikispiral.wiki.models import Page, PageRedirect, Space
 from wikispiral.wiki.selectors import HOME_SLUG, NETWORK_SPACE_SLUG
 from wikispiral.wiki.services import page_create
@@ -296,7 +296,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             created_users = self.create_users()
             space = self.create_space()
-            author = User.objects.get(username=SEED_AUTHOR)
+            author = user_by_username(username=SEED_AUTHOR)
+            if author is None:
+                raise CommandError(f"The seed author {SEED_AUTHOR} is missing.")
             self.create_pages(space=space, pages=pages, author=author)
         if not quiet:
             self.print_logins(created_users)
@@ -306,30 +308,23 @@ class Command(BaseCommand):
             self.stdout.write(message)
 
     def create_users(self) -> set[str]:
-        existing = set(
-            User.objects.filter(username__in=[u.username for u in DEMO_USERS]).values_list(
-                "username", flat=True
-            )
-        )
         created: set[str] = set()
         for demo in DEMO_USERS:
-            if demo.username in existing:
-                self.say(f"User {demo.username}: exists, left as it is")
-                continue
-            user = User(
-                username=demo.username,
-                email=f"{demo.username}@example.org",
-                display_name=demo.display_name,
-                preferred_language=demo.preferred_language,
-                email_confirmed_at=timezone.now(),
-                **demo.flags,
-            )
             try:
-                validate_password(demo.password, user)
+                _user, made = demo_user_ensure(
+                    username=demo.username,
+                    email=f"{demo.username}@example.org",
+                    password=demo.password,
+                    display_name=demo.display_name,
+                    preferred_language=demo.preferred_language,
+                    email_confirmed=True,
+                    flags=demo.flags,
+                )
             except ValidationError as exc:
                 raise CommandError(f"{demo.username}: demo password rejected: {exc}") from exc
-            user.set_password(demo.password)
-            user.save()
+            if not made:
+                self.say(f"User {demo.username}: exists, left as it is")
+                continue
             created.add(demo.username)
             self.say(f"User {demo.username}: created")
         return created

@@ -1,13 +1,6 @@
-"""Well-being: a participant's answers to the SPIRAL questions.
-
-They are criteria like any other: each participant answers as one homogeneous group of the
-project's platform in its country (territories.projects), so the answers go through the same
-classification queue (the secretariat's) and the same syntheses, where they add up to their
-country, the network, and the project's own scope ("project-1").
-"""
+"""Well-being writes: a participant's answers, entered as criteria of its homogeneous group."""
 
 import datetime
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -15,56 +8,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from criteria.entry.services import criteria_enter
-from criteria.models import Criterion, Question
-from criteria.selectors import question_list
+from criteria.models import Criterion
 from criteria.services import criterion_delete
 from projects.models import Participant
 from projects.services import ProjectError, _writes_for
-from territories.models import CoordinationGroup, Country, HomogeneousGroup
+from projects.wellbeing.selectors import PROJECT, wellbeing_questions
+from territories.models import Country, HomogeneousGroup
 from territories.projects import project_platform_ensure
 from territories.services import homogeneous_group_create, homogeneous_group_update
 from wikispiral.accounts.models import User
 from wikispiral.errors import DomainError
 from wikispiral.tenancy import cross_tenant, tenant_scope
 
-PROJECT = CoordinationGroup.Project.RIGHT_CHOICES
 EARLIEST = datetime.date(1990, 1, 1)
 # A homogeneous group counts at most this many participants (territories' validator).
 GROUP_PEOPLE_MAX = 100_000
-
-
-def wellbeing_questions() -> list[Question]:
-    """The network's questions, in order (not a coordination group's own)."""
-    return [question for question in question_list() if question.tenant_id is None]
-
-
-def project_scope_key() -> str:
-    """The project's synthesis (syntheses' scope key)."""
-    return f"project-{PROJECT.value}"
-
-
-@dataclass
-class QuestionAnswers:
-    question: Question
-    criteria: list[Criterion]
-
-
-def wellbeing_answers(participant: Participant) -> list[QuestionAnswers]:
-    """The participant's answers by question (each with its classification), oldest first."""
-    if participant.wellbeing_group_id is None:
-        return []
-    with cross_tenant():
-        criteria = list(
-            Criterion.objects.filter(group_id=participant.wellbeing_group_id)
-            .select_related("component", "question")
-            .order_by("question__order", "question_id", "session_date", "id")
-        )
-    by_question: dict[int, QuestionAnswers] = {}
-    for criterion in criteria:
-        by_question.setdefault(
-            criterion.question_id, QuestionAnswers(criterion.question, [])
-        ).criteria.append(criterion)
-    return list(by_question.values())
 
 
 def _group_name(participant: Participant) -> str:

@@ -7,7 +7,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from projects import report, selectors
+from projects import selectors
+from projects.reports import services as report
 
 
 @require_GET

@@ -1,34 +1,32 @@
 """A participant's answers to the SPIRAL questions: read by anyone, written by its members."""
 
+from typing import cast
+
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from projects import selectors
 from projects.forms import WellbeingForm
+from projects.gate import ParticipantHttpRequest, ParticipantUserHttpRequest, participant_required
 from projects.permissions import can_contribute
-from projects.views.participants import _needs_login, _participant_for
-from projects.wellbeing import (
+from projects.wellbeing.selectors import (
     project_scope_key,
-    wellbeing_answer,
-    wellbeing_answer_remove,
     wellbeing_answers,
     wellbeing_questions,
 )
+from projects.wellbeing.services import wellbeing_answer, wellbeing_answer_remove
+from wikispiral.accounts.models import User
 from wikispiral.errors import DomainError
 
 
 @require_http_methods(["GET", "POST"])
-def wellbeing(request: HttpRequest, participant: str) -> HttpResponse:
-    if request.method == "POST" and (refusal := _needs_login(request)) is not None:
-        return refusal
-    found = selectors.participant_get(slug=participant)
-    allowed = can_contribute(request.user, found)
-    if request.method == "POST" and not allowed:
-        raise Http404(_("No such participant."))
+@participant_required(can_contribute, public=True)
+def wellbeing(request: ParticipantHttpRequest, participant: str) -> HttpResponse:
+    found = request.participant
+    allowed = can_contribute(request.user, found)  # shows the form; POST passed the gate
     form = None
     status = 200
     if allowed:
@@ -44,7 +42,7 @@ def wellbeing(request: HttpRequest, participant: str) -> HttpResponse:
                 try:
                     saved = wellbeing_answer(
                         participant=found,
-                        actor=request.user,
+                        actor=cast(User, request.user),  # a POST passed the gate: signed in
                         answers=form.answers(),
                         language=form.cleaned_data["language"],
                         session_date=form.cleaned_data["session_date"],
@@ -79,10 +77,11 @@ def wellbeing(request: HttpRequest, participant: str) -> HttpResponse:
 
 
 @require_POST
-def wellbeing_remove(request: HttpRequest, participant: str, pk: int) -> HttpResponse:
-    found = _participant_for(request, participant, can_contribute)
-    if isinstance(found, HttpResponse):
-        return found
+@participant_required(can_contribute)
+def wellbeing_remove(
+    request: ParticipantUserHttpRequest, participant: str, pk: int
+) -> HttpResponse:
+    found = request.participant
     try:
         wellbeing_answer_remove(participant=found, actor=request.user, criterion_id=pk)
     except DomainError as error:
