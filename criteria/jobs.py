@@ -1,6 +1,12 @@
-"""The criteria app's durable jobs: importing a checked spreadsheet."""
+"""The criteria app's durable jobs: importing a checked spreadsheet, into one coordination
+group or network-wide."""
 
-from criteria.models import ImportBatch
+from criteria.models import ImportBatch, NetworkImportBatch
+from criteria.transfer.network.services import JOB_KIND as NETWORK_JOB_KIND
+from criteria.transfer.network.services import (
+    criteria_network_import_commit,
+    criteria_network_import_revive,
+)
 from criteria.transfer.services import criteria_import_commit, criteria_import_revive
 from territories.models import CoordinationGroup
 from wikispiral.errors import DomainError
@@ -69,5 +75,64 @@ def criteria_import_job(job: Job, run: JobRun) -> dict:
     with cross_tenant():
         batch.refresh_from_db()
     if batch.status == Status.FAILED:
+        raise DomainError(batch.message)
+    return {"created": created}
+
+
+# --- Network-wide imports (the secretariat's): one batch fanned out over the groups -----------
+
+NetworkStatus = NetworkImportBatch.Status
+
+
+def _network_batches(job: Job):
+    return NetworkImportBatch.objects.filter(pk=job.args["batch_id"])
+
+
+def _network_reset(job: Job) -> None:
+    _network_batches(job).filter(status=NetworkStatus.RUNNING).update(
+        status=NetworkStatus.QUEUED, rows_done=0
+    )
+
+
+def _network_failed(job: Job, message: str) -> None:
+    _network_batches(job).filter(status__in=[NetworkStatus.QUEUED, NetworkStatus.RUNNING]).update(
+        status=NetworkStatus.FAILED, rows_done=0, message=message
+    )
+
+
+def _network_revive(job: Job) -> None:
+    criteria_network_import_revive(batch=_network_batches(job).get())
+
+
+def _network_orphans() -> list[dict]:
+    batches = NetworkImportBatch.objects.filter(
+        status__in=[NetworkStatus.QUEUED, NetworkStatus.RUNNING]
+    )
+    return [
+        {"key": f"{NETWORK_JOB_KIND}:{pk}", "args": {"batch_id": pk}}
+        for pk in batches.values_list("pk", flat=True)[:500]
+    ]
+
+
+@job_kind(
+    NETWORK_JOB_KIND,
+    reset=_network_reset,
+    failed=_network_failed,
+    revive=_network_revive,
+    orphans=_network_orphans,
+    max_attempts=3,
+    time_limit=1800,
+)
+def criteria_network_import_job(job: Job, run: JobRun) -> dict:
+    """Import one queued network batch into every group it names, all or nothing; a batch the
+    import marked failed fails the job with the same message."""
+    batch = _network_batches(job).select_related("created_by").first()
+    if batch is None:
+        return {"created": 0}
+    # The commit enters each group's scope in turn; the lookups read across groups.
+    with cross_tenant():
+        created = criteria_network_import_commit(batch=batch, run=run)
+    batch.refresh_from_db()
+    if batch.status == NetworkStatus.FAILED:
         raise DomainError(batch.message)
     return {"created": created}

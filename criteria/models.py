@@ -260,6 +260,46 @@ class ImportBatch(models.Model):
         return self.filename
 
 
+class NetworkImportBatch(models.Model):
+    """One network-wide spreadsheet of criteria (rows of many coordination groups), imported by
+    the secretariat. Not a tenant's row: the commit fans it out into one ImportBatch per
+    coordination group named in the file, in one transaction. The same file may come again
+    when every row has an external key (only the new rows are entered)."""
+
+    Status = ImportBatch.Status
+
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    filename = models.CharField(_("file name"), max_length=255)
+    stored_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PREVIEWED
+    )
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows imported"), default=0)
+    # Rows whose external key is already in their coordination group: left as they are.
+    rows_existing = models.PositiveIntegerField(_("rows already there"), default=0)
+    # Every row carries an external key: importing the file again enters only new rows.
+    all_keyed = models.BooleanField(default=False)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    errors = models.JSONField(_("error list"), default=list, blank=True)
+    # Per coordination group: [{"id", "name", "slug", "rows", "new", "existing", "batch"}].
+    groups = models.JSONField(_("coordination groups"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("network criteria import")
+        verbose_name_plural = _("network criteria imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class Criterion(models.Model):
     """One idea a citizen wrote and the group accepted, answering one question."""
 
@@ -308,6 +348,9 @@ class Criterion(models.Model):
     import_batch = models.ForeignKey(
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="criteria"
     )
+    # The row's id in the system it came from (a Tiki tracker item, a network file's key):
+    # importing it again into the same coordination group enters it once.
+    external_key = models.CharField(_("external key"), max_length=64, null=True, blank=True)
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     modified_at = models.DateTimeField(_("modified at"), auto_now=True)
 
@@ -343,6 +386,11 @@ class Criterion(models.Model):
             models.CheckConstraint(
                 condition=Q(status="classified", component__isnull=False) | ~Q(status="classified"),
                 name="criteria_classified_has_component",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "external_key"],
+                condition=Q(external_key__isnull=False),
+                name="criteria_external_key_once",
             ),
         ]
 

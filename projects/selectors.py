@@ -241,18 +241,6 @@ def participant_members(*, participant: Participant) -> list[ParticipantMember]:
     )
 
 
-def participant_invitation_pending_list(*, participant: Participant) -> list[ParticipantInvitation]:
-    """Invitations to write for participant whose link still works, newest first."""
-    return list(
-        ParticipantInvitation.objects.filter(
-            participant=participant,
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        ).select_related("invited_by")
-    )
-
-
 def participant_invitation_get(*, participant: Participant, pk: int) -> ParticipantInvitation:
     """One of participant's invitations (any state); 404 for another participant's."""
     invitation = (

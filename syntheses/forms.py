@@ -14,7 +14,6 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
-from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +21,7 @@ from criteria.models import Question
 from syntheses.selectors import Filters
 from territories.models import Profile
 from wikispiral.tenancy import cross_tenant
+from wikispiral.text import language_name
 from wikispiral.typing import StrOrPromise
 
 YEAR_MIN = 1900
@@ -42,14 +42,6 @@ class Facets:
     questions: list[tuple[str, str]] = field(default_factory=list)
     profiles: list[tuple[int, str]] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
-
-
-def language_name(code: str) -> str:
-    """The language's name in the reader's language ("French"), or its code when unknown."""
-    try:
-        return str(translation.get_language_info(code)["name_translated"])
-    except KeyError:
-        return code
 
 
 def filters_data(query: QueryDict, prefix: str = "") -> QueryDict:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from syntheses.selectors import ScopeRef
 from territories.models import Membership
-from territories.permissions import group_role, is_secretariat
+from territories.permissions import group_role, is_network_staff
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Access:
 
 
 def scope_access(user: object, ref: ScopeRef) -> Access:
-    staff = is_secretariat(user)
+    staff = is_network_staff(user)
     role = None
     if ref.tenant is not None and not staff:
         role = group_role(user, ref.tenant)

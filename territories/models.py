@@ -309,6 +309,9 @@ class HomogeneousGroup(models.Model):
     )
     language = models.CharField(_("language"), max_length=12, default="en")
     notes = models.TextField(_("notes"), blank=True)
+    # The group's id in a file it was imported from (a Tiki item id, a secretariat's own key):
+    # importing the file again finds the group instead of adding it twice.
+    external_key = models.CharField(_("external key"), max_length=40, blank=True, default="")
     # Its own page, in the coordination group's space.
     page = models.OneToOneField(
         "wiki.Page",
@@ -332,6 +335,11 @@ class HomogeneousGroup(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "slug"], name="territories_hg_slug_unique"),
+            models.UniqueConstraint(
+                fields=["tenant", "external_key"],
+                condition=~models.Q(external_key=""),
+                name="territories_hg_external_key_unique",
+            ),
             models.CheckConstraint(
                 condition=models.Q(participants__isnull=True) | models.Q(participants__gte=1),
                 name="territories_hg_participants_positive",

@@ -23,7 +23,7 @@ def coordination_group_space_roles(user: User, space: Space) -> frozenset[str]:
         return frozenset(roles)
 
 
-def is_secretariat(user: object) -> bool:
+def is_network_staff(user: object) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_network_staff)
 
 

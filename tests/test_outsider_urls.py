@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 from django.utils import timezone
 
-from criteria.models import ImportBatch, Question
+from criteria.models import ImportBatch, NetworkImportBatch, Question
 from projects.services import (
     charter_draft,
     choice_create,
@@ -220,6 +220,7 @@ class World:
     criterion: object
     question: object
     batch: object
+    network_batch: object
     report: object
     participant: object
     choice: object
@@ -284,6 +285,9 @@ def _argument(world: World, name: str, argument: str, method: str) -> object:
             return f"cg-{world.theirs.pk}"
         if argument == "kind":
             return "csv"
+    if argument == "batch" and name.startswith("network_import:"):
+        # The secretariat's network import: a real batch, so its 404 comes from the gate.
+        return world.network_batch.pk
     if argument == "pk":
         if name == "projects:participant_invitation_revoke":
             return world.participant_invitation.pk
@@ -345,6 +349,7 @@ def world(db) -> World:
     criterion = make_criterion(tenant=theirs, group=hg, text="Their criterion")
     question = Question.objects.create(tenant=theirs, code="Q4", texts={"en": "Their question?"})
     batch = ImportBatch.objects.create(tenant=theirs, file_sha256="0" * 64, filename="theirs.csv")
+    network_batch = NetworkImportBatch.objects.create(file_sha256="1" * 64, filename="network.csv")
     report = Report.objects.create(
         scope="cg", scope_id=theirs.pk, language="en", status=Report.Status.DONE
     )
@@ -394,6 +399,7 @@ def world(db) -> World:
         criterion=criterion,
         question=question,
         batch=batch,
+        network_batch=network_batch,
         report=report,
         participant=participant,
         choice=choice,

@@ -394,6 +394,15 @@ def test_placeholders_cannot_be_forged_by_the_page() -> None:
     assert conversion.markdown == "a 0 0 b\n"
 
 
+def test_table_cell_markers_cannot_be_forged_by_the_page() -> None:
+    # U+E005 and U+E006 mark the links a row keeps whole while cut into cells; typed in a page
+    # they raised IndexError or repeated a link.
+    assert convert("||\ue0050\ue006||").markdown == "|  |\n| --- |\n| 0 |\n"
+    assert convert("||((a|b)) \ue0050\ue006|c||").markdown == (
+        "|  |  |\n| --- | --- |\n| [[a|b]] 0 | c |\n"
+    )
+
+
 @pytest.mark.parametrize(
     "tiki",
     [
@@ -463,3 +472,25 @@ def test_plugin_matching_follows_tiki() -> None:
     found = [(p.name, p.body) for p in find_plugins(text)]
 
     assert found == [("div", "x{DIV(b=1)}y{DIV}z"), ("img", None), ("br", None), ("lower", None)]
+
+
+def test_a_piece_seen_before_asks_the_hooks_again_and_follows_their_answers() -> None:
+    # The lines between blank lines and tables are memoised across conversions (revisions of
+    # a page share them); the hooks are still asked, as often, and their answers followed.
+    text = "Voir ((Accueil)) __ici__\n\n||((Accueil))|b||\n\n===x==="
+    first = convert(text, link_target={"Accueil": "network:home"}.get)
+    asked: list[str] = []
+
+    def target(name: str) -> str:
+        asked.append(name)
+        return "/fr/accueil"
+
+    second = convert(text, link_target=target)
+    third = convert(text, link_target={"Accueil": "network:home"}.get)
+
+    assert first.markdown.startswith("Voir [[network:home|Accueil]] **ici**\n")
+    assert second.markdown.startswith("Voir [Accueil](/fr/accueil) **ici**\n")
+    assert "| [Accueil](/fr/accueil) | b |" in second.markdown
+    assert asked == ["Accueil", "Accueil"]
+    assert third == first
+    assert [n.construct for n in third.notes] == ["underline"]

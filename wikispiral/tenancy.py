@@ -11,6 +11,9 @@ Both refuse a query outside a scope in requests, tasks, commands and tests alike
 `TenantScopeMiddleware` starts every request with no scope, so any query on those models
 outside `tenant_required` raises ScopeError (a 500 in tests, never a leak). Code that must read
 across groups (directory, feeds, the secretariat, the admin) says so with `cross_tenant()`.
+
+`RequestScopedManager` is the same net for the project's participants (projects/scopes.py),
+enforced in requests only: jobs, tests and commands read those rows unscoped.
 """
 
 from collections.abc import Callable, Iterator
@@ -74,10 +77,12 @@ def RequestScopedManager(**dimensions: str) -> Manager[Any]:  # noqa: N802 (as S
     """django-scopes' `ScopedManager(**dimensions)`, enforced inside requests only: a request
     that queries the model outside one of these scopes raises ScopeError, while tasks,
     commands and tests outside a request read it unscoped (the project's participants,
-    projects/gate.py, whose rows the tests and jobs read directly)."""
+    projects/scopes.py, whose rows the tests read directly)."""
     base: type[Manager[Any]] = type(ScopedManager(**dimensions))
 
     class _RequestScopedManager(base):  # type: ignore[valid-type,misc]
+        scope_dimensions = tuple(dimensions)
+
         def get_queryset(self) -> QuerySet[Any]:
             current = getattr(self, "_override_scope", None) or get_scope()
             if current.get(IN_REQUEST) or any(name in current for name in dimensions):

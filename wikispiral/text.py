@@ -2,6 +2,8 @@
 
 import re
 
+from django.utils.translation import get_language_info
+
 # Characters that show nothing themselves yet change how the text around them reads: the
 # bidirectional controls (after U+202E the rest of a line shows backwards, so a title or a
 # name can pose as another), zero-width marks that make two names look the same, and control
@@ -38,3 +40,12 @@ def line_clean(text: str | None) -> str:
     """A name or title as one line: invisible characters removed, runs of white space (line
     ends included) as one space, none at either end."""
     return " ".join(invisibles_strip(text or "").split())
+
+
+def language_name(code: str) -> str:
+    """A language's name in the reader's language ("French"), or its code when Django does not
+    know it."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code

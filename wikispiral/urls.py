@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("criteria.entry.urls")),
     path("", include("criteria.classification.urls")),
     path("", include("criteria.transfer.urls")),
+    path("", include("criteria.transfer.network.urls")),
     path("", include("criteria.info.urls")),
     path("", include("syntheses.urls")),
     path("", include("syntheses.reports.urls")),

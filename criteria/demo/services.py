@@ -29,8 +29,8 @@ from territories.models import (
 )
 from territories.services import (
     coordination_groups_bulk_create,
-    coordination_groups_delete,
     country_ensure,
+    demo_groups_delete,
     facilitators_bulk_add,
     homogeneous_groups_bulk_create,
     locality_ensure,
@@ -84,7 +84,7 @@ def demo_remove() -> int:
         # Children first, each in one statement, so the cascade below has nothing left to load.
         Classification.objects.filter(tenant_id__in=ids).delete()
         Criterion.objects.filter(tenant_id__in=ids).delete()
-        coordination_groups_delete(ids=ids)
+        demo_groups_delete(ids=ids)
     spaces_delete_unused(slugs=slugs)
     return len(ids)
 

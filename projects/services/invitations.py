@@ -76,6 +76,12 @@ class ParticipantInvitations(invitations.InvitationKind):
             _("This invitation has expired. Ask the participant's managers for a new one."),
         )
 
+    def may_manage(self, actor: User, owner: Participant) -> bool:
+        return can_manage_participant(actor, owner)
+
+    def manage_refusal(self) -> str:
+        return _("Only the participant's managers change who writes for it.")
+
     def before_accept(self, invitation: ParticipantInvitation, user: User) -> None:
         # Someone who already writes for it is told so, and the link stays unused.
         participant = invitation.participant
@@ -177,8 +183,8 @@ def _email_clean(value: str | None, field: str) -> str:
 
 
 def _manager_check(actor: User, participant: Participant) -> None:
-    if not can_manage_participant(actor, participant):
-        raise ProjectError(_("Only the participant's managers change who writes for it."))
+    if not PARTICIPANT_INVITATIONS.may_manage(actor, participant):
+        raise ProjectError(PARTICIPANT_INVITATIONS.manage_refusal())
 
 
 @in_participant_scope
@@ -239,41 +245,8 @@ def participant_member_add_or_invite(
     return invitation
 
 
-def participant_invitation_problem(invitation: ParticipantInvitation | None) -> str | None:
-    """Why this invitation cannot be accepted, in words for the person; None if it can."""
-    return invitations.kind_problem(PARTICIPANT_INVITATIONS, invitation)
-
-
-def invitation_needs_confirmed_address(*, invitation: ParticipantInvitation, user: User) -> bool:
-    """Whether user must confirm their address before accepting: the link itself confirms the
-    address it was sent to, not another one."""
-    return invitations.needs_confirmed_address(
-        PARTICIPANT_INVITATIONS, invitation=invitation, user=user
-    )
-
-
-def participant_invitation_accept(*, token: str, user: User) -> ParticipantMember:
-    """Let user write for the invitation's participant with its role, once: the first
-    acceptance wins. Someone who already writes for it is told so, and the link stays
-    unused."""
-    return invitations.invitation_accept(PARTICIPANT_INVITATIONS, token=token, user=user)
-
-
-def participant_invitation_accept_with_signup(*, token: str, **account: str) -> User:
-    """Create the account of an invited person (username, password, display_name,
-    preferred_language) and accept the invitation: both or neither.
-
-    Raise InvitationUnusable when the link cannot be used, ValidationError keyed by field when
-    an account rule fails (username taken or invalid, password refused by the validators).
-    """
-    return invitations.invitation_accept_with_signup(
-        PARTICIPANT_INVITATIONS, token=token, **account
-    )
-
-
 @in_participant_scope
 @transaction.atomic
 def participant_invitation_revoke(*, invitation: ParticipantInvitation, actor: User) -> None:
     """Make a pending invitation's link stop working (a used one is left as it is)."""
-    _manager_check(actor, invitation.participant)
     invitations.invitation_revoke(PARTICIPANT_INVITATIONS, invitation=invitation, actor=actor)

@@ -13,7 +13,7 @@ from projects.scopes import participant_scope
 from projects.summaries import summaries_mark, summaries_recompute_enqueue
 from wikispiral.accounts.models import User
 from wikispiral.errors import DomainError
-from wikispiral.text import line_clean
+from wikispiral.text import line_clean, newlines_normalise
 
 Kind, Subtype = Participant.Kind, Participant.Subtype
 SUBTYPES = {
@@ -73,7 +73,7 @@ def _clean_line(value: str | None, field: str, label: str, limit: int) -> str:
 
 
 def _clean_text(value: str | None, field: str) -> str:
-    text = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = newlines_normalise(value or "").strip()
     if len(text) > TEXT_LIMIT:
         raise ProjectError(
             _("This text is too long (%(limit)s characters at most).") % {"limit": TEXT_LIMIT},

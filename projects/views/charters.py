@@ -1,6 +1,7 @@
 """Charters: the list, drafting one, opening the vote, voting."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +19,6 @@ from projects.permissions import (
     can_open_charter,
     can_organise,
 )
-from projects.views.participants import _needs_login
 from wikispiral.errors import DomainError
 from wikispiral.wiki.selectors import revision_render
 
@@ -34,9 +34,8 @@ def charters(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@login_required
 def charter_new(request: HttpRequest) -> HttpResponse:
-    if (refusal := _needs_login(request)) is not None:
-        return refusal
     if not can_organise(request.user):
         raise Http404(_("No such page."))
     form = CharterForm(request.POST or None)
@@ -84,9 +83,8 @@ def charter(request: HttpRequest, charter: int) -> HttpResponse:
 
 
 @require_POST
+@login_required
 def charter_open(request: HttpRequest, charter: int) -> HttpResponse:
-    if (refusal := _needs_login(request)) is not None:
-        return refusal
     found = selectors.charter_get(pk=charter)
     if found.opens_at is not None or not can_open_charter(request.user, found):
         raise Http404(_("No such page."))
@@ -106,9 +104,8 @@ def charter_open(request: HttpRequest, charter: int) -> HttpResponse:
 
 
 @require_POST
+@login_required
 def charter_vote(request: HttpRequest, charter: int) -> HttpResponse:
-    if (refusal := _needs_login(request)) is not None:
-        return refusal
     found = selectors.charter_get(pk=charter)
     form = VoteForm(request.POST, participants=selectors.participants_of(user=request.user))
     if form.is_valid():

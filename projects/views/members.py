@@ -16,8 +16,10 @@ from projects.models import (
     ParticipantInvitation,
 )
 from projects.permissions import can_manage_participant
-from territories.services import INVITATION_VALIDITY
+from wikispiral import invitations
 from wikispiral.accounts.ratelimit import rate_limited_response
+
+INVITATION_DAYS = services.PARTICIPANT_INVITATIONS.validity.days
 
 
 def _members_page(
@@ -31,7 +33,9 @@ def _members_page(
     context = {
         "participant": participant,
         "members": selectors.participant_members(participant=participant),
-        "invitations": selectors.participant_invitation_pending_list(participant=participant),
+        "invitations": invitations.invitation_pending_list(
+            services.PARTICIPANT_INVITATIONS, owner=participant
+        ),
         "form": form or MemberForm(),
         "problem": problem,
     }
@@ -68,7 +72,10 @@ def participant_members(request: ParticipantUserHttpRequest, participant: str) -
                 messages.success(
                     request,
                     _("An invitation was sent to %(email)s. The link works for %(days)s days.")
-                    % {"email": added.email, "days": INVITATION_VALIDITY.days},
+                    % {
+                        "email": added.email,
+                        "days": services.PARTICIPANT_INVITATIONS.validity.days,
+                    },
                 )
             else:
                 messages.success(request, _("Added."))

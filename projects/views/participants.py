@@ -7,7 +7,7 @@ coordination group's do), anonymous visitors are sent to log in first."""
 from typing import cast
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,12 +39,6 @@ from projects.permissions import (
 from wikispiral.accounts.models import User
 
 
-def _needs_login(request: HttpRequest) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    return None
-
-
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The project: what it is, how many take part, the latest choices."""
@@ -60,9 +54,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@login_required
 def join(request: HttpRequest) -> HttpResponse:
-    if (refusal := _needs_login(request)) is not None:
-        return refusal
     if not can_take_part(request.user):
         return render(request, "projects/confirm_first.html", status=403)
     form = JoinForm(request.POST or None, user=request.user)
@@ -72,7 +65,7 @@ def join(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 participant = services.participant_join(
-                    actor=cast(User, request.user),  # _needs_login sent anonymous visitors away
+                    actor=cast(User, request.user),  # login_required sent anonymous visitors away
                     kind=data["kind"],
                     subtype=data["subtype"],
                     name=data["name"],

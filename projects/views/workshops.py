@@ -1,6 +1,7 @@
 """Workshops: the list, organising one, signing up, leaving, concluding, cancelling."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +19,6 @@ from projects.permissions import (
     can_organise,
     can_run_workshop,
 )
-from projects.views.participants import _needs_login
 from wikispiral.errors import DomainError
 
 
@@ -33,9 +33,8 @@ def workshops(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@login_required
 def workshop_new(request: HttpRequest) -> HttpResponse:
-    if (refusal := _needs_login(request)) is not None:
-        return refusal
     if not can_organise(request.user):
         raise Http404(_("No such page."))
     zone = request.user.time_zone or "UTC"
@@ -93,9 +92,8 @@ def workshop(request: HttpRequest, workshop: int) -> HttpResponse:
 
 
 @require_POST
+@login_required
 def workshop_signup(request: HttpRequest, workshop: int) -> HttpResponse:
-    if (refusal := _needs_login(request)) is not None:
-        return refusal
     found = selectors.workshop_get(pk=workshop)
     mine = selectors.participants_of(user=request.user)
     form = ShareForm(request.POST, participants=mine)
@@ -116,9 +114,8 @@ def workshop_signup(request: HttpRequest, workshop: int) -> HttpResponse:
 
 
 @require_POST
+@login_required
 def workshop_leave(request: HttpRequest, workshop: int) -> HttpResponse:
-    if (refusal := _needs_login(request)) is not None:
-        return refusal
     found = selectors.workshop_get(pk=workshop)
     form = ShareForm(request.POST, participants=selectors.participants_of(user=request.user))
     if form.is_valid():
@@ -136,9 +133,8 @@ def workshop_leave(request: HttpRequest, workshop: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@login_required
 def workshop_conclude(request: HttpRequest, workshop: int) -> HttpResponse:
-    if (refusal := _needs_login(request)) is not None:
-        return refusal
     found = selectors.workshop_get(pk=workshop)
     if not can_run_workshop(request.user, found) or found.starts_at > timezone.now():
         raise Http404(_("No such page."))
@@ -165,9 +161,8 @@ def workshop_conclude(request: HttpRequest, workshop: int) -> HttpResponse:
 
 
 @require_POST
+@login_required
 def workshop_cancel(request: HttpRequest, workshop: int) -> HttpResponse:
-    if (refusal := _needs_login(request)) is not None:
-        return refusal
     found = selectors.workshop_get(pk=workshop)
     if not can_run_workshop(request.user, found):
         raise Http404(_("No such page."))

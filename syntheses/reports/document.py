@@ -27,7 +27,6 @@ from criteria.selectors import grid_current
 from syntheses import charts
 from syntheses.models import Report, Scope
 from syntheses.reports.selectors import (
-    _language_name,
     _scope_of,
     _top_components,
     report_filters,
@@ -40,6 +39,7 @@ from syntheses.selectors import (
 from territories.models import (
     Profile,
 )
+from wikispiral.text import language_name
 from wikispiral.wiki.selectors import revision_find, revision_render
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def filters_described(filters: Filters) -> list[str]:
         lines.append(_("Groups of people: %(profile)s") % {"profile": name})
     if filters.language:
         lines.append(
-            _("Criteria written in: %(language)s") % {"language": _language_name(filters.language)}
+            _("Criteria written in: %(language)s") % {"language": language_name(filters.language)}
         )
     return lines
 

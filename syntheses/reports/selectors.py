@@ -47,6 +47,7 @@ from territories.models import (
     Region,
 )
 from wikispiral.tenancy import cross_tenant
+from wikispiral.text import language_name
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -69,13 +70,6 @@ _FILTER_FIELDS = {f.name for f in dataclasses.fields(Filters)}
 
 def report_filters(report: Report) -> Filters:
     return Filters(**{k: v for k, v in (report.filters or {}).items() if k in _FILTER_FIELDS})
-
-
-def _language_name(code: str) -> str:
-    try:
-        return translation.get_language_info(code)["name_translated"]
-    except KeyError:
-        return code
 
 
 def _scope_of(report: Report) -> ScopeRef:
@@ -138,7 +132,7 @@ class PublishedReport:
     def title(self) -> str:
         return _("Report: %(scope)s (%(language)s)") % {
             "scope": self.scope_name,
-            "language": _language_name(self.report.language),
+            "language": language_name(self.report.language),
         }
 
     @property

@@ -29,7 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
 
 from territories.display import participants_figure
 from territories.models import (
@@ -42,6 +42,7 @@ from territories.models import (
     Region,
 )
 from wikispiral.tenancy import cross_tenant, tenant_scope
+from wikispiral.text import language_name
 from wikispiral.wiki.models import Page, Revision
 from wikispiral.wiki.permissions import AnyUser, can_view_space
 from wikispiral.wiki.selectors import space_pages_latest, space_revisions_latest
@@ -83,14 +84,6 @@ def _is_postgresql() -> bool:
 def visible_groups() -> QuerySet[CoordinationGroup]:
     """Groups anyone may find: everything but the hidden ones."""
     return CoordinationGroup.objects.filter(is_hidden=False)
-
-
-def language_name(code: str) -> str:
-    """A language's name in the reader's language, or its code when Django does not know it."""
-    try:
-        return get_language_info(code)["name_translated"]
-    except KeyError:
-        return code
 
 
 # --- The directory --------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from territories.secretariat import views
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("secretariat/profiles/new/", views.profile_new, name="profile_new"),
     path("secretariat/profiles/<int:pk>/", views.profile_edit, name="profile_edit"),
     path("secretariat/audit/", views.audit, name="audit"),
+    path("", include("territories.secretariat.bulk.urls")),
     path("network/members/", views.members, name="members"),
     path("network/members/new/", views.member_new, name="member_new"),
     path("network/members/<int:pk>/edit/", views.member_edit, name="member_edit"),

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from territories.models import CoordinationGroup, Profile
-from territories.permissions import is_secretariat, secretariat_required
+from territories.permissions import is_network_staff, secretariat_required
 from territories.secretariat import selectors, services
 from territories.secretariat.forms import (
     AuditFilterForm,
@@ -368,7 +368,7 @@ def profile_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def members(request: HttpRequest) -> HttpResponse:
     """The public directory of network members (the secretariat also sees unlisted ones)."""
-    staff = is_secretariat(request.user)
+    staff = is_network_staff(request.user)
     form = MemberFilterForm(request.GET, countries=selectors.network_member_countries())
     status = 200
     page = None

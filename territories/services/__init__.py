@@ -8,9 +8,21 @@ from territories.services._common import (
 )
 from territories.services.bulk import (
     coordination_groups_bulk_create,
-    coordination_groups_delete,
+    demo_groups_delete,
     facilitators_bulk_add,
     homogeneous_groups_bulk_create,
+)
+from territories.services.bulk_open import (
+    GROUP_COLUMNS,
+    HOMOGENEOUS_GROUP_COLUMNS,
+    BulkReport,
+    BulkRowError,
+    UnknownPlace,
+    bulk_sheet_read,
+    groups_bulk_open,
+    groups_bulk_preview,
+    homogeneous_groups_bulk_open,
+    homogeneous_groups_bulk_preview,
 )
 from territories.services.citizens_groups import CITIZENS_GROUPS_PER_DAY, citizens_group_create
 from territories.services.geography import (
@@ -45,13 +57,8 @@ from territories.services.homogeneous_groups import (
     participants_check,
 )
 from territories.services.invitations import (
-    INVITATION_VALIDITY,
-    invitation_accept,
-    invitation_accept_with_signup,
     invitation_create,
-    invitation_get,
     invitation_pending_list,
-    invitation_problem,
     invitation_revoke,
 )
 from territories.services.memberships import (
@@ -68,13 +75,22 @@ from territories.services.pictures import (
 )
 
 __all__ = [
+    "GROUP_COLUMNS",
+    "HOMOGENEOUS_GROUP_COLUMNS",
+    "BulkReport",
+    "BulkRowError",
+    "UnknownPlace",
+    "bulk_sheet_read",
+    "groups_bulk_open",
+    "groups_bulk_preview",
+    "homogeneous_groups_bulk_open",
+    "homogeneous_groups_bulk_preview",
     "CITIZENS_GROUPS_PER_DAY",
     "COORDINATION_GROUP_EDITABLE",
     "GEOGRAPHY_COLUMNS",
     "GEOGRAPHY_LIMITS",
     "HG_RESERVED_SLUGS",
     "HOMOGENEOUS_GROUP_EDITABLE",
-    "INVITATION_VALIDITY",
     "MAX_LANGUAGES",
     "MAX_MEETING_DATES",
     "MAX_PARTICIPANTS",
@@ -93,19 +109,15 @@ __all__ = [
     "coordination_group_lock",
     "coordination_group_update",
     "coordination_groups_bulk_create",
-    "coordination_groups_delete",
+    "demo_groups_delete",
     "country_ensure",
     "facilitators_bulk_add",
     "geography_import",
     "homogeneous_group_create",
     "homogeneous_group_update",
     "homogeneous_groups_bulk_create",
-    "invitation_accept",
-    "invitation_accept_with_signup",
     "invitation_create",
-    "invitation_get",
     "invitation_pending_list",
-    "invitation_problem",
     "invitation_revoke",
     "languages_clean",
     "locality_ensure",

@@ -12,7 +12,7 @@ from territories.models import (
     Region,
 )
 from wikispiral.errors import DomainError
-from wikispiral.text import line_clean
+from wikispiral.text import line_clean, newlines_normalise
 
 
 class TerritoryError(DomainError):
@@ -45,7 +45,7 @@ def _clean_name(name: str, *, max_length: int = 200) -> str:
 
 
 def _clean_text(value: str | None, field_name: str, *, max_length: int = MAX_TEXT_LENGTH) -> str:
-    value = (value or "").replace("\r\n", "\n").strip()
+    value = newlines_normalise(value or "").strip()
     if len(value) > max_length:
         raise TerritoryError(
             _("This text is too long (at most %(max)d characters).") % {"max": max_length},

@@ -33,9 +33,10 @@ def facilitators_bulk_add(*, groups: Iterable[CoordinationGroup], user: User) ->
         Membership.objects.bulk_create(memberships, ignore_conflicts=True)
 
 
-def coordination_groups_delete(*, ids: Sequence[int]) -> None:
-    """Delete these coordination groups, their homogeneous groups first, each in one statement
-    (the caller deletes what other apps hang on them before)."""
+def demo_groups_delete(*, ids: Sequence[int]) -> None:
+    """Delete these demo coordination groups, their homogeneous groups first, each in one
+    statement (the caller deletes what other apps hang on them before). For the demo data
+    generator only: no hooks, no audit, no checks."""
     with cross_tenant():
         HomogeneousGroup.objects.filter(tenant_id__in=ids).delete()
         CoordinationGroup.objects.filter(pk__in=ids).delete()

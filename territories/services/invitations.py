@@ -14,13 +14,13 @@ from territories.models import (
     Invitation,
     Membership,
 )
+from territories.permissions import can_manage_group
 from territories.services._common import TerritoryError
 from territories.services.memberships import membership_set
 from wikispiral import invitations
 from wikispiral.accounts.models import User
 from wikispiral.accounts.selectors import email_normalize, user_by_email
 
-INVITATION_VALIDITY = invitations.INVITATION_VALIDITY
 ROLE_ORDER: list[str] = [
     Membership.Role.MEMBER,
     Membership.Role.EDITOR,
@@ -40,7 +40,10 @@ class GroupInvitations(invitations.InvitationKind):
     unusable_error = TerritoryError
 
     def rows(self, owner: CoordinationGroup) -> QuerySet[Invitation]:
-        return Invitation.objects.with_scope(tenant=owner).filter(tenant=owner)
+        rows: QuerySet[Invitation] = Invitation.objects.with_scope(tenant=owner).filter(
+            tenant=owner
+        )
+        return rows
 
     def by_token_hash(self, hashed: str) -> Invitation | None:
         from wikispiral.tenancy import cross_tenant
@@ -123,6 +126,12 @@ class GroupInvitations(invitations.InvitationKind):
         }
         return message, reverse("directory:group", kwargs={"cg": group.slug})
 
+    def may_manage(self, actor: User, owner: CoordinationGroup) -> bool:
+        return can_manage_group(actor, owner)
+
+    def manage_refusal(self) -> str:
+        return _("Only the secretariat or the group's facilitators may do this.")
+
 
 GROUP_INVITATIONS = GroupInvitations()
 
@@ -163,22 +172,6 @@ def invitation_create(
     )
 
 
-def invitation_get(*, token: str) -> Invitation | None:
-    """The invitation a link's token designates, whatever its state (None if unknown)."""
-    return invitations.invitation_by_token(GROUP_INVITATIONS, token=token)
-
-
-def invitation_problem(invitation: Invitation | None) -> str | None:
-    """Why this invitation cannot be accepted, in words for the person; None if it can."""
-    return invitations.kind_problem(GROUP_INVITATIONS, invitation)
-
-
-def invitation_accept(*, token: str, user: User) -> Membership:
-    """Give user the invitation's role, once: the first acceptance wins, any later use of the
-    same link is refused. An existing higher role is kept (a facilitator stays one)."""
-    return invitations.invitation_accept(GROUP_INVITATIONS, token=token, user=user)
-
-
 def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
     """Make a pending invitation's link stop working."""
     invitations.invitation_revoke(GROUP_INVITATIONS, invitation=invitation, actor=actor)
@@ -188,13 +181,3 @@ def invitation_pending_list(*, group: CoordinationGroup) -> list[Invitation]:
     """Invitations of group whose link still works, newest first (a read, kept here beside
     the writes on invitations)."""
     return invitations.invitation_pending_list(GROUP_INVITATIONS, owner=group)
-
-
-def invitation_accept_with_signup(*, token: str, **account: str) -> User:
-    """Create the account of an invited person (username, password, display_name,
-    preferred_language) and accept the invitation: both or neither.
-
-    Raise TerritoryError when the link cannot be used, ValidationError keyed by field when an
-    account rule fails (username taken or invalid, password refused by the validators).
-    """
-    return invitations.invitation_accept_with_signup(GROUP_INVITATIONS, token=token, **account)

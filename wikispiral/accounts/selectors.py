@@ -1,5 +1,8 @@
 """Reads of accounts: lookups that other apps and the account views share."""
 
+from collections.abc import Iterable
+
+from django.db.models.functions import Lower
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +17,27 @@ def user_get(*, pk: int) -> User | None:
 def user_by_username(*, username: str) -> User | None:
     """Return the account with exactly this username, or None."""
     return User.objects.filter(username=username).first()
+
+
+def users_by_usernames(*, names: Iterable[str]) -> dict[str, User]:
+    """The accounts these usernames name, keyed by the name as given (an exact match wins over
+    one differing in case only); names with no account are left out. One query per 500 names."""
+    wanted = sorted({name for name in names if name})
+    found: dict[str, User] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        by_lower: dict[str, list[User]] = {}
+        accounts = User.objects.annotate(lowered=Lower("username")).filter(
+            lowered__in={name.lower() for name in chunk}
+        )
+        for account in accounts.order_by("pk"):
+            by_lower.setdefault(account.username.lower(), []).append(account)
+        for name in chunk:
+            candidates = by_lower.get(name.lower(), [])
+            exact = next((user for user in candidates if user.username == name), None)
+            if exact is not None or candidates:
+                found[name] = exact or candidates[0]
+    return found
 
 
 def user_get_for_login(*, identifier: str) -> User | None:

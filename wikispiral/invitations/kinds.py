@@ -63,6 +63,14 @@ class InvitationKind:
         ask for a new one."""
         raise NotImplementedError
 
+    def may_manage(self, actor: User, owner: Any) -> bool:
+        """Whether actor may make owner's pending invitations stop working."""
+        raise NotImplementedError
+
+    def manage_refusal(self) -> str:
+        """Why someone who may not manage owner's invitations is refused."""
+        raise NotImplementedError
+
     def before_accept(self, invitation: InvitationRow, user: User) -> None:
         """Raise self.error when user may not accept invitation (checked before the claim)."""
 

@@ -216,7 +216,10 @@ def invitation_accept_with_signup(kind: InvitationKind, *, token: str, **account
 
 @transaction.atomic
 def invitation_revoke(kind: InvitationKind, *, invitation: InvitationRow, actor: User) -> None:
-    """Make a pending invitation's link stop working (a used one is left as it is)."""
+    """Make a pending invitation's link stop working (a used one is left as it is); only
+    someone who manages its owner may."""
+    if not kind.may_manage(actor, kind.owner(invitation)):
+        raise kind.error(kind.manage_refusal())
     now = timezone.now()
     revoked = (
         kind.rows(kind.owner(invitation))

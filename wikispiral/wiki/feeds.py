@@ -72,7 +72,7 @@ def revision_description(revision: Revision) -> str:
 
 
 def revision_author_name(revision: Revision) -> str:
-    return revision.author.public_name if revision.author else _("anonymous")
+    return revision.author_shown or _("anonymous")
 
 
 def revision_guid(revision: Revision) -> str:

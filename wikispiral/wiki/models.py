@@ -155,12 +155,17 @@ class Revision(models.Model):
         on_delete=models.SET_NULL,
         related_name="wiki_revisions",
     )
+    # An imported author with no account here (issue 15): shown where author is null.
+    author_name = models.CharField(_("imported author"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("saved at"), default=timezone.now, db_index=True)
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
     size_delta = models.IntegerField(_("size change"), default=0)
     reverted_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What body was converted from at import, kept for audit; never rendered.
+    source = models.TextField(_("original text"), blank=True)
+    source_format = models.CharField(_("original format"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("revision")
@@ -177,6 +182,13 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page} #{self.number}"
+
+    @property
+    def author_shown(self) -> str:
+        """Who saved it, as shown: the account's public name, else the imported name, else ""."""
+        if self.author_id is not None and self.author is not None:
+            return self.author.public_name
+        return self.author_name
 
 
 class Attachment(models.Model):

@@ -5,8 +5,11 @@
 - `syntax`: Tiki wiki syntax converted to our Markdown (`wikispiral.wiki.markup`), every
   construct it cannot convert kept visibly in the text and listed.
 
-Pure functions: no database, no settings beyond gettext. This package sits on the engine floor
-and knows nothing of territories, criteria, syntheses or projects.
+- `pages`: the pages written into the wiki with their whole history; `structure`: their tree
+  and translations from a small CSV.
+
+The two readers are pure functions (no database, no settings beyond gettext). This package sits
+on the engine floor and knows nothing of territories, criteria, syntheses or projects.
 """
 
 from wikispiral.wiki.tiki.export import (
@@ -38,4 +41,31 @@ __all__ = [
     "export_read",
     "export_read_bytes",
     "page_file_read",
+]
+
+# Writing what was read (issue 15): these touch the database, unlike the two readers above.
+from wikispiral.wiki.tiki.pages import (  # noqa: E402
+    PageOutcome,
+    PagesReport,
+    Placement,
+    placement_in_space,
+    tiki_pages_import,
+)
+from wikispiral.wiki.tiki.structure import (  # noqa: E402
+    Structure,
+    StructureReport,
+    tiki_structure_apply,
+    tiki_structure_read,
+)
+
+__all__ += [
+    "PageOutcome",
+    "PagesReport",
+    "Placement",
+    "Structure",
+    "StructureReport",
+    "placement_in_space",
+    "tiki_pages_import",
+    "tiki_structure_apply",
+    "tiki_structure_read",
 ]

@@ -11,21 +11,21 @@ blank follows the opening `--`), `-+mono+-` (at a line start or after a blank), 
 """
 
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, cast
 from urllib.parse import unquote_plus
 
-from django.utils.functional import Promise
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_noop
 
 # Placeholders live in the Unicode private use area; the converter strips those characters
-# from its input first, so a page cannot forge one.
+# from its input first, so a page cannot forge one (U+E005 and U+E006 mark the links a table
+# row keeps whole while cut into cells: syntax_plugins.split_cells).
 INLINE_OPEN, INLINE_CLOSE = "\ue002", "\ue003"
 BLOCK_OPEN, BLOCK_CLOSE = "\ue000", "\ue001"
 BREAK = "\ue004"
-PRIVATE_RE = re.compile("[\ue000-\ue004]")
+PRIVATE_RE = re.compile("[\ue000-\ue006]")
 _SLOT_RE = re.compile("([\ue000\ue002])(\\d+)[\ue001\ue003]")
 _INLINE_SLOT_AT = re.compile("\ue002(\\d+)\ue003")
 
@@ -53,6 +53,7 @@ class Doubt:
 
 
 LinkTarget = Callable[[str], str | None]
+Event = tuple[str, tuple[Any, ...], Any]  # (method or hook, arguments, hook's answer)
 FileTarget = Callable[[TikiFileRef], str | None]
 
 
@@ -68,9 +69,34 @@ class Context:
     files: list[TikiFileRef] = field(default_factory=list)
     doubts: list[Doubt] = field(default_factory=list)
     notes: list[Doubt] = field(default_factory=list)
+    noted: set[str] = field(default_factory=set)  # the notes' constructs
     slots: list[str] = field(default_factory=list)
     block_slots: dict[int, list[str]] = field(default_factory=dict)
     raw: list[str] = field(default_factory=list)
+    # What a memoised conversion does to this context, to replay it (see `memoised`).
+    flavour: Hashable = None
+    record: list[Event] | None = None
+    answers: list[Event] = field(default_factory=list)
+
+    def resolve_link(self, name: str) -> str | None:
+        """link_target(name), through the memo's record and answers."""
+        return self._hook("link_target", name)
+
+    def resolve_file(self, ref: TikiFileRef) -> str | None:
+        return self._hook("file_target", ref)
+
+    def call_hook(self, kind: str, argument: Any) -> str | None:
+        return self.link_target(argument) if kind == "link_target" else self.file_target(argument)
+
+    def _hook(self, kind: str, argument: Any) -> str | None:
+        if self.answers and self.answers[0][:2] == (kind, (argument,)):
+            result: str | None = self.answers.pop(0)[2]
+        else:
+            self.answers = []
+            result = self.call_hook(kind, argument)
+        if self.record is not None:
+            self.record.append((kind, (argument,), result))
+        return result
 
     def inline_slot(self, markdown: str, raw: str) -> str:
         self.slots.append(markdown)
@@ -89,25 +115,125 @@ class Context:
 
     def restore(self, text: str) -> str:
         """text with every placeholder put back as the original Tiki text."""
-        while _SLOT_RE.search(text):
+        while (BLOCK_OPEN in text or INLINE_OPEN in text) and _SLOT_RE.search(text):
             text = _SLOT_RE.sub(lambda m: self.raw[int(m.group(2))], text)
         return text
 
     def doubt(self, construct: str, source: str, message: str) -> None:
-        self.doubts.append(Doubt(construct, self.restore(source)[:500], message))
+        """message: untranslated (marked with gettext_noop), translated here."""
+        source = self.restore(source)
+        if self.record is not None:  # the text, not the placeholders: numbers vary
+            self.record.append(("doubt", (construct, source, message), None))
+        self.doubts.append(Doubt(construct, source[:500], self.translated(message)))
 
-    def note(self, construct: str, source: str, message: str | Promise) -> None:
-        """Once per kind: the message is only translated for the first one."""
-        if all(known.construct != construct for known in self.notes):
-            self.notes.append(Doubt(construct, self.restore(source)[:500], str(message)))
+    def note(self, construct: str, source: str, message: str) -> None:
+        """Once per kind: the message (untranslated) is only translated for the first one."""
+        if self.record is not None:
+            source = self.restore(source)
+            self.record.append(("note", (construct, source, message), None))
+        if construct not in self.noted:
+            self.noted.add(construct)
+            self.notes.append(
+                Doubt(construct, self.restore(source)[:500], self.translated(message))
+            )
+
+    def translated(self, message: str) -> str:
+        """gettext(message), kept per language (`flavour`) for the next pages."""
+        if self.flavour is None:
+            return gettext(message)
+        key = (self.flavour, message)
+        text = _translations.get(key)
+        if text is None:
+            text = _translations[key] = gettext(message)
+        return text
 
     def add_link(self, name: str) -> None:
+        if self.record is not None:
+            self.record.append(("add_link", (name,), None))
         if name not in self.links:
             self.links.append(name)
 
     def add_file(self, ref: TikiFileRef) -> None:
+        if self.record is not None:
+            self.record.append(("add_file", (ref,), None))
         if ref not in self.files:
             self.files.append(ref)
+
+
+# --- Memo -------------------------------------------------------------------------------------
+#
+# Consecutive revisions of a page share most of their text, so a piece whose conversion depends
+# on its text alone (a run of paragraph and list lines, a table: no placeholder inside, so no
+# other part of the page is read) is converted once. What its conversion did to the context is
+# recorded and replayed: notes, doubts, links and files in the same order, and the link_target /
+# file_target hooks called again with the same arguments; if a hook now answers differently,
+# the piece is converted again (the answers already given are reused, so each hook sees exactly
+# the calls it would have seen). The key holds the language (messages are translated as they
+# are made) and paragraph_formatting (`Context.flavour`).
+
+_HOOKS = ("link_target", "file_target")
+_translations: dict[tuple[Hashable, str], str] = {}
+_MEMO_SIZE = 20_000  # the oldest entry goes first; a page's history needs a few hundred
+_memo: dict[Hashable, tuple[Any, tuple[Event, ...], bool]] = {}
+_memo_lock = threading.Lock()  # for writers; a lookup is one dict.get
+
+
+def memoised[T](
+    ctx: Context,
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    keep: Callable[[T, tuple[Event, ...]], bool] | None = None,
+) -> T:
+    """compute(), or what it gave for key before with its effects on ctx replayed; the value
+    is shared between calls: never modify it. keep(value, events) says whether a value may be
+    kept (default: always)."""
+    key = (ctx.flavour, key)
+    entry = _memo.get(key)
+    if entry is not None:
+        value, events, hooked = entry
+        if not hooked or _same_answers(ctx, events):
+            for event in events:
+                if event[0] not in _HOOKS:
+                    getattr(ctx, event[0])(*event[1])
+                elif ctx.record is not None:
+                    ctx.record.append(event)
+            return cast(T, value)
+    outer, ctx.record = ctx.record, []
+    try:
+        value = compute()
+        recorded = ctx.record
+    finally:
+        ctx.record, ctx.answers = outer, []
+    if outer is not None:
+        outer.extend(recorded)
+    events = tuple(recorded)
+    if keep is not None and not keep(value, events):
+        return value
+    with _memo_lock:
+        _memo[key] = (value, events, any(event[0] in _HOOKS for event in events))
+        while len(_memo) > _MEMO_SIZE:
+            del _memo[next(iter(_memo))]
+    return value
+
+
+def clear_memo() -> None:
+    """Forget every memoised conversion (benchmarks, tests)."""
+    with _memo_lock:
+        _memo.clear()
+
+
+def _same_answers(ctx: Context, events: tuple[Event, ...]) -> bool:
+    """Whether the hooks answer as they did, asked the same in the same order; if not, the
+    answers given are left for the conversion that follows (each hook is asked once)."""
+    answers: list[Event] = []
+    for kind, arguments, answer in events:
+        if kind in _HOOKS:
+            answers.append((kind, arguments, ctx.call_hook(kind, *arguments)))
+            if answers[-1][2] != answer:
+                ctx.answers = answers
+                return False
+    return True
 
 
 # --- Escaping ---------------------------------------------------------------------------------
@@ -284,13 +410,13 @@ def _construct(text: str, at: int, ctx: Context, in_table: bool) -> tuple[str, i
             ctx.note(
                 "underline",
                 match.group(0),
-                gettext_lazy("Underlined text has no Markdown form; kept plain."),
+                gettext_noop("Underlined text has no Markdown form; kept plain."),
             )
             return sub(match.group(1)), match.end()
     elif char == ":":
         if match := _CENTRE.match(text, at):
             ctx.note(
-                "centre", match.group(0), gettext_lazy("Centred text is shown aligned to the left.")
+                "centre", match.group(0), gettext_noop("Centred text is shown aligned to the left.")
             )
             return sub(match.group(1)), match.end()
     elif char == "~":
@@ -298,7 +424,7 @@ def _construct(text: str, at: int, ctx: Context, in_table: bool) -> tuple[str, i
             ctx.note(
                 "colour",
                 match.group(0),
-                gettext_lazy("Coloured text is shown without its colours."),
+                gettext_noop("Coloured text is shown without its colours."),
             )
             return sub(match.group(3)), match.end()
         if match := _SPECIAL.match(text, at):
@@ -308,7 +434,7 @@ def _construct(text: str, at: int, ctx: Context, in_table: bool) -> tuple[str, i
             return BREAK, match.end()
         if match := _HTML_TAG.match(text, at):
             ctx.note(
-                "html", match.group(0), gettext_lazy("HTML tags are shown as text, not applied.")
+                "html", match.group(0), gettext_noop("HTML tags are shown as text, not applied.")
             )
     return None
 
@@ -321,7 +447,7 @@ def _dash(
     if text[max(0, at - 2) : at] not in ("<!", "//") and (match := _STRIKE.match(text, at)):
         return _wrap(sub(match.group(1)), "~~"), match.end()
     if match := _TITLE_BAR.match(text, at):
-        ctx.note("title bar", match.group(0), gettext_lazy("Title bars are shown as bold text."))
+        ctx.note("title bar", match.group(0), gettext_noop("Title bars are shown as bold text."))
         return _wrap(sub(match.group(1)), "**"), match.end()
     if at > 0 and text[at - 1] == " " and text.startswith("-- ", at):
         return "\u2014", at + 2
@@ -373,22 +499,22 @@ def page_link(
         anchor, _bar, label = label[1:].partition("|")
     if relation:
         ctx.note(
-            "semantic link", source, gettext_lazy("Semantic link types are kept as plain links.")
+            "semantic link", source, gettext_noop("Semantic link types are kept as plain links.")
         )
     if not name:
         return escape_text(source, in_table=in_table)
     ctx.add_link(name)
     shown = _label(label) or name
-    target = ctx.link_target(name)
+    target = ctx.resolve_link(name)
     if target is not None and (target.startswith("/") or _SCHEME.match(target)):
         url = f"{target}#{anchor}" if anchor else target
         if safe_url(url):
             return f"[{escape_text(shown, in_table=in_table)}]({_url(url)})"
     wiki = target or name
     if anchor:
-        ctx.note("anchor", source, gettext_lazy("Links to a section of a page go to the page."))
+        ctx.note("anchor", source, gettext_noop("Links to a section of a page go to the page."))
     if re.search(r"[\[\]|\n]", wiki) or len(wiki) > 400:
-        ctx.doubt("link", source, _("This page name cannot be written as a wiki link."))
+        ctx.doubt("link", source, gettext_noop("This page name cannot be written as a wiki link."))
         return escape_text(source, in_table=in_table)
     return f"[[{wiki}]]" if shown == wiki else f"[[{wiki}|{shown}]]"
 
@@ -403,10 +529,14 @@ def external_link(match: re.Match[str], ctx: Context, in_table: bool) -> str:
     if file_id:
         ref = TikiFileRef(kind="file", ref=file_id.group(1), alt=label)
         ctx.add_file(ref)
-        url = ctx.file_target(ref) or f"attachment:tiki-file-{ref.ref}"
+        url = ctx.resolve_file(ref) or f"attachment:tiki-file-{ref.ref}"
     elif url.lower().startswith("www."):
         url = f"http://{url}"
     if not safe_url(url) and not url.startswith("attachment:"):
-        ctx.doubt("link", match.group(0), _("This link's address is not allowed; kept as text."))
+        ctx.doubt(
+            "link",
+            match.group(0),
+            gettext_noop("This link's address is not allowed; kept as text."),
+        )
         return escape_text(match.group(0), in_table=in_table)
     return f"[{shown}]({_url(url)})"

@@ -11,14 +11,15 @@ other plugin are kept as they were, in a code block, and listed as doubts.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from wikispiral.wiki.tiki.syntax_inline import (
     BLOCK_OPEN,
     BREAK,
+    PRIVATE_RE,
     Context,
     FileKind,
     TikiFileRef,
@@ -27,6 +28,7 @@ from wikispiral.wiki.tiki.syntax_inline import (
     fenced,
     inline,
     markdown_table,
+    memoised,
     safe_url,
 )
 
@@ -43,6 +45,9 @@ _IMAGE_KEYS: tuple[tuple[str, FileKind], ...] = (
 )
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 _PROTECTED = re.compile(r"\(\([^)]*\)\)|\[[^\]]*\]|\ue002\d+\ue003")
+_KEPT = re.compile("\ue005(\\d+)\ue006")
+_SPANS = re.compile(r"^[/\\]+")
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -155,17 +160,18 @@ def split_cells(row: str, separator: str = "|") -> list[str]:
 
     masked = _PROTECTED.sub(protect, row)
     cells = masked.split(separator)
-    restore = re.compile("\ue005(\\d+)\ue006")
-    return [restore.sub(lambda m: kept[int(m.group(1))], cell) for cell in cells]
+    if not kept:
+        return cells
+    return [_KEPT.sub(lambda m: kept[int(m.group(1))], cell) for cell in cells]
 
 
 def cell(text: str, ctx: Context) -> str:
     if BLOCK_OPEN in text:
-        ctx.doubt("table", text, _("A block inside a table cell is kept as text."))
+        ctx.doubt("table", text, gettext_noop("A block inside a table cell is kept as text."))
         return code_span(ctx.restore(text).strip().replace("\n", " "), in_table=True)
     converted = inline(text.strip(), ctx, in_table=True)
     if BREAK in converted:
-        ctx.note("cell break", text, gettext_lazy("Line breaks inside table cells became spaces."))
+        ctx.note("cell break", text, gettext_noop("Line breaks inside table cells became spaces."))
     return converted.replace(BREAK, " ")
 
 
@@ -179,71 +185,89 @@ def quote_blocks(blocks: list[str]) -> str:
 
 def render(plugin: Plugin, ctx: Context) -> str:
     """The placeholder standing for plugin in the text being converted."""
-    arguments = parse_arguments(plugin.arguments)
-    body = plugin.body or ""
     name = plugin.name
     if name == "img":
-        return ctx.inline_slot(_images(arguments, plugin, ctx), plugin.source)
+        return ctx.inline_slot(_from_source(plugin, ctx, _images), plugin.source)
+    if name == "fancytable":
+        return ctx.block_slot([_from_source(plugin, ctx, _fancy_table)], plugin.source)
+    arguments = parse_arguments(plugin.arguments)
+    body = plugin.body or ""
     if name == "maketoc":
         ctx.note(
-            "maketoc", plugin.source, gettext_lazy("Our pages show their own table of contents.")
+            "maketoc", plugin.source, gettext_noop("Our pages show their own table of contents.")
         )
         return ""
     if name == "div":
         if arguments:
             ctx.note(
-                "div", plugin.source, gettext_lazy("Layout and styles of DIV blocks were dropped.")
+                "div", plugin.source, gettext_noop("Layout and styles of DIV blocks were dropped.")
             )
         return ctx.block_slot(ctx.convert_blocks(body), plugin.source)
     if name == "box":
-        ctx.note("box", plugin.source, gettext_lazy("Boxes are shown as quotations."))
+        ctx.note("box", plugin.source, gettext_noop("Boxes are shown as quotations."))
         title = arguments.get("title", "").strip()
         inner = ([f"**{inline(title, ctx)}**"] if title else []) + ctx.convert_blocks(body)
         return ctx.block_slot([quote_blocks(inner)] if inner else [], plugin.source)
     if name == "split":
         return ctx.block_slot(_split(body, plugin, ctx), plugin.source)
-    if name == "fancytable":
-        return ctx.block_slot([_fancy_table(body, arguments, plugin, ctx)], plugin.source)
     if name == "code":
         return ctx.block_slot([fenced(ctx.restore(body).strip("\n"))], plugin.source)
     if name.startswith("tracker"):
-        message = _(
+        message = gettext_noop(
             "Tracker lists and forms have no equivalent here; the tracker data is imported "
             "separately. The original text is kept."
         )
     else:
-        message = _("This Tiki plugin is not converted; the original text is kept.")
+        message = gettext_noop("This Tiki plugin is not converted; the original text is kept.")
     ctx.doubt(f"plugin {name.upper()}", plugin.source, message)
     if plugin.body is None and not plugin.source.startswith("{" + name.upper()):
         return ctx.inline_slot(code_span(ctx.restore(plugin.source)), plugin.source)
     return ctx.block_slot([fenced(ctx.restore(plugin.source), "tiki")], plugin.source)
 
 
+def _from_source(
+    plugin: Plugin, ctx: Context, convert: Callable[[dict[str, str], Plugin, Context], str]
+) -> str:
+    """convert(arguments, plugin, ctx), which reads the plugin's source alone (and the hooks):
+    memoised across revisions (`memoised`) unless a placeholder is inside."""
+
+    def compute() -> str:
+        return convert(parse_arguments(plugin.arguments), plugin, ctx)
+
+    if PRIVATE_RE.search(plugin.source):
+        return compute()
+    return memoised(ctx, ("plugin", plugin.source), compute)
+
+
 def _images(arguments: dict[str, str], plugin: Plugin, ctx: Context) -> str:
     alt = (arguments.get("alt") or arguments.get("desc") or "").strip()
     refs: list[TikiFileRef] = []
     for key, kind in _IMAGE_KEYS:
-        for ident in re.findall(r"\d+", arguments.get(key, "")):
+        for ident in _DIGITS.findall(arguments.get(key, "")):
             refs.append(TikiFileRef(kind=kind, ref=ident, alt=alt))
     if not refs and arguments.get("src", "").strip():
         refs.append(TikiFileRef(kind="url", ref=arguments["src"].strip(), alt=alt))
     if not refs:
-        ctx.doubt("plugin IMG", plugin.source, _("This image names no file; kept as text."))
+        ctx.doubt(
+            "plugin IMG", plugin.source, gettext_noop("This image names no file; kept as text.")
+        )
         return code_span(ctx.restore(plugin.source))
     images: list[str] = []
     for ref in refs:
         ctx.add_file(ref)
-        target = ctx.file_target(ref)
+        target = ctx.resolve_file(ref)
         if target is None:
             target = ref.ref if ref.kind == "url" else f"attachment:tiki-{ref.kind}-{ref.ref}"
         if not safe_url(target) and not target.startswith("attachment:"):
-            ctx.doubt("plugin IMG", plugin.source, _("This image's address is not allowed."))
+            ctx.doubt(
+                "plugin IMG", plugin.source, gettext_noop("This image's address is not allowed.")
+            )
             continue
         if _SCHEME.match(target) is None and not target.startswith("attachment:"):
             ctx.note(
                 "image address",
                 plugin.source,
-                gettext_lazy(
+                gettext_noop(
                     "Images at addresses of the old site show as their text until imported."
                 ),
             )
@@ -263,7 +287,7 @@ def _split(body: str, plugin: Plugin, ctx: Context) -> list[str]:
         ctx.note(
             "split",
             plugin.source,
-            gettext_lazy("Columns of SPLIT blocks are shown one after another."),
+            gettext_noop("Columns of SPLIT blocks are shown one after another."),
         )
     blocks: list[str] = []
     for text in cells:
@@ -271,18 +295,18 @@ def _split(body: str, plugin: Plugin, ctx: Context) -> list[str]:
     return blocks
 
 
-def _fancy_table(body: str, arguments: dict[str, str], plugin: Plugin, ctx: Context) -> str:
+def _fancy_table(arguments: dict[str, str], plugin: Plugin, ctx: Context) -> str:
+    body = plugin.body or ""
     head = arguments.get("head", "")
     head_rows = [row for row in head.split(">>") if row.strip()] if head else []
     lines = [line.strip() for line in body.split("\n") if line.strip()]
     separator = "~|~" if "~|~" in body or "~|~" in head else "|"
-    spans = re.compile(r"^[/\\]+")
 
     def row_cells(row: str) -> list[str]:
         cells = split_cells(row, separator)
-        if any(spans.match(c) for c in cells):
-            ctx.note("span", plugin.source, gettext_lazy("Merged table cells were split."))
-        return [cell(spans.sub("", c), ctx) for c in cells]
+        if any(_SPANS.match(c) for c in cells):
+            ctx.note("span", plugin.source, gettext_noop("Merged table cells were split."))
+        return [cell(_SPANS.sub("", c), ctx) for c in cells]
 
     header = row_cells(head_rows[0]) if head_rows else None
     rows = [row_cells(r) for r in head_rows[1:]] + [row_cells(line) for line in lines]

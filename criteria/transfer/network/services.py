@@ -1,0 +1,494 @@
+"""Importing criteria network-wide, for the secretariat: check (preview), queue, commit.
+
+One NetworkImportBatch follows a file from its preview to its commit. ImportBatch belongs to
+one coordination group (tenant FK, scoped manager, one file per group), so the commit fans the
+network batch out: inside one transaction it records, for every coordination group that gets
+new rows, a done ImportBatch that its criteria point to (the group's facilitators see it among
+their imports; its classification rows are written from it as in a group's own import), audits
+it in that group, and tells the floors above (criteria_changed) exactly as a group's own import
+does. Any error anywhere in the file, or any failure during the insert, writes nothing in any
+group.
+
+Re-importing: rows with an external key already given in their coordination group are left as
+they are and counted as already there, so a file whose every row has a key may be imported
+again and enters only its new rows. A file with rows without a key is refused once imported,
+as a group's own import refuses a file twice (its keyless rows would be entered twice).
+"""
+
+import datetime
+import hashlib
+import logging
+from collections.abc import Callable
+from pathlib import Path, PurePath
+
+import pandas as pd
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from psycopg import sql
+
+from criteria.hooks import criteria_changed
+from criteria.models import Criterion, ImportBatch, NetworkImportBatch
+from criteria.transfer.imports import MAX_UPLOAD_BYTES
+from criteria.transfer.network.checks import GroupPart, network_check_file
+from criteria.transfer.services import BULK_BATCH_SIZE, PROGRESS_EVERY, _insert_classifications
+from criteria.transfer.storage import private_path, write_atomically
+from wikispiral.accounts.models import User
+from wikispiral.audit.services import audit_record
+from wikispiral.errors import DomainError
+from wikispiral.jobs.services import JobLost, JobRun, job_enqueue
+from wikispiral.tenancy import tenant_scope
+
+logger = logging.getLogger(__name__)
+
+Status = NetworkImportBatch.Status
+ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
+JOB_KIND = "criteria.network_import"
+CRITERION_COLUMNS = (
+    "tenant_id",
+    "group_id",
+    "question_id",
+    "text",
+    "language",
+    "session_date",
+    "status",
+    "component_id",
+    "full_code",
+    "classified_by_id",
+    "classified_at",
+    "entered_by_id",
+    "import_batch_id",
+    "external_key",
+    "created_at",
+    "modified_at",
+)
+
+
+def network_file_path(batch: NetworkImportBatch) -> Path:
+    """Where the file of a network batch waits between its preview and its import."""
+    return private_path("imports", batch.stored_name)
+
+
+def network_job_key(batch: NetworkImportBatch) -> str:
+    return f"{JOB_KIND}:{batch.pk}"
+
+
+def _already_imported(batch: NetworkImportBatch) -> DomainError:
+    when = timezone.localtime(batch.finished_at or batch.created_at)
+    return DomainError(
+        ngettext(
+            "This file was already imported on %(date)s (%(count)d criterion). Some of its rows "
+            "have no external key: importing it again would enter them twice.",
+            "This file was already imported on %(date)s (%(count)d criteria). Some of its rows "
+            "have no external key: importing it again would enter them twice.",
+            batch.rows_done,
+        )
+        % {"date": date_format(when, "DATETIME_FORMAT"), "count": batch.rows_done},
+        field="file",
+    )
+
+
+def criteria_network_import_preview(
+    *, actor: User | None, filename: str, data: bytes
+) -> NetworkImportBatch:
+    """Check an uploaded network file and record the outcome in a NetworkImportBatch.
+
+    DomainError when the file is too large or was imported already while some rows have no
+    external key, FileProblem when it cannot be used as a whole: then nothing is recorded. A
+    file uploaded again before its import reuses its batch and is checked again; one being
+    imported returns its batch unchanged.
+    """
+    filename = PurePath(filename or "").name[:255] or "criteria.csv"
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise DomainError(
+            _("The file is larger than %(size)d MB: split it into several files.")
+            % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
+            field="file",
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    latest = NetworkImportBatch.objects.filter(file_sha256=digest).order_by("-pk").first()
+    if latest is not None and latest.status in ACTIVE_STATUSES:
+        return latest
+    if latest is not None and latest.status == Status.DONE and not latest.all_keyed:
+        raise _already_imported(latest)
+    reusable = latest is not None and latest.status in (Status.PREVIEWED, Status.FAILED)
+    batch = latest if reusable and latest is not None else NetworkImportBatch(file_sha256=digest)
+    # FileProblem goes up to the upload form: a file that cannot be read leaves no batch.
+    checked = network_check_file(filename=filename, data=data)
+    stored_name = f"network/{digest}.{checked.kind}"
+    write_atomically(private_path("imports", stored_name), data)
+    batch.filename = filename
+    batch.stored_name = stored_name
+    batch.status = Status.PREVIEWED
+    batch.rows = checked.rows
+    batch.rows_done = 0
+    batch.rows_existing = checked.existing
+    batch.all_keyed = checked.all_keyed
+    batch.error_count = checked.error_count
+    batch.errors = checked.errors
+    batch.groups = [part.summary() for part in checked.parts]
+    batch.message = (
+        _("These columns are not used and were left aside: %(columns)s.")
+        % {"columns": ", ".join(f"“{column}”" for column in checked.ignored)}
+        if checked.ignored
+        else ""
+    )
+    batch.finished_at = None
+    batch.created_by = actor if actor is not None and actor.is_authenticated else None
+    batch.save()
+    return batch
+
+
+def criteria_network_import_enqueue(*, batch: NetworkImportBatch) -> bool:
+    """Queue a checked batch without errors as a durable job; False when it was already queued,
+    running or imported (a second click does nothing). DomainError while it has errors."""
+    if batch.error_count:
+        raise DomainError(_("Correct the errors in the file and upload it again first."))
+    queued = NetworkImportBatch.objects.filter(
+        pk=batch.pk, status=Status.PREVIEWED, error_count=0
+    ).update(status=Status.QUEUED, message="")
+    if queued:
+        _job_enqueue(batch)
+    return bool(queued)
+
+
+def criteria_network_import_retry(*, batch: NetworkImportBatch) -> None:
+    """Start a failed import again from its stored file; nothing when it already waits or runs
+    again. DomainError when it did not fail or its file is gone."""
+    if criteria_network_import_revive(batch=batch):
+        _job_enqueue(batch)
+
+
+def criteria_network_import_revive(*, batch: NetworkImportBatch) -> bool:
+    """Put a failed batch back to waiting for its job; False when it already waits or runs."""
+    if not batch.stored_name or not network_file_path(batch).exists():
+        raise DomainError(_("The uploaded file is no longer on the server: upload it again."))
+    batches = NetworkImportBatch.objects.filter(pk=batch.pk, error_count=0)
+    if batches.filter(status__in=ACTIVE_STATUSES).exists():
+        return False
+    if not batches.filter(status=Status.FAILED).update(
+        status=Status.QUEUED, rows_done=0, message=""
+    ):
+        raise DomainError(_("Only a failed import can be started again."))
+    return True
+
+
+def _job_enqueue(batch: NetworkImportBatch) -> None:
+    person = batch.created_by
+    job_enqueue(
+        kind=JOB_KIND,
+        key=network_job_key(batch),
+        args={"batch_id": batch.pk},
+        actor=person,
+        language=(person.preferred_language if person else "") or settings.LANGUAGE_CODE,
+    )
+
+
+def criteria_network_import_commit(*, batch: NetworkImportBatch, run: JobRun | None = None) -> int:
+    """Insert the new rows of a checked network batch in every coordination group, all or
+    nothing, and mark it done; return how many criteria were created, or 0 when the batch was
+    not waiting: safe to run twice. Not one atomic block, as the per-group commit: the claim
+    commits first, a failure is recorded after the inserts rolled back."""
+    claimed = NetworkImportBatch.objects.filter(
+        pk=batch.pk, status__in=[Status.PREVIEWED, Status.QUEUED], error_count=0
+    ).update(status=Status.RUNNING, rows_done=0)
+    if not claimed:
+        return 0
+    batch.refresh_from_db()
+    try:
+        created = _commit_claimed(batch, run)
+    except JobLost:
+        raise
+    except DomainError as problem:
+        _fail(batch, problem.message)
+        return 0
+    except (OperationalError, InterfaceError, SoftTimeLimitExceeded):
+        NetworkImportBatch.objects.filter(pk=batch.pk, status=Status.RUNNING).update(
+            status=Status.QUEUED
+        )
+        raise
+    except Exception:
+        logger.exception("network criteria import %s failed", batch.pk)
+        _fail(
+            batch,
+            _(
+                "The import failed and nothing was saved in any coordination group. Upload the "
+                "file again; if it fails again, tell the technical team."
+            ),
+        )
+        return 0
+    if batch.status == Status.DONE:
+        path = network_file_path(batch)
+        transaction.on_commit(lambda: path.unlink(missing_ok=True))
+    return created
+
+
+def _fail(batch: NetworkImportBatch, message: str) -> None:
+    NetworkImportBatch.objects.filter(pk=batch.pk, status=Status.RUNNING).update(
+        status=Status.FAILED, message=message
+    )
+    batch.refresh_from_db()
+
+
+def _commit_claimed(batch: NetworkImportBatch, run: JobRun | None) -> int:
+    try:
+        data = network_file_path(batch).read_bytes() if batch.stored_name else None
+    except FileNotFoundError:
+        data = None
+    if data is None:
+        raise DomainError(_("The uploaded file is no longer on the server: upload it again."))
+    checked = network_check_file(filename=batch.filename, data=data)
+    if checked.error_count:
+        NetworkImportBatch.objects.filter(pk=batch.pk, status=Status.RUNNING).update(
+            status=Status.PREVIEWED,
+            error_count=checked.error_count,
+            errors=checked.errors,
+            message=_(
+                "The file no longer passes the checks (something changed since it was "
+                "checked): nothing was imported."
+            ),
+        )
+        batch.refresh_from_db()
+        return 0
+    now = timezone.now()
+    report = _progress_reporter(batch, run)
+    created = existing = 0
+    summaries = []
+    with transaction.atomic():
+        for part in checked.parts:
+            made, kept, group_batch = _commit_part(
+                part, batch=batch, now=now, report=_shifted(report, created + existing)
+            )
+            created += made
+            existing += kept
+            summaries.append(
+                {
+                    **part.summary(),
+                    "new": made,
+                    "existing": kept,
+                    "batch": group_batch.pk if group_batch else None,
+                }
+            )
+        if run is not None:
+            run.confirm()
+        batch.status = Status.DONE
+        batch.rows_done = created
+        batch.rows_existing = existing
+        batch.groups = summaries
+        batch.finished_at = timezone.now()
+        batch.message = ""
+        batch.save(
+            update_fields=[
+                "status",
+                "rows_done",
+                "rows_existing",
+                "groups",
+                "finished_at",
+                "message",
+            ]
+        )
+        audit_record(
+            actor=batch.created_by,
+            action="criteria.network_import.committed",
+            target=batch,
+            rows=created,
+            existing=existing,
+            groups=len([s for s in summaries if s["new"]]),
+            file_sha256=batch.file_sha256,
+        )
+    return created
+
+
+def _shifted(report: Callable[[int], None], offset: int) -> Callable[[int], None]:
+    """report, counting the rows of the groups already entered."""
+    return lambda done: report(offset + done)
+
+
+def _commit_part(
+    part: GroupPart,
+    *,
+    batch: NetworkImportBatch,
+    now: datetime.datetime,
+    report: Callable[[int], None],
+) -> tuple[int, int, ImportBatch | None]:
+    """Enter one coordination group's new rows under a done ImportBatch of its own; return
+    (created, already there, the group's batch or None when nothing was new)."""
+    tenant = part.group
+    valid = part.checked.valid
+    keys = part.keys
+    with tenant_scope(tenant):
+        # Checked again in the transaction: keys given since the check count as already there.
+        wanted = sorted({key for key in keys if key})
+        taken = set(
+            Criterion.objects.filter(tenant=tenant, external_key__in=wanted).values_list(
+                "external_key", flat=True
+            )
+            if wanted
+            else []
+        )
+        fresh = ~keys.isin(taken) | (keys == "")
+        rows = valid[fresh.to_numpy()]
+        row_keys = keys[fresh.to_numpy()]
+        kept = len(valid) - len(rows)
+        if rows.empty:
+            return 0, kept, None
+        marker = f"network:{batch.pk}:{tenant.pk}:{batch.file_sha256}"
+        group_batch = ImportBatch.objects.create(
+            tenant=tenant,
+            file_sha256=hashlib.sha256(marker.encode()).hexdigest(),
+            filename=batch.filename,
+            status=ImportBatch.Status.DONE,
+            rows=part.checked.rows,
+            rows_done=len(rows),
+            message=_("Imported by the network secretariat from a file of several groups."),
+            created_by=batch.created_by,
+            finished_at=now,
+        )
+        actor_id = batch.created_by_id
+        created = _insert(
+            rows,
+            row_keys,
+            tenant_id=tenant.pk,
+            batch_id=group_batch.pk,
+            actor_id=actor_id,
+            now=now,
+            report=report,
+        )
+        classified = _insert_classifications(batch=group_batch, actor_id=actor_id, now=now)
+        audit_record(
+            actor=batch.created_by,
+            action="criteria.import.committed",
+            target=group_batch,
+            tenant_id=tenant.pk,
+            rows=created,
+            classified=classified,
+            existing=kept,
+            file_sha256=batch.file_sha256,
+            network_import=batch.pk,
+        )
+        if classified:
+            criteria_changed(tenant=tenant)
+    return created, kept, group_batch
+
+
+def _rows(
+    valid: pd.DataFrame,
+    keys: pd.Series,
+    *,
+    tenant_id: int,
+    batch_id: int,
+    actor_id: int | None,
+    now: datetime.datetime,
+):
+    """One tuple per criterion, in CRITERION_COLUMNS order."""
+    classified = Criterion.Status.CLASSIFIED.value
+    unclassified = Criterion.Status.UNCLASSIFIED.value
+    components = [None if pd.isna(value) else int(value) for value in valid["component_id"]]
+    for group_id, question_id, text, language, session_date, component_id, full_code, key in zip(
+        valid["group_id"].tolist(),
+        valid["question_id"].tolist(),
+        valid["text"].tolist(),
+        valid["language"].tolist(),
+        valid["session_date"].tolist(),
+        components,
+        valid["full_code"].tolist(),
+        keys.tolist(),
+        strict=True,
+    ):
+        is_classified = component_id is not None
+        yield (
+            tenant_id,
+            group_id,
+            question_id,
+            text,
+            language,
+            session_date,
+            classified if is_classified else unclassified,
+            component_id,
+            full_code if is_classified else "",
+            actor_id if is_classified else None,
+            now if is_classified else None,
+            actor_id,
+            batch_id,
+            key or None,
+            now,
+            now,
+        )
+
+
+def _insert(
+    valid: pd.DataFrame,
+    keys: pd.Series,
+    *,
+    tenant_id: int,
+    batch_id: int,
+    actor_id: int | None,
+    now: datetime.datetime,
+    report: Callable[[int], None],
+) -> int:
+    rows = _rows(valid, keys, tenant_id=tenant_id, batch_id=batch_id, actor_id=actor_id, now=now)
+    done = 0
+    if connection.vendor == "postgresql":
+        statement = sql.SQL("COPY {table} ({columns}) FROM STDIN").format(
+            table=sql.Identifier(Criterion._meta.db_table),
+            columns=sql.SQL(", ").join(sql.Identifier(name) for name in CRITERION_COLUMNS),
+        )
+        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+                done += 1
+                if done % PROGRESS_EVERY == 0:
+                    report(done)
+        return done
+    chunk: list[Criterion] = []
+    for row in rows:
+        chunk.append(Criterion(**dict(zip(CRITERION_COLUMNS, row, strict=True))))
+        if len(chunk) == BULK_BATCH_SIZE:
+            Criterion.objects.bulk_create(chunk)
+            done += len(chunk)
+            chunk = []
+            if done % PROGRESS_EVERY == 0:
+                report(done)
+    Criterion.objects.bulk_create(chunk)
+    return done + len(chunk)
+
+
+def _progress_reporter(batch: NetworkImportBatch, run: JobRun | None) -> Callable[[int], None]:
+    """As the per-group import: rows_done written on a side connection (PostgreSQL only, the
+    inserting transaction is invisible until it commits), the job told too."""
+
+    def to_job(done: int) -> None:
+        if run is not None:
+            run.progress(100 * done // max(batch.rows, 1))
+            run.checkpoint()
+
+    if connection.vendor != "postgresql":
+        return to_job
+
+    def report(done: int) -> None:
+        to_job(done)
+        side = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            with side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {NetworkImportBatch._meta.db_table} "  # noqa: S608
+                    "SET rows_done = %s WHERE id = %s AND status = %s",
+                    [done, batch.pk, Status.RUNNING],
+                )
+        except OperationalError:
+            logger.warning("progress of network criteria import %s not recorded", batch.pk)
+        finally:
+            side.close()
+
+    return report
