@@ -126,17 +126,31 @@ def _header_key(raw: object) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip().lower().lstrip("\ufeff"))
 
 
-def read_table(filename: str, data: bytes, *, nrows: int | None = None) -> Table:
+def read_table(
+    filename: str,
+    data: bytes,
+    *,
+    nrows: int | None = None,
+    aliases: dict[str, str] | None = None,
+    required: tuple[str, ...] | None = None,
+    columns_read: tuple[str, ...] | None = None,
+    missing_message: str | None = None,
+) -> Table:
     """The file's rows under canonical column names (the first nrows only, when given);
     FileProblem when the file as a whole cannot be used (empty, not CSV/XLSX, not UTF-8, past
-    a limit, a column twice, required columns missing)."""
+    a limit, a column twice, required columns missing). A coordination group's file by
+    default; the network's import passes its own aliases, required and read columns, and the
+    words (with %(missing)s and %(found)s) for missing columns."""
+    aliases = HEADER_ALIASES if aliases is None else aliases
+    required = REQUIRED_COLUMNS if required is None else required
+    columns_read = COLUMNS if columns_read is None else columns_read
     sheet = sheet_read(data=data, filename=filename, limits=LIMITS, stop_after=nrows)
     headers: dict[str, str] = {}
     positions: dict[str, int] = {}
     ignored: list[str] = []
     for position, raw in enumerate(sheet.header):
         written = raw.strip().lstrip("\ufeff")
-        name = HEADER_ALIASES.get(_header_key(raw))
+        name = aliases.get(_header_key(raw))
         if name is None:
             if written:
                 ignored.append(written)
@@ -148,15 +162,18 @@ def read_table(filename: str, data: bytes, *, nrows: int | None = None) -> Table
             )
         headers[name] = written
         positions[name] = position
-    missing = [name for name in REQUIRED_COLUMNS if name not in headers]
+    missing = [name for name in required if name not in headers]
     if missing:
         found = ", ".join(f"“{column.strip()}”" for column in sheet.header if column.strip())
         raise FileProblem(
-            _(
-                "Required columns are missing: %(missing)s. The first row must name the "
-                "columns group, question, text and date (and optionally language, component "
-                "and full_code). Columns found: %(found)s. Download the template to start from "
-                "the right header."
+            (
+                missing_message
+                or _(
+                    "Required columns are missing: %(missing)s. The first row must name the "
+                    "columns group, question, text and date (and optionally language, "
+                    "component and full_code). Columns found: %(found)s. Download the "
+                    "template to start from the right header."
+                )
             )
             % {"missing": ", ".join(missing), "found": found or "—"}
         )
@@ -175,14 +192,14 @@ def read_table(filename: str, data: bytes, *, nrows: int | None = None) -> Table
     # The index is the spreadsheet's row number less two (check_table adds them back).
     index = pd.Index([number - 2 for number, _cells in sheet.rows])
     columns: dict[str, list[str]] = {}
-    for name in COLUMNS:
+    for name in columns_read:
         column_at = positions.get(name)
         columns[name] = (
             [cells[column_at] if column_at < len(cells) else "" for _number, cells in sheet.rows]
             if column_at is not None
             else [""] * len(index)
         )
-    table = pd.DataFrame(columns, index=index, columns=list(COLUMNS)).astype(str)
+    table = pd.DataFrame(columns, index=index, columns=list(columns_read)).astype(str)
     # Rows whose used columns are all empty (the file's other columns aside) are no criteria.
     table = table[(table != "").any(axis=1)]
     if table.empty:

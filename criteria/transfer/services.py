@@ -32,7 +32,7 @@ from django.utils.translation import ngettext
 from psycopg import sql
 
 from criteria.hooks import criteria_changed
-from criteria.models import Classification, Criterion, ImportBatch
+from criteria.models import Classification, Criterion, ImportBatch, NetworkImportBatch
 from criteria.transfer.imports import MAX_UPLOAD_BYTES, check_file
 from criteria.transfer.storage import import_file_path, private_path, write_atomically
 from territories.models import CoordinationGroup
@@ -62,6 +62,7 @@ CRITERION_COLUMNS = (
     "classified_at",
     "entered_by_id",
     "import_batch_id",
+    "external_key",
     "created_at",
     "modified_at",
 )
@@ -283,11 +284,11 @@ def _commit_claimed(tenant: CoordinationGroup, batch: ImportBatch, run: JobRun |
     now = timezone.now()
     actor_id = batch.created_by_id
     with transaction.atomic():
-        report = _progress_reporter(batch, run)
-        created = _insert_criteria(
+        report = progress_reporter(batch, run)
+        created = insert_criteria(
             valid=checked.valid,
-            tenant=tenant,
-            batch=batch,
+            tenant_id=tenant.pk,
+            batch_id=batch.pk,
             actor_id=actor_id,
             now=now,
             report=report,
@@ -314,7 +315,9 @@ def _commit_claimed(tenant: CoordinationGroup, batch: ImportBatch, run: JobRun |
     return created
 
 
-def _progress_reporter(batch: ImportBatch, run: JobRun | None) -> Callable[[int], None]:
+def progress_reporter(
+    batch: ImportBatch | NetworkImportBatch, run: JobRun | None
+) -> Callable[[int], None]:
     """Write rows_done as the insert goes, on a connection of its own: the inserting
     transaction's writes are invisible to the page until it commits. PostgreSQL only (SQLite
     would wait on its own writer's lock); elsewhere progress jumps to the end. The job hears
@@ -334,11 +337,12 @@ def _progress_reporter(batch: ImportBatch, run: JobRun | None) -> Callable[[int]
         try:
             with side.cursor() as cursor:
                 cursor.execute(
-                    "UPDATE criteria_importbatch SET rows_done = %s WHERE id = %s AND status = %s",
+                    f"UPDATE {type(batch)._meta.db_table} "  # noqa: S608 (a model's table)
+                    "SET rows_done = %s WHERE id = %s AND status = %s",
                     [done, batch.pk, Status.RUNNING],
                 )
         except OperationalError:
-            logger.warning("progress of criteria import %s not recorded", batch.pk)
+            logger.warning("progress of %s %s not recorded", type(batch).__name__, batch.pk)
         finally:
             side.close()
 
@@ -347,9 +351,10 @@ def _progress_reporter(batch: ImportBatch, run: JobRun | None) -> Callable[[int]
 
 def _criterion_rows(
     valid: pd.DataFrame,
+    keys: list[str | None],
     *,
-    tenant: CoordinationGroup,
-    batch: ImportBatch,
+    tenant_id: int,
+    batch_id: int,
     actor_id: int | None,
     now: datetime.datetime,
 ) -> Iterator[tuple]:
@@ -357,7 +362,7 @@ def _criterion_rows(
     classified = Criterion.Status.CLASSIFIED.value
     unclassified = Criterion.Status.UNCLASSIFIED.value
     components = [None if pd.isna(value) else int(value) for value in valid["component_id"]]
-    for group_id, question_id, text, language, session_date, component_id, full_code in zip(
+    for group_id, question_id, text, language, session_date, component_id, full_code, key in zip(
         valid["group_id"].tolist(),
         valid["question_id"].tolist(),
         valid["text"].tolist(),
@@ -365,11 +370,12 @@ def _criterion_rows(
         valid["session_date"].tolist(),
         components,
         valid["full_code"].tolist(),
+        keys,
         strict=True,
     ):
         is_classified = component_id is not None
         yield (
-            tenant.pk,
+            tenant_id,
             group_id,
             question_id,
             text,
@@ -381,22 +387,30 @@ def _criterion_rows(
             actor_id if is_classified else None,
             now if is_classified else None,
             actor_id,
-            batch.pk,
+            batch_id,
+            key or None,
             now,
             now,
         )
 
 
-def _insert_criteria(
+def insert_criteria(
     *,
     valid: pd.DataFrame,
-    tenant: CoordinationGroup,
-    batch: ImportBatch,
+    tenant_id: int,
+    batch_id: int,
     actor_id: int | None,
     now: datetime.datetime,
     report: Callable[[int], None],
+    keys: list[str | None] | None = None,
 ) -> int:
-    rows = _criterion_rows(valid, tenant=tenant, batch=batch, actor_id=actor_id, now=now)
+    """Insert valid's rows (with their external keys, if given) as criteria of one coordination
+    group and one batch: COPY on PostgreSQL, bulk_create elsewhere; report(done) as it goes."""
+    if keys is None:
+        keys = [None] * len(valid)
+    rows = _criterion_rows(
+        valid, keys, tenant_id=tenant_id, batch_id=batch_id, actor_id=actor_id, now=now
+    )
     done = 0
     if connection.vendor == "postgresql":
         statement = sql.SQL("COPY {table} ({columns}) FROM STDIN").format(

@@ -11,7 +11,7 @@ it names a group).
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -24,19 +24,16 @@ from criteria.transfer.imports import (
     COLUMNS,
     ERRORS_KEPT,
     HEADER_ALIASES,
-    LIMITS,
     REQUIRED_COLUMNS,
     Checked,
-    FileProblem,
     Lookups,
     Table,
-    _header_key,
     check_table,
+    read_table,
     sample_rows,
 )
 from territories.models import CoordinationGroup, HomogeneousGroup
 from wikispiral.tenancy import cross_tenant
-from wikispiral.uploads import sheet_read
 
 EXTERNAL_KEY_MAX_LENGTH = Criterion._meta.get_field("external_key").max_length or 64
 NETWORK_COLUMNS = ("coordination_group", *COLUMNS, "external_key")
@@ -64,18 +61,8 @@ NETWORK_ALIASES = {
 }
 
 
-@dataclass
-class NetworkTable:
-    """The rows of a network file, every cell a string, under NETWORK_COLUMNS."""
-
-    frame: pd.DataFrame
-    kind: str
-    headers: dict[str, str]
-    ignored: list[str] = field(default_factory=list)
-    separator: str = ""
-
-    def header(self, column: str) -> str:
-        return self.headers.get(column, column)
+# A network file read: the per-group Table, under NETWORK_COLUMNS.
+NetworkTable = Table
 
 
 @dataclass
@@ -121,63 +108,19 @@ class NetworkChecked:
 
 def network_table_read(filename: str, data: bytes, *, nrows: int | None = None) -> NetworkTable:
     """The file's rows under NETWORK_COLUMNS; FileProblem when the file as a whole cannot be
-    used (as criteria.transfer.imports.read_table, with the coordination group required)."""
-    sheet = sheet_read(data=data, filename=filename, limits=LIMITS, stop_after=nrows)
-    headers: dict[str, str] = {}
-    positions: dict[str, int] = {}
-    ignored: list[str] = []
-    for position, raw in enumerate(sheet.header):
-        written = raw.strip().lstrip("\ufeff")
-        name = NETWORK_ALIASES.get(_header_key(raw))
-        if name is None:
-            if written:
-                ignored.append(written)
-            continue
-        if name in headers:
-            raise FileProblem(
-                _("The columns “%(first)s” and “%(second)s” both give the %(column)s.")
-                % {"first": headers[name], "second": written, "column": name}
-            )
-        headers[name] = written
-        positions[name] = position
-    missing = [name for name in NETWORK_REQUIRED if name not in headers]
-    if missing:
-        found = ", ".join(f"“{column.strip()}”" for column in sheet.header if column.strip())
-        raise FileProblem(
-            _(
-                "Required columns are missing: %(missing)s. The first row must name the "
-                "columns coordination_group, group, question, text and date (and optionally "
-                "language, component, full_code and external_key). Columns found: %(found)s."
-            )
-            % {"missing": ", ".join(missing), "found": found or "—"}
-        )
-    width = len(sheet.header)
-    if sheet.kind == "csv":
-        for number, cells in sheet.rows:
-            if len(cells) > width and any(map(str.strip, cells[width:])):
-                raise FileProblem(
-                    _(
-                        "The file cannot be read as CSV around line %(line)s: a line has more "
-                        "cells than the header, or a quotation mark is not closed. Check that "
-                        "line and upload the file again."
-                    )
-                    % {"line": number}
-                )
-    index = pd.Index([number - 2 for number, _cells in sheet.rows])
-    columns: dict[str, list[str]] = {}
-    for name in NETWORK_COLUMNS:
-        column_at = positions.get(name)
-        columns[name] = (
-            [cells[column_at] if column_at < len(cells) else "" for _number, cells in sheet.rows]
-            if column_at is not None
-            else [""] * len(index)
-        )
-    table = pd.DataFrame(columns, index=index, columns=list(NETWORK_COLUMNS)).astype(str)
-    table = table[(table != "").any(axis=1)]
-    if table.empty:
-        raise FileProblem(_("The file has a header but no criteria under it."))
-    return NetworkTable(
-        frame=table, kind=sheet.kind, headers=headers, ignored=ignored, separator=sheet.separator
+    used (criteria.transfer.imports.read_table, with the coordination group required)."""
+    return read_table(
+        filename,
+        data,
+        nrows=nrows,
+        aliases=NETWORK_ALIASES,
+        required=NETWORK_REQUIRED,
+        columns_read=NETWORK_COLUMNS,
+        missing_message=_(
+            "Required columns are missing: %(missing)s. The first row must name the "
+            "columns coordination_group, group, question, text and date (and optionally "
+            "language, component, full_code and external_key). Columns found: %(found)s."
+        ),
     )
 
 

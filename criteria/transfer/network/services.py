@@ -25,24 +25,24 @@ import pandas as pd
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import (
-    DEFAULT_DB_ALIAS,
     InterfaceError,
     OperationalError,
-    connection,
-    connections,
     transaction,
 )
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from psycopg import sql
 
 from criteria.hooks import criteria_changed
 from criteria.models import Criterion, ImportBatch, NetworkImportBatch
 from criteria.transfer.imports import MAX_UPLOAD_BYTES
 from criteria.transfer.network.checks import GroupPart, network_check_file
-from criteria.transfer.services import BULK_BATCH_SIZE, PROGRESS_EVERY, _insert_classifications
+from criteria.transfer.services import (
+    _insert_classifications,
+    insert_criteria,
+    progress_reporter,
+)
 from criteria.transfer.storage import private_path, write_atomically
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
@@ -55,24 +55,6 @@ logger = logging.getLogger(__name__)
 Status = NetworkImportBatch.Status
 ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
 JOB_KIND = "criteria.network_import"
-CRITERION_COLUMNS = (
-    "tenant_id",
-    "group_id",
-    "question_id",
-    "text",
-    "language",
-    "session_date",
-    "status",
-    "component_id",
-    "full_code",
-    "classified_by_id",
-    "classified_at",
-    "entered_by_id",
-    "import_batch_id",
-    "external_key",
-    "created_at",
-    "modified_at",
-)
 
 
 def network_file_path(batch: NetworkImportBatch) -> Path:
@@ -262,7 +244,7 @@ def _commit_claimed(batch: NetworkImportBatch, run: JobRun | None) -> int:
         batch.refresh_from_db()
         return 0
     now = timezone.now()
-    report = _progress_reporter(batch, run)
+    report = progress_reporter(batch, run)
     created = existing = 0
     summaries = []
     with transaction.atomic():
@@ -382,51 +364,6 @@ def _commit_part(
     return created, kept, group_batch
 
 
-def _rows(
-    valid: pd.DataFrame,
-    keys: pd.Series,
-    *,
-    tenant_id: int,
-    batch_id: int,
-    actor_id: int | None,
-    now: datetime.datetime,
-):
-    """One tuple per criterion, in CRITERION_COLUMNS order."""
-    classified = Criterion.Status.CLASSIFIED.value
-    unclassified = Criterion.Status.UNCLASSIFIED.value
-    components = [None if pd.isna(value) else int(value) for value in valid["component_id"]]
-    for group_id, question_id, text, language, session_date, component_id, full_code, key in zip(
-        valid["group_id"].tolist(),
-        valid["question_id"].tolist(),
-        valid["text"].tolist(),
-        valid["language"].tolist(),
-        valid["session_date"].tolist(),
-        components,
-        valid["full_code"].tolist(),
-        keys.tolist(),
-        strict=True,
-    ):
-        is_classified = component_id is not None
-        yield (
-            tenant_id,
-            group_id,
-            question_id,
-            text,
-            language,
-            session_date,
-            classified if is_classified else unclassified,
-            component_id,
-            full_code if is_classified else "",
-            actor_id if is_classified else None,
-            now if is_classified else None,
-            actor_id,
-            batch_id,
-            key or None,
-            now,
-            now,
-        )
-
-
 def _insert(
     valid: pd.DataFrame,
     keys: pd.Series,
@@ -437,58 +374,13 @@ def _insert(
     now: datetime.datetime,
     report: Callable[[int], None],
 ) -> int:
-    rows = _rows(valid, keys, tenant_id=tenant_id, batch_id=batch_id, actor_id=actor_id, now=now)
-    done = 0
-    if connection.vendor == "postgresql":
-        statement = sql.SQL("COPY {table} ({columns}) FROM STDIN").format(
-            table=sql.Identifier(Criterion._meta.db_table),
-            columns=sql.SQL(", ").join(sql.Identifier(name) for name in CRITERION_COLUMNS),
-        )
-        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
-                done += 1
-                if done % PROGRESS_EVERY == 0:
-                    report(done)
-        return done
-    chunk: list[Criterion] = []
-    for row in rows:
-        chunk.append(Criterion(**dict(zip(CRITERION_COLUMNS, row, strict=True))))
-        if len(chunk) == BULK_BATCH_SIZE:
-            Criterion.objects.bulk_create(chunk)
-            done += len(chunk)
-            chunk = []
-            if done % PROGRESS_EVERY == 0:
-                report(done)
-    Criterion.objects.bulk_create(chunk)
-    return done + len(chunk)
-
-
-def _progress_reporter(batch: NetworkImportBatch, run: JobRun | None) -> Callable[[int], None]:
-    """As the per-group import: rows_done written on a side connection (PostgreSQL only, the
-    inserting transaction is invisible until it commits), the job told too."""
-
-    def to_job(done: int) -> None:
-        if run is not None:
-            run.progress(100 * done // max(batch.rows, 1))
-            run.checkpoint()
-
-    if connection.vendor != "postgresql":
-        return to_job
-
-    def report(done: int) -> None:
-        to_job(done)
-        side = connections.create_connection(DEFAULT_DB_ALIAS)
-        try:
-            with side.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {NetworkImportBatch._meta.db_table} "  # noqa: S608
-                    "SET rows_done = %s WHERE id = %s AND status = %s",
-                    [done, batch.pk, Status.RUNNING],
-                )
-        except OperationalError:
-            logger.warning("progress of network criteria import %s not recorded", batch.pk)
-        finally:
-            side.close()
-
-    return report
+    """One group's part, inserted as the per-group import inserts (a test fails it midway)."""
+    return insert_criteria(
+        valid=valid,
+        keys=keys.tolist(),
+        tenant_id=tenant_id,
+        batch_id=batch_id,
+        actor_id=actor_id,
+        now=now,
+        report=report,
+    )
