@@ -10,10 +10,12 @@ With CHAOS_FIGURES=<file>, each kind appends its figures (faults, jobs recovered
 recover) to that file as a JSON line: bench/chaos.py runs this module and prints the table.
 """
 
+import io
 import json
 import os
 import time
 import uuid
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +23,14 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from criteria.models import Criterion, ImportBatch
+from criteria.models import Criterion, ImportBatch, NetworkImportBatch
+from criteria.transfer.network.services import (
+    criteria_network_import_enqueue,
+    criteria_network_import_preview,
+)
 from criteria.transfer.services import criteria_import_enqueue, criteria_import_preview
 from projects.models import SummaryState
 from projects.summaries import summaries_mark, summaries_recompute_enqueue
@@ -35,18 +42,25 @@ from syntheses.services import (
     syntheses_recompute_all,
     syntheses_recompute_all_enqueue,
 )
+from territories.models import CoordinationGroup
+from territories.services import locality_ensure, region_ensure
 from tests.factories import (
     make_coordination_group,
+    make_country,
     make_criterion,
     make_homogeneous_group,
     make_page,
     make_user,
     reference_data,
 )
+from tests.movein.tiki_site import NETWORK_ID, write_site
 from wikispiral.jobs.models import Job
 from wikispiral.jobs.tasks import jobs_sweep_task
 from wikispiral.mail import mail_send_on_commit
+from wikispiral.movein.models import MoveIn
+from wikispiral.movein.services import movein_start
 from wikispiral.tenancy import cross_tenant
+from wikispiral.wiki.models import Revision
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -108,6 +122,84 @@ def _import_scenario(context: dict) -> Scenario:
             assert criteria.values("text").distinct().count() == IMPORT_ROWS + 1
 
     return Scenario("criteria.import", start, check)
+
+
+def _network_import_scenario(context: dict) -> Scenario:
+    tenant = make_coordination_group()
+    secretary = make_user(secretariat=True)
+    with cross_tenant():
+        make_homogeneous_group(tenant=tenant, slug="young-people")
+    header = "coordination_group,group,question,text,date,external_key\n"
+    rows = "".join(
+        f"{tenant.network_id},young-people,Q1,Network criterion {n},2025-03-14,k{n}\n"
+        for n in range(IMPORT_ROWS // 2)
+    )
+    files = [
+        (header + rows).encode(),
+        (header + f"{tenant.network_id},young-people,Q2,One more,2025-03-14,extra\n").encode(),
+    ]
+
+    def start(number: int) -> None:
+        batch = criteria_network_import_preview(
+            actor=secretary, filename=f"n{number}.csv", data=files[number]
+        )
+        assert batch.error_count == 0, batch.errors
+        criteria_network_import_enqueue(batch=batch)
+
+    def check() -> None:
+        batches = list(NetworkImportBatch.objects.order_by("pk"))
+        assert [batch.status for batch in batches] == ["done", "done"]
+        assert [batch.rows_done for batch in batches] == [IMPORT_ROWS // 2, 1]
+        with cross_tenant():
+            criteria = Criterion.objects.filter(tenant=tenant)
+            assert criteria.count() == IMPORT_ROWS // 2 + 1
+            assert criteria.values("external_key").distinct().count() == IMPORT_ROWS // 2 + 1
+
+    return Scenario("criteria.network_import", start, check)
+
+
+def _movein_scenario(context: dict) -> Scenario:
+    country = make_country()
+    region = region_ensure(country=country, name="Grand Est")[0]
+    locality_ensure(region=region, name="Mulhouse")
+    secretary = make_user(secretariat=True)
+    site = write_site(Path(django_settings.PRIVATE_ROOT) / "chaos-export", criteria=300)
+    uploads = {
+        "pages": site.pages,
+        "structure": site.structure,
+        "mapping": site.mapping,
+        "files": site.files,
+    }
+
+    def start(number: int) -> None:
+        files = {
+            kind: SimpleUploadedFile(path.name, path.read_bytes()) for kind, path in uploads.items()
+        }
+        trackers = io.BytesIO()
+        with zipfile.ZipFile(trackers, "w") as archive:
+            for path in site.trackers.iterdir():
+                archive.writestr(path.name, path.read_bytes())
+        files["trackers"] = SimpleUploadedFile("trackers.zip", trackers.getvalue())
+        movein_start(actor=secretary, uploads=files, dry_run=False)
+
+    def check() -> None:
+        runs = list(MoveIn.objects.order_by("pk"))
+        assert [run.status for run in runs] == ["done", "done"], [r.message for r in runs]
+        assert [run.error_count for run in runs] == [0, 0]
+        # Whole, exactly once: the rescued run finished what the killed one began, and the
+        # other found everything there already.
+        with cross_tenant():
+            assert CoordinationGroup.objects.filter(network_id=NETWORK_ID).count() == 1
+            assert Criterion.objects.count() == 300
+            assert Criterion.objects.values("external_key").distinct().count() == 300
+        assert Revision.objects.filter(source_format="tiki").count() == 13
+        # Whichever of the two ran last found the criteria there.
+        assert sorted(str(run.counts["criteria"]) for run in runs) == [
+            str({"created": 300}),
+            str({"unchanged": 300}),
+        ]
+
+    return Scenario("movein.import", start, check)
 
 
 def _recompute_scenario(context: dict) -> Scenario:
@@ -220,6 +312,8 @@ SINGLE_WAITING = {"syntheses.recompute", "syntheses.recompute_all"}
 
 SCENARIOS = {
     "criteria.import": _import_scenario,
+    "criteria.network_import": _network_import_scenario,
+    "movein.import": _movein_scenario,
     "syntheses.recompute": _recompute_scenario,
     "syntheses.recompute_all": _recompute_all_scenario,
     "syntheses.report": _report_scenario,

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "criteria",
     "syntheses",
     "projects",
+    "wikispiral.movein",
 ]
 
 MIDDLEWARE = [
@@ -316,6 +317,8 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WIKI_ATTACHMENT_MAX_BYTES = env_int("WIKI_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Each file the secretariat uploads to move the old Tiki site in (larger: the command).
+MOVEIN_MAX_UPLOAD_BYTES = env_int("MOVEIN_MAX_UPLOAD_BYTES", 1024 * 1024 * 1024)
 
 # Local runs print mail on the console; production sends through SMTP unless told otherwise.
 _email_backend = env_str(

@@ -38,6 +38,8 @@ urlpatterns = [
     path("", include("syntheses.urls")),
     path("", include("syntheses.reports.urls")),
     path("", include("projects.urls")),
+    path("", include("wikispiral.movein.urls")),
+    path("", include("wikispiral.movein.legacy_urls")),
     path("", include((wiki_patterns, wiki_urls.app_name))),
 ]
 

@@ -82,7 +82,7 @@ def _already_imported(batch: NetworkImportBatch) -> DomainError:
 
 
 def criteria_network_import_preview(
-    *, actor: User | None, filename: str, data: bytes
+    *, actor: User | None, filename: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES
 ) -> NetworkImportBatch:
     """Check an uploaded network file and record the outcome in a NetworkImportBatch.
 
@@ -92,10 +92,10 @@ def criteria_network_import_preview(
     imported returns its batch unchanged.
     """
     filename = PurePath(filename or "").name[:255] or "criteria.csv"
-    if len(data) > MAX_UPLOAD_BYTES:
+    if len(data) > max_bytes:
         raise DomainError(
             _("The file is larger than %(size)d MB: split it into several files.")
-            % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
+            % {"size": max_bytes // (1024 * 1024)},
             field="file",
         )
     digest = hashlib.sha256(data).hexdigest()
@@ -177,7 +177,12 @@ def _job_enqueue(batch: NetworkImportBatch) -> None:
     )
 
 
-def criteria_network_import_commit(*, batch: NetworkImportBatch, run: JobRun | None = None) -> int:
+def criteria_network_import_commit(
+    *,
+    batch: NetworkImportBatch,
+    run: JobRun | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Insert the new rows of a checked network batch in every coordination group, all or
     nothing, and mark it done; return how many criteria were created, or 0 when the batch was
     not waiting: safe to run twice. Not one atomic block, as the per-group commit: the claim
@@ -189,7 +194,7 @@ def criteria_network_import_commit(*, batch: NetworkImportBatch, run: JobRun | N
         return 0
     batch.refresh_from_db()
     try:
-        created = _commit_claimed(batch, run)
+        created = _commit_claimed(batch, run, progress)
     except JobLost:
         raise
     except DomainError as problem:
@@ -223,7 +228,9 @@ def _fail(batch: NetworkImportBatch, message: str) -> None:
     batch.refresh_from_db()
 
 
-def _commit_claimed(batch: NetworkImportBatch, run: JobRun | None) -> int:
+def _commit_claimed(
+    batch: NetworkImportBatch, run: JobRun | None, progress: Callable[[int], None] | None
+) -> int:
     try:
         data = network_file_path(batch).read_bytes() if batch.stored_name else None
     except FileNotFoundError:
@@ -244,7 +251,13 @@ def _commit_claimed(batch: NetworkImportBatch, run: JobRun | None) -> int:
         batch.refresh_from_db()
         return 0
     now = timezone.now()
-    report = progress_reporter(batch, run)
+    recorded = progress_reporter(batch, run)
+
+    def report(done: int) -> None:
+        recorded(done)
+        if progress is not None:
+            progress(done)
+
     created = existing = 0
     summaries = []
     with transaction.atomic():

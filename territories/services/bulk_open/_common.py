@@ -43,6 +43,8 @@ class BulkReport:
     errors: list[BulkRowError] = field(default_factory=list)
     unknown_places: list[UnknownPlace] = field(default_factory=list)
     committed: bool = False
+    # Once written: each row's group (row number -> pk), opened, updated or unchanged.
+    objects: dict[int, int] = field(default_factory=dict)
 
 
 def bulk_sheet_read(*, data: bytes, filename: str) -> Sheet:
@@ -110,7 +112,7 @@ def _start(sheet: Sheet, columns: tuple[str, ...], required: tuple[str, ...]) ->
 def _write(
     report: BulkReport,
     plans: list,
-    apply: Callable[[Any], None],
+    apply: Callable[[Any], Any],
     *,
     actor: User,
     action: str,
@@ -122,7 +124,8 @@ def _write(
         for plan in plans:
             try:
                 with transaction.atomic():
-                    apply(plan)
+                    written = apply(plan)
+                report.objects[plan.row] = written.pk
             except TerritoryError as exc:
                 report.errors.append(BulkRowError(plan.row, column(exc.field or ""), exc.message))
         if report.errors:

@@ -386,7 +386,7 @@ def _facilitator_account(email: str) -> User | None:
     )
 
 
-def _group_open(plan: _GroupPlan, actor: User) -> None:
+def _group_open(plan: _GroupPlan, actor: User) -> CoordinationGroup:
     facilitator = _facilitator_account(plan.facilitator_email) if plan.facilitator_email else None
     with translation.override(plan.language):
         group = coordination_group_create(
@@ -424,6 +424,7 @@ def _group_open(plan: _GroupPlan, actor: User) -> None:
         row=plan.row,
         facilitator="invited" if invited else ("member" if facilitator else "none"),
     )
+    return group
 
 
 def groups_bulk_preview(*, sheet: Sheet) -> BulkReport:
@@ -442,11 +443,12 @@ def groups_bulk_open(*, sheet: Sheet, actor: User, filename: str = "") -> BulkRe
             return report
         rows = _Rows(sheet, GROUP_COLUMNS, report)
 
-        def apply(plan: _GroupPlan) -> None:
+        def apply(plan: _GroupPlan) -> CoordinationGroup:
             if plan.existing is None:
-                _group_open(plan, actor)
-            elif plan.changes:
-                coordination_group_update(actor=actor, group=plan.existing, **plan.changes)
+                return _group_open(plan, actor)
+            if plan.changes:
+                return coordination_group_update(actor=actor, group=plan.existing, **plan.changes)
+            return plan.existing
 
         return _write(
             report,

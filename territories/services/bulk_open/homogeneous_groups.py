@@ -243,7 +243,7 @@ def _homogeneous_groups_check(sheet: Sheet) -> tuple[BulkReport, list[_HgPlan]]:
     return report, plans
 
 
-def _hg_open(plan: _HgPlan, actor: User) -> None:
+def _hg_open(plan: _HgPlan, actor: User) -> HomogeneousGroup:
     if plan.existing is None:
         hg = homogeneous_group_create(actor=actor, group=plan.group, **plan.values)
         if plan.key:
@@ -257,7 +257,7 @@ def _hg_open(plan: _HgPlan, actor: User) -> None:
             slug=hg.slug,
             row=plan.row,
         )
-        return
+        return hg
     changes = dict(plan.changes)
     key = changes.pop("external_key", None)
     hg = plan.existing
@@ -266,6 +266,7 @@ def _hg_open(plan: _HgPlan, actor: User) -> None:
     if key is not None:
         hg.external_key = key
         hg.save(update_fields=["external_key", "modified_at"])
+    return hg
 
 
 def homogeneous_groups_bulk_preview(*, sheet: Sheet) -> BulkReport:

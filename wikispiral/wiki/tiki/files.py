@@ -592,6 +592,7 @@ def files_read(
     except OSError:
         reading.problems.append(FileProblem(source=label, message=_("This file cannot be opened.")))
         return reading
+    members = [m for m in members if _basename(m.name).casefold() != listing_name.casefold()]
     for row, member in _matched(listed, members, reading, label):
         checked = _checked(row, member, limits, reading)
         if checked is not None:

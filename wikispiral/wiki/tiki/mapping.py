@@ -77,9 +77,14 @@ KINDS: dict[str, tuple[Target, ...]] = {
         Target("country"),
         Target("region"),
         Target("locality"),
-        Target("description", TEXT),
+        Target("actor_type"),
+        Target("description", TEXT),  # the platform's description
+        Target("territory_description", TEXT),
+        Target("process_summary", TEXT),
         Target("stakeholders", TEXT),
-        Target("contact_email", EMAIL),
+        Target("contacts", TEXT),
+        Target("support_needs", TEXT),
+        Target("contact_email", EMAIL),  # added to the contacts
         Target("facilitator_email", EMAIL),
         Target(
             "status",
@@ -88,6 +93,7 @@ KINDS: dict[str, tuple[Target, ...]] = {
             defaults=_TIKI_STATUS,
         ),
         Target("language", LANGUAGE),
+        Target("page"),  # the group's page on the old site: becomes its space's home page
     ),
     HOMOGENEOUS_GROUPS: (
         Target("key", required=True),
@@ -96,12 +102,16 @@ KINDS: dict[str, tuple[Target, ...]] = {
         Target("profile", TEXT),
         Target("started_on", DATE),
         Target("ended_on", DATE),
+        Target("meeting_dates"),
         Target("participants", NUMBER),
         Target("language", LANGUAGE),
+        Target("notes", TEXT),
+        Target("page"),  # the group's page on the old site: its history joins the group's page
     ),
     CRITERIA: (
         Target("key"),
-        Target("coordination_group", required=True),
+        # Not needed when the homogeneous group is named by its item id (its group is known).
+        Target("coordination_group"),
         Target("homogeneous_group", required=True),
         Target("question", CHOICE, required=True, choices=("Q1", "Q2", "Q3"), defaults=_QUESTIONS),
         Target("text", TEXT, required=True),
@@ -112,7 +122,17 @@ KINDS: dict[str, tuple[Target, ...]] = {
     ),
 }
 
-_TRACKER_KEYS = {"file", "kind", "separator", "encoding", "timezone", "columns", "values"}
+_TRACKER_KEYS = {
+    "file",
+    "kind",
+    "separator",
+    "encoding",
+    "timezone",
+    "columns",
+    "values",
+    "tracker_id",
+}
+_PAGES_KEYS = {"language", "spaces"}
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}([-_][a-z0-9]{2,8})?$")
 
@@ -130,6 +150,8 @@ class TrackerMapping:
     separator: str | None = None
     encoding: str | None = None
     timezone: str = "UTC"
+    # The tracker's id on the old site, for its feed's old address (tiki-tracker_rss.php).
+    tracker_id: int | None = None
 
     def targets(self) -> dict[str, Target]:
         return {target.name: target for target in KINDS[self.kind]}
@@ -137,7 +159,13 @@ class TrackerMapping:
 
 @dataclass(frozen=True)
 class Mapping:
+    """The trackers' parts, and the optional [pages] part: the pages' default language, and
+    which pages go to a coordination group's space (a page name, or a pattern with *, -> the
+    group's network id or address)."""
+
     trackers: dict[str, TrackerMapping]
+    pages_language: str = ""
+    pages_spaces: dict[str, str] = field(default_factory=dict)
 
     def for_file(self, filename: str) -> TrackerMapping | None:
         """The part about this export, found by its file name (any folder)."""
@@ -191,15 +219,16 @@ def mapping_read(text: str) -> tuple[Mapping | None, list[MappingProblem]]:
             )
         ]
     problems: list[MappingProblem] = []
-    trackers = data.get("trackers")
-    if not isinstance(trackers, dict) or not trackers:
+    trackers = data.get("trackers", {})
+    if not isinstance(trackers, dict) or (not trackers and "pages" not in data):
         return None, [
             MappingProblem(
                 _("The mapping file names no tracker: add a [trackers.<name>] part per export.")
             )
         ]
+    pages_language, pages_spaces = _pages(data.get("pages", {}), problems)
     for key in data:
-        if key != "trackers":
+        if key not in ("trackers", "pages"):
             problems.append(
                 MappingProblem(
                     _("The part “%(key)s” is not one the mapping knows; it was ignored.")
@@ -226,7 +255,42 @@ def mapping_read(text: str) -> tuple[Mapping | None, list[MappingProblem]]:
         parsed[name] = tracker
     if any(problem.level == ERROR for problem in problems):
         return None, problems
-    return Mapping(trackers=parsed), problems
+    mapping = Mapping(trackers=parsed, pages_language=pages_language, pages_spaces=pages_spaces)
+    return mapping, problems
+
+
+def _pages(part: object, problems: list[MappingProblem]) -> tuple[str, dict[str, str]]:
+    """The [pages] part: language = "fr", and [pages.spaces] "Page name or pattern*" = "GC…"."""
+    if not isinstance(part, dict):
+        problems.append(MappingProblem(_("[pages] must be a table.")))
+        return "", {}
+    for key in part:
+        if key not in _PAGES_KEYS:
+            problems.append(
+                MappingProblem(
+                    _("[pages] has the key “%(key)s”, which the mapping does not know.")
+                    % {"key": key}
+                )
+            )
+    language = part.get("language", "")
+    if not isinstance(language, str) or (language and not _LANGUAGE.match(language.lower())):
+        problems.append(MappingProblem(_("[pages]: “language” must be a language code.")))
+        language = ""
+    spaces = part.get("spaces", {})
+    found: dict[str, str] = {}
+    if not isinstance(spaces, dict):
+        problems.append(MappingProblem(_("[pages.spaces] must be a table.")))
+        spaces = {}
+    for name, group in spaces.items():
+        if not isinstance(group, str) or not group.strip():
+            problems.append(
+                MappingProblem(
+                    _("[pages.spaces]: “%(name)s” must name a coordination group.") % {"name": name}
+                )
+            )
+            continue
+        found[name.strip()] = group.strip()
+    return language.lower(), found
 
 
 def _tracker(name: str, part: object, problems: list[MappingProblem]) -> TrackerMapping | None:
@@ -297,6 +361,12 @@ def _tracker(name: str, part: object, problems: list[MappingProblem]) -> Tracker
             problem(_("[trackers.%(name)s]: “%(key)s” must be text.") % {"name": name, "key": key})
             option = None
         options[key] = option
+    tracker_id = part.get("tracker_id")
+    if tracker_id is not None and (
+        isinstance(tracker_id, bool) or not isinstance(tracker_id, int) or tracker_id < 1
+    ):
+        problem(_("[trackers.%(name)s]: “tracker_id” must be a whole number.") % {"name": name})
+        tracker_id = None
     separator = options["separator"]
     if separator is not None and len(separator) != 1:
         problem(_("[trackers.%(name)s]: the separator must be one character.") % {"name": name})
@@ -312,6 +382,7 @@ def _tracker(name: str, part: object, problems: list[MappingProblem]) -> Tracker
         separator=separator,
         encoding=options["encoding"],
         timezone=options["timezone"] or "UTC",
+        tracker_id=tracker_id,
     )
 
 

@@ -116,6 +116,8 @@ class PageOutcome:
     notes: list[Doubt] = field(default_factory=list)
     missing_links: list[str] = field(default_factory=list)
     page_id: int | None = None
+    # The files and pictures its versions use (for the files to become its attachments).
+    files: list[TikiFileRef] = field(default_factory=list)
 
 
 @dataclass
@@ -455,6 +457,7 @@ class _Importer:
             if author is None and rev.author:
                 author_name = line_clean(rev.author)[:MAX_AUTHOR_NAME_LENGTH]
                 self.unmatched.add(author_name)
+            outcome.files.extend(ref for ref in conversion.files if ref not in outcome.files)
             # The same construct in twenty versions is one doubt to review.
             outcome.doubts.extend(d for d in conversion.doubts if d not in outcome.doubts)
             outcome.notes.extend(
@@ -493,8 +496,11 @@ class _Importer:
         """An unchanged page's links, for the report: its last version converted again."""
         last = max(history, key=lambda rev: rev.version)
         link_target = _link_target(self.placed, entry.placement)
-        links = convert(_clean_text(last.text), link_target=link_target).links
-        self.current_links[key] = [(name, link_target(name) or name) for name in links]
+        conversion = convert(
+            _clean_text(last.text), link_target=link_target, file_target=self.file_target
+        )
+        entry.outcome.files.extend(conversion.files)
+        self.current_links[key] = [(name, link_target(name) or name) for name in conversion.links]
 
     def _missing_links(self) -> None:
         """Every page's links (as its last version has them) that lead to no page."""

@@ -17,6 +17,7 @@ another space or language, a loop, a language already taken); nothing is raised 
 Applying the same file again changes nothing.
 """
 
+import re
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 
@@ -38,6 +39,10 @@ _COLUMNS = {
     "position": "position",
     "language": "language",
     "translation of": "translation_of",
+    # Tiki's structure node ids of the page (several, separated by spaces or commas), for the
+    # old tiki-index.php?page_ref_id=N links.
+    "page ref id": "page_ref_id",
+    "page ref ids": "page_ref_id",
 }
 _MAX_CHAIN = 1000
 
@@ -50,6 +55,7 @@ class StructureRow:
     position: int | None = None
     language: str = ""
     translation_of: str = ""
+    page_refs: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,9 @@ def tiki_structure_read(data: bytes, *, limits: Limits = STRUCTURE_LIMITS) -> St
             seen=seen,
             languages=languages,
         )
+        refs = re.split(r"[\s,;]+", cell("page_ref_id").strip())
+        if not problem and not all(ref.isdigit() for ref in refs if ref):
+            problem = _("The page ref ids must be whole numbers.")
         if problem:
             structure.problems.append(StructureProblem(number, page, problem))
             continue
@@ -128,6 +137,7 @@ def tiki_structure_read(data: bytes, *, limits: Limits = STRUCTURE_LIMITS) -> St
                 position=int(cell("position")) if cell("position") else None,
                 language=cell("language"),
                 translation_of=cell("translation_of"),
+                page_refs=tuple(int(ref) for ref in refs if ref),
             )
         )
     return structure
