@@ -5,7 +5,11 @@ Builds a fresh PostgreSQL database `wikispiral_bench_movein` (dropped and re-cre
 it, creates France › Grand Est › Mulhouse and a secretariat account, writes a synthetic Tiki
 export (tests/movein/tiki_site.py: the 7 real pages of the test network plus filler pages of
 --revisions revisions each, and a criteria tracker of --criteria items), then measures two runs
-of `manage.py import_tiki` as child processes:
+of `manage.py import_tiki` as child processes. A filler page's history has the usual shape of
+a wiki page's: six paragraphs, each version rewriting one; --rewrite-all makes every version
+one block unlike the last (the converter then reuses nothing: its worst case). As in
+production a broker is configured (Redis database 11): what the import leaves for the worker
+(the pages' search vectors) waits there and is counted, no worker runs.
 
 1. trackers: `--trackers --mapping` (coordination group, homogeneous groups, the criteria);
 2. pages: `--pages --structure --mapping` (every revision of every page). After the trackers,
@@ -57,11 +61,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+import redis
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname={dbname}"
 DB_NAME = "wikispiral_bench_movein"
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/11"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 SECRETARY = "bench-secretary"
 REAL_PAGES = 7  # tests/movein/tiki_site.py network_pages(): 13 revisions in all
@@ -88,9 +94,12 @@ def bench_env(workdir: Path) -> dict[str, str]:
             "PYTHONUNBUFFERED": "1",
         }
     )
-    # Tasks run inline (no broker), no cache server: the import talks to PostgreSQL only.
-    for name in ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "WIKISPIRAL_TESTING"):
+    # As in production, a broker: the jobs the import leaves for the worker (search vectors of
+    # the pages, syntheses of the groups) wait there, recorded in the database; no worker runs
+    # during the bench, so the figures are the import's own. Redis database 11, emptied first.
+    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "WIKISPIRAL_TESTING"):
         env.pop(name, None)
+    env["REDIS_URL"] = BENCH_REDIS_URL
     return env
 
 
@@ -107,9 +116,12 @@ def database_recreate() -> None:
     with psycopg.connect(PG_DSN.format(dbname="postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
 
 
-def setup_child(export: Path, pages_count: int, revisions: int, criteria: int) -> dict:
+def setup_child(
+    export: Path, pages_count: int, revisions: int, criteria: int, *, rewrite_all: bool = False
+) -> dict:
     """In a child with Django set up: the places the criteria need, the secretariat account,
     the export written to disk."""
     from criteria.models import Criterion
@@ -129,6 +141,7 @@ def setup_child(export: Path, pages_count: int, revisions: int, criteria: int) -
         criteria=criteria,
         filler=max(0, pages_count - REAL_PAGES),
         filler_revisions=revisions,
+        rewrite_all=rewrite_all,
     )
     return {
         "seconds": time.perf_counter() - started,
@@ -457,6 +470,12 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="200 pages, 5,000 criteria")
     parser.add_argument("--only", choices=("pages", "criteria"), help="one of the two imports")
     parser.add_argument("--profile", type=Path, help="run the imports under pyinstrument, into DIR")
+    parser.add_argument(
+        "--rewrite-all",
+        action="store_true",
+        help="filler versions rewrite the whole page as one block (the converter's worst case: "
+        "nothing of an earlier version is reused)",
+    )
     parser.add_argument("--setup-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.quick:
@@ -468,7 +487,13 @@ def main() -> int:
         django.setup()
         print(
             json.dumps(
-                setup_child(args.setup_child, args.pages_count, args.revisions, args.criteria)
+                setup_child(
+                    args.setup_child,
+                    args.pages_count,
+                    args.revisions,
+                    args.criteria,
+                    rewrite_all=args.rewrite_all,
+                )
             )
         )
         return 0
@@ -511,6 +536,7 @@ def main() -> int:
                     str(args.revisions),
                     "--criteria",
                     str(args.criteria),
+                    *(["--rewrite-all"] if args.rewrite_all else []),
                 ],
                 env,
                 "set-up",
@@ -595,6 +621,13 @@ def main() -> int:
                         sql.SQL("SELECT kind, count(*) FROM {} GROUP BY kind ORDER BY kind").format(
                             sql.Identifier(setup["address_table"])
                         )
+                    ).fetchall()
+                )
+                # What the import left for the worker (none runs during the bench).
+                addresses["jobs left waiting for the worker"] = dict(
+                    conn.execute(
+                        "SELECT kind, count(*) FROM jobs_job WHERE state = 'waiting' "
+                        "GROUP BY kind ORDER BY kind"
                     ).fetchall()
                 )
         except (SetupError, OSError, psycopg.Error) as error:

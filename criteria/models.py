@@ -376,6 +376,12 @@ class Criterion(models.Model):
                 condition=Q(status__in=["unclassified", "disputed"]),
                 name="criteria_waiting",
             ),
+            # An old site's link names an item by its id alone, whatever its group.
+            models.Index(
+                fields=["external_key"],
+                condition=Q(external_key__isnull=False),
+                name="criteria_external_key",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

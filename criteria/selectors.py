@@ -4,6 +4,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from criteria.models import Component, Criterion, Family, GridVersion, Question, SenseCategory
 from territories.models import CoordinationGroup, HomogeneousGroup
+from wikispiral.tenancy import cross_tenant
 
 
 def grid_current() -> GridVersion:
@@ -92,3 +93,16 @@ def criteria_counts(*, tenant: CoordinationGroup, group: HomogeneousGroup | None
         classified=Count("pk", filter=Q(status=Criterion.Status.CLASSIFIED)),
         waiting=Count("pk", filter=~Q(status=Criterion.Status.CLASSIFIED)),
     )
+
+
+def criterion_group_by_external_key(*, keys: list[str]) -> HomogeneousGroup | None:
+    """The homogeneous group of the criterion imported under one of these external keys, in
+    any coordination group (an old site's link to a criterion), or None."""
+    with cross_tenant():
+        found = (
+            Criterion.objects.filter(external_key__in=keys)
+            .select_related("group")
+            .order_by("pk")
+            .first()
+        )
+    return found.group if found is not None else None

@@ -582,3 +582,50 @@ def test_a_missing_path_is_a_problem(tmp_path: Path) -> None:
 
     assert reading.pages == []
     assert [p.message for p in reading.problems] == ["This file cannot be opened."]
+
+
+# --- The fast reader of Tiki's own shape (wikispiral/wiki/tiki/mime.py) -------------------------
+
+
+def _fast_and_email(data: bytes):
+    from wikispiral.wiki.tiki.export import _email_parts
+    from wikispiral.wiki.tiki.mime import tiki_parts
+
+    return tiki_parts(data), _email_parts(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        french_page(),
+        tiki_file(tiki_part("Solo", 1, "Only the current version.\n\n* a list")),
+        tiki_file(
+            tiki_part("A;B=C d%", 2, "x", summary='50% done; "quoted" = yes', description=""),
+            tiki_part("A;B=C d%", 1, "line\r\n--not a boundary\r\nend", hits=None),
+        ),
+        tiki_file(tiki_part("Empty", 1, "")),
+    ],
+    ids=["iso-8859-1 history", "single part", "reserved characters", "empty text"],
+)
+def test_the_fast_reader_gives_what_the_email_parser_gives(data: bytes) -> None:
+    fast, slow = _fast_and_email(data)
+    assert fast is not None  # Tiki's own shape: read without the email parser
+    assert [(params, body.rstrip(b"\r\n")) for params, body in fast] == [
+        (params, body.rstrip(b"\r\n")) for params, body in slow
+    ]
+
+
+def test_the_fast_reader_leaves_other_shapes_to_the_email_parser() -> None:
+    from wikispiral.wiki.tiki.mime import tiki_parts
+
+    page = french_page()
+    assert tiki_parts(page[: len(page) - 40]) is None  # cut short: no closing boundary
+    encoded = page.replace(
+        b"Content-Transfer-Encoding: binary", b"Content-Transfer-Encoding: base64"
+    )
+    assert tiki_parts(encoded) is None
+    rfc2231 = page.replace(b"pagename=", b"pagename*=", 1)
+    assert tiki_parts(rfc2231) is None
+    # ...whose answer the page reader keeps: the same refusal as before.
+    read, problems = page_file_read(page[: len(page) - 40], source="cut.txt")
+    assert read is None and "cut short" in problems[0].message

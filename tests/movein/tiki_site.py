@@ -128,17 +128,43 @@ def network_pages(later: bool) -> dict[str, bytes]:
     }
 
 
-def filler_pages(count: int, revisions: int) -> dict[str, bytes]:
-    """Pages for the bench: count pages of revisions versions each, of a few paragraphs."""
+def filler_pages(count: int, revisions: int, *, rewrite_all: bool = False) -> dict[str, bytes]:
+    """Pages for the bench: count pages of revisions versions each, shaped as a wiki page's
+    history usually is: six paragraphs (a heading, prose with links, a list, a table), each
+    version rewriting one of them and keeping the others. rewrite_all: the converter's worst
+    case, each version one block different from the last in its first line."""
     pages: dict[str, bytes] = {}
     for number in range(count):
+        if rewrite_all:
+            name = f"Territory page {number}"
+            pages[name] = _page(
+                name,
+                [
+                    f"!Territory {number}\n__Version {version}__ of a page about the "
+                    "((Home|network)).\n"
+                    + "* well-being of all\n* co-responsibility\n" * 8
+                    + f"||a|b\nc|{version}||\n"
+                    for version in range(1, revisions + 1)
+                ],
+            )
+            continue
         name = f"Territory page {number}"
-        texts = [
-            f"!Territory {number}\n__Version {version}__ of a page about the ((Home|network)).\n"
-            + "* well-being of all\n* co-responsibility\n" * 8
-            + f"||a|b\nc|{version}||\n"
-            for version in range(1, revisions + 1)
+        paragraphs = [
+            f"!Territory {number}",
+            f"The platform of territory {number} belongs to the ((Home|network)) of "
+            "territories of co-responsibility; its citizens say what ''well-being of all'' "
+            "means for them.",
+            "* well-being of all\n* co-responsibility\n** access to healthy food\n"
+            "** a place to meet\n* __what I can do__",
+            "||Group|Criteria\nYoung people|12\nElders|9||",
+            "!!History\nThe first meetings took place in the town hall; see ((SPIRAL)).",
+            "[https://example.org/report|The report] and -+notes+- of the facilitators.",
         ]
+        texts = []
+        for version in range(1, revisions + 1):
+            edited = version % len(paragraphs)
+            paragraphs[edited] += f"\nEdited in version {version}."
+            texts.append("\n\n".join(paragraphs))
         pages[name] = _page(name, texts)
     return pages
 
@@ -325,12 +351,13 @@ def write_site(
     filler: int = 0,
     filler_revisions: int = 20,
     components: tuple[str, ...] = (),
+    rewrite_all: bool = False,
 ) -> SitePaths:
     """Write the exports into folder; later: the same site's export some weeks on (two more
     revisions of SPIRAL, five more criteria)."""
     folder.mkdir(parents=True, exist_ok=True)
     pages = network_pages(later)
-    pages.update(filler_pages(filler, filler_revisions))
+    pages.update(filler_pages(filler, filler_revisions, rewrite_all=rewrite_all))
     pages_zip = _zip(folder / "pages.zip", {f"{name}.txt": data for name, data in pages.items()})
     structure = folder / "structure.csv"
     structure.write_text(STRUCTURE, encoding="utf-8")

@@ -183,8 +183,8 @@ def test_iso_8859_1_page_from_a_mime_file():
 def test_a_page_failing_mid_history_leaves_nothing_while_others_import(monkeypatch):
     real_insert = tiki_pages._revisions_insert
 
-    def insert_then_fail(revisions: list[Revision]) -> None:
-        real_insert(revisions)  # the rows are written, then the constraint fires
+    def insert_then_fail(revisions: list[Revision], *, parent_id: int | None) -> None:
+        real_insert(revisions, parent_id=parent_id)  # the rows are written, then it fails
         if revisions[0].title == "Broken":
             raise IntegrityError("UNIQUE constraint failed: wiki_revision.page_id, number")
 

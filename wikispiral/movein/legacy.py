@@ -24,6 +24,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import get_supported_language_variant
 from django.views.decorators.http import require_safe
 
+from criteria.selectors import criterion_group_by_external_key
 from territories.models import CoordinationGroup, HomogeneousGroup
 from territories.permissions import group_role, is_network_staff
 from wikispiral.movein.addresses import address_find
@@ -141,8 +142,12 @@ def _follow(
 
 
 def _target(kind: str, key: str) -> Any:
-    """What the old key of kind became, or None (unknown, gone, or not what kind holds)."""
+    """What the old key of kind became, or None (unknown, gone, or not what kind holds). A
+    criterion's item is found by its external key (the import keeps no address per criterion):
+    its homogeneous group."""
     address = address_find(kind, key)
+    if address is None and kind == Kind.ITEM:
+        return criterion_group_by_external_key(keys=[f"tiki-{key}", key])
     if address is None or address.content_type is None or address.object_id is None:
         return None
     if address.content_type.model_class() is None:

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils.translation import gettext as _
 
-from criteria.models import Criterion
-from criteria.transfer.network.checks import KEYS_PER_QUERY, NETWORK_COLUMNS
+from criteria.transfer.imports import FileProblem
+from criteria.transfer.network.checks import NETWORK_COLUMNS
 from criteria.transfer.network.services import (
+    criteria_network_import_check,
     criteria_network_import_commit,
-    criteria_network_import_preview,
     network_file_path,
 )
 from territories.models import CoordinationGroup, HomogeneousGroup
@@ -30,6 +30,7 @@ from territories.services.bulk_open import (
     groups_bulk_open,
     homogeneous_groups_bulk_open,
 )
+from wikispiral.errors import DomainError
 from wikispiral.movein.addresses import address_targets, addresses_record
 from wikispiral.movein.models import LegacyAddress
 from wikispiral.movein.report import ERROR
@@ -170,11 +171,12 @@ def _remember[Written: models.Model](
     items.update({by_number[number].item_id: pk for number, pk in result.objects.items()})
     with cross_tenant():
         found = model._default_manager.in_bulk(list(items.values()))
-    addresses_record(
+    changed = addresses_record(
         kind=Kind.ITEM,
         targets=[(item, found[pk]) for item, pk in items.items() if pk in found],
         move_in=context.move,
     )
+    context.report.count("addresses", "created", changed)
     for row in tracker.rows:
         page = row.values.get("page", "")
         pk = items.get(row.item_id)
@@ -265,7 +267,7 @@ def criteria_step(context: "Context", sources: Sources) -> None:
         return
     report = context.report
     context.progress("criteria", 0, len(tracker.rows))
-    if _refuse_rows(context, tracker, "criteria"):
+    if _refuse_rows(context, tracker, "criteria") or not tracker.rows:
         return
     created_on = {row.number: row.created for row in tracker.reading.rows}
     hg_refs = [row.values.get("homogeneous_group", "") for row in tracker.rows]
@@ -319,9 +321,14 @@ def criteria_step(context: "Context", sources: Sources) -> None:
         numbers.append(row.number)
     data = out.getvalue().encode("utf-8")
     filename = Path(tracker.mapping.file).stem + ".csv"
-    batch = criteria_network_import_preview(
-        actor=context.actor, filename=filename, data=data, max_bytes=CRITERIA_MAX_BYTES
-    )
+    try:
+        batch, checked = criteria_network_import_check(
+            actor=context.actor, filename=filename, data=data, max_bytes=CRITERIA_MAX_BYTES
+        )
+    except (FileProblem, DomainError) as problem:
+        report.add("criteria", tracker.mapping.file, problem.message, ERROR)
+        report.count("criteria", "refused", len(tracker.rows))
+        return
     if batch.error_count:
         for error in batch.errors:
             index = int(error["row"]) - 2
@@ -347,7 +354,9 @@ def criteria_step(context: "Context", sources: Sources) -> None:
     def progress(done: int) -> None:
         context.progress("criteria", done, len(tracker.rows))
 
-    created = criteria_network_import_commit(batch=batch, run=context.run, progress=progress)
+    created = criteria_network_import_commit(
+        batch=batch, run=context.run, progress=progress, checked=checked
+    )
     batch.refresh_from_db()
     if batch.status != batch.Status.DONE:
         report.add("criteria", tracker.mapping.file, batch.message, ERROR)
@@ -357,23 +366,4 @@ def criteria_step(context: "Context", sources: Sources) -> None:
         network_file_path(batch).unlink(missing_ok=True)
     report.count("criteria", "created", created)
     report.count("criteria", "unchanged", batch.rows_existing)
-    _criteria_addresses(context, tracker)
-
-
-def _criteria_addresses(context: "Context", tracker: Tracker) -> None:
-    """Each criterion's old item id leads to its homogeneous group's page."""
-    keys = {row.values.get("key") or f"tiki-{row.item_id}": row.item_id for row in tracker.rows}
-    wanted = list(keys)
-    pairs: list[tuple[int, int]] = []
-    with cross_tenant():
-        for start in range(0, len(wanted), KEYS_PER_QUERY):
-            found = Criterion.objects.filter(
-                external_key__in=wanted[start : start + KEYS_PER_QUERY]
-            ).values_list("external_key", "group_id")
-            pairs.extend((keys[key], group_id) for key, group_id in found if key is not None)
-        hgs = HomogeneousGroup.objects.in_bulk({group_id for _item, group_id in pairs})
-    addresses_record(
-        kind=Kind.ITEM,
-        targets=[(item, hgs[group_id]) for item, group_id in pairs if group_id in hgs],
-        move_in=context.move,
-    )
+    # No old address per criterion: a link to one is found by its external key (legacy.py).

@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -96,6 +97,23 @@ def _clean_slug(slug: str | None, title: str) -> str:
 def _check_language(language: str) -> None:
     if language not in dict(settings.LANGUAGES):
         raise WikiError(_("This language is not available."), field="language")
+
+
+SEARCH_INDEX_BATCH = 200
+
+
+def pages_search_index_enqueue(*, page_ids: Sequence[int]) -> None:
+    """Have the worker rebuild these pages' search vectors, a batch per job (an import's
+    pages: their writer does not wait for the index)."""
+    from wikispiral.jobs.services import job_enqueue
+
+    for start in range(0, len(page_ids), SEARCH_INDEX_BATCH):
+        batch = list(page_ids[start : start + SEARCH_INDEX_BATCH])
+        job_enqueue(
+            kind="wiki.search_index",
+            key=f"wiki.search_index:batch:{batch[0]}:{batch[-1]}:{len(batch)}",
+            args={"page_ids": batch},
+        )
 
 
 def _after_save(page: Page, *, structural: bool) -> None:

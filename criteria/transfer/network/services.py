@@ -37,7 +37,7 @@ from django.utils.translation import ngettext
 from criteria.hooks import criteria_changed
 from criteria.models import Criterion, ImportBatch, NetworkImportBatch
 from criteria.transfer.imports import MAX_UPLOAD_BYTES
-from criteria.transfer.network.checks import GroupPart, network_check_file
+from criteria.transfer.network.checks import GroupPart, NetworkChecked, network_check_file
 from criteria.transfer.services import (
     _insert_classifications,
     insert_criteria,
@@ -91,6 +91,16 @@ def criteria_network_import_preview(
     file uploaded again before its import reuses its batch and is checked again; one being
     imported returns its batch unchanged.
     """
+    return criteria_network_import_check(
+        actor=actor, filename=filename, data=data, max_bytes=max_bytes
+    )[0]
+
+
+def criteria_network_import_check(
+    *, actor: User | None, filename: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES
+) -> tuple[NetworkImportBatch, NetworkChecked | None]:
+    """criteria_network_import_preview, with what the check found (None for a batch already
+    waiting or running), for a caller that imports at once (commit(checked=...))."""
     filename = PurePath(filename or "").name[:255] or "criteria.csv"
     if len(data) > max_bytes:
         raise DomainError(
@@ -101,7 +111,7 @@ def criteria_network_import_preview(
     digest = hashlib.sha256(data).hexdigest()
     latest = NetworkImportBatch.objects.filter(file_sha256=digest).order_by("-pk").first()
     if latest is not None and latest.status in ACTIVE_STATUSES:
-        return latest
+        return latest, None
     if latest is not None and latest.status == Status.DONE and not latest.all_keyed:
         raise _already_imported(latest)
     reusable = latest is not None and latest.status in (Status.PREVIEWED, Status.FAILED)
@@ -129,7 +139,7 @@ def criteria_network_import_preview(
     batch.finished_at = None
     batch.created_by = actor if actor is not None and actor.is_authenticated else None
     batch.save()
-    return batch
+    return batch, checked
 
 
 def criteria_network_import_enqueue(*, batch: NetworkImportBatch) -> bool:
@@ -182,6 +192,7 @@ def criteria_network_import_commit(
     batch: NetworkImportBatch,
     run: JobRun | None = None,
     progress: Callable[[int], None] | None = None,
+    checked: NetworkChecked | None = None,
 ) -> int:
     """Insert the new rows of a checked network batch in every coordination group, all or
     nothing, and mark it done; return how many criteria were created, or 0 when the batch was
@@ -194,7 +205,7 @@ def criteria_network_import_commit(
         return 0
     batch.refresh_from_db()
     try:
-        created = _commit_claimed(batch, run, progress)
+        created = _commit_claimed(batch, run, progress, checked)
     except JobLost:
         raise
     except DomainError as problem:
@@ -229,15 +240,13 @@ def _fail(batch: NetworkImportBatch, message: str) -> None:
 
 
 def _commit_claimed(
-    batch: NetworkImportBatch, run: JobRun | None, progress: Callable[[int], None] | None
+    batch: NetworkImportBatch,
+    run: JobRun | None,
+    progress: Callable[[int], None] | None,
+    checked: NetworkChecked | None,
 ) -> int:
-    try:
-        data = network_file_path(batch).read_bytes() if batch.stored_name else None
-    except FileNotFoundError:
-        data = None
-    if data is None:
-        raise DomainError(_("The uploaded file is no longer on the server: upload it again."))
-    checked = network_check_file(filename=batch.filename, data=data)
+    if checked is None:  # checked again: the file may wait a while between check and import
+        checked = _check_again(batch)
     if checked.error_count:
         NetworkImportBatch.objects.filter(pk=batch.pk, status=Status.RUNNING).update(
             status=Status.PREVIEWED,
@@ -303,6 +312,16 @@ def _commit_claimed(
             file_sha256=batch.file_sha256,
         )
     return created
+
+
+def _check_again(batch: NetworkImportBatch) -> NetworkChecked:
+    try:
+        data = network_file_path(batch).read_bytes() if batch.stored_name else None
+    except FileNotFoundError:
+        data = None
+    if data is None:
+        raise DomainError(_("The uploaded file is no longer on the server: upload it again."))
+    return network_check_file(filename=batch.filename, data=data)
 
 
 def _shifted(report: Callable[[int], None], offset: int) -> Callable[[int], None]:

@@ -32,6 +32,11 @@ ISO = "iso"
 _UNIX_RANGE = (0, 4_102_444_800)  # 1970 to 2100
 
 
+# Tiki's default forms are ISO's layout: fromisoformat reads them about ten times faster than
+# strptime (a tracker of 100,000 items has 200,000 dates), given exactly that length and layout.
+_ISO_LAYOUTS = {"%Y-%m-%d %H:%M": 16, "%Y-%m-%d %H:%M:%S": 19, "%Y-%m-%d": 10}
+
+
 def date_in_form(text: str, form: str, zone: datetime.tzinfo) -> datetime.datetime | None:
     try:
         if form == UNIX:
@@ -41,6 +46,13 @@ def date_in_form(text: str, form: str, zone: datetime.tzinfo) -> datetime.dateti
             return datetime.datetime.fromtimestamp(stamp, tz=datetime.UTC)
         if form == ISO:
             moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        elif (
+            _ISO_LAYOUTS.get(form) == len(text)
+            and text.isascii()
+            and text[4] == text[7] == "-"
+            and (len(text) == 10 or text[10] == " ")
+        ):
+            moment = datetime.datetime.fromisoformat(text)
         else:
             moment = datetime.datetime.strptime(text, form)
     except (ValueError, OverflowError, OSError):

@@ -31,15 +31,14 @@ import zipfile
 import zlib
 from collections.abc import Buffer, Iterable, Iterator
 from dataclasses import dataclass, field
-from email import errors as email_errors
 from email import policy
 from pathlib import Path, PurePosixPath
 from typing import IO, Protocol
-from urllib.parse import unquote_to_bytes
 
 from django.utils.translation import gettext as _
 
 from wikispiral.uploads.base import MEGABYTE, grouped
+from wikispiral.wiki.tiki.mime import email_params, email_truncated, tiki_parts
 
 PAGE_TYPE = "application/x-tikiwiki"
 # Operating-system litter inside archives: skipped without a word.
@@ -163,23 +162,10 @@ def _guess(raw: bytes) -> tuple[str, str]:
         return _latin(raw), "ISO-8859-1"
 
 
-def _params(part: email.message.Message) -> dict[str, bytes]:
-    """The Content-Type parameters, names lower-cased, values percent-decoded to bytes."""
-    found: dict[str, bytes] = {}
-    for name, value in part.get_params(failobj=[])[1:]:
-        if isinstance(value, tuple):  # an RFC 2231 value; Tiki never writes one
-            value = value[2]
-        key = name.strip().lower()
-        if key and key not in found:
-            found[key] = unquote_to_bytes(value)
-    return found
-
-
-def _revision(part: email.message.Message, warnings: list[str]) -> tuple[str, TikiRevision]:
-    params = _params(part)
+def _revision(
+    params: dict[str, bytes], raw: bytes, warnings: list[str]
+) -> tuple[str, TikiRevision]:
     charset = params.get("charset", b"").decode("ascii", "replace")
-    body = part.get_payload(decode=True)
-    raw = body if isinstance(body, bytes) else b""
     text, warning = _decode(raw, charset)
     if warning and warning not in warnings:
         warnings.append(warning)
@@ -213,27 +199,12 @@ def _revision(part: email.message.Message, warnings: list[str]) -> tuple[str, Ti
     )
 
 
-def _truncated(message: email.message.Message) -> bool:
-    defects = list(message.defects)
-    for part in message.walk():
-        defects += part.defects
-    return any(
-        isinstance(
-            defect,
-            email_errors.CloseBoundaryNotFoundDefect | email_errors.StartBoundaryNotFoundDefect,
-        )
-        for defect in defects
-    )
-
-
-def _page(data: bytes, source: str) -> tuple[TikiPage, list[str]]:
-    head = data[:4096].lstrip()
-    if not head or b"\x00" in head or b":" not in head.split(b"\n", 1)[0]:
-        raise _Refused(_("This file is not a Tiki page export (it is not in MIME form)."))
+def _email_parts(data: bytes) -> list[tuple[dict[str, bytes], bytes]]:
+    """The revisions' parameters and bodies, by the email parser (any MIME message)."""
     message = email.message_from_bytes(data, policy=policy.compat32)
     content_type = message.get_content_type()
     if content_type == "multipart/mixed":
-        if _truncated(message):
+        if email_truncated(message):
             raise _Refused(_("This page file is cut short (its last revision is incomplete)."))
         parts = message.get_payload()
         if not isinstance(parts, list):
@@ -242,13 +213,28 @@ def _page(data: bytes, source: str) -> tuple[TikiPage, list[str]]:
         parts = [message]
     else:
         raise _Refused(_("This file is not a Tiki page export (it is not in MIME form)."))
-    warnings: list[str] = []
-    names: list[str] = []
-    by_version: dict[int, TikiRevision] = {}
+    found: list[tuple[dict[str, bytes], bytes]] = []
     for part in parts:
         if not isinstance(part, email.message.Message) or part.get_content_type() != PAGE_TYPE:
             raise _Refused(_("This file holds a part that is not a wiki page revision."))
-        name, revision = _revision(part, warnings)
+        body = part.get_payload(decode=True)
+        found.append((email_params(part), body if isinstance(body, bytes) else b""))
+    return found
+
+
+def _page(data: bytes, source: str) -> tuple[TikiPage, list[str]]:
+    head = data[:4096].lstrip()
+    if not head or b"\x00" in head or b":" not in head.split(b"\n", 1)[0]:
+        raise _Refused(_("This file is not a Tiki page export (it is not in MIME form)."))
+    # Tiki's own shape, read fast; anything else (and every defect) by the email parser.
+    parts = tiki_parts(data)
+    if parts is None:
+        parts = _email_parts(data)
+    warnings: list[str] = []
+    names: list[str] = []
+    by_version: dict[int, TikiRevision] = {}
+    for params, raw in parts:
+        name, revision = _revision(params, raw, warnings)
         names.append(name)
         known = by_version.get(revision.version)
         if known is None:

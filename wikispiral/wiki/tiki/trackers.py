@@ -429,7 +429,7 @@ def _date_columns(
         if column.kind not in _DATE_COLUMNS:
             continue
         values = [cells[column.index] for _n, cells in raw_rows if column.index < len(cells)]
-        present = [v.strip() for v in values if v.strip()]
+        present = list(dict.fromkeys(v.strip() for v in values if v.strip()))  # each once
         if not present:
             continue
         fitting = date_forms(present)
