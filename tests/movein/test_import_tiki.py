@@ -211,3 +211,49 @@ def test_an_unknown_group_refuses_the_criteria_tracker_whole(
         assert Criterion.objects.count() == 0
         assert CoordinationGroup.objects.filter(network_id=NETWORK_ID).exists()
     assert move.counts["criteria"] == {"refused": 30}
+
+
+def test_a_later_run_without_the_trackers_leaves_group_pages_and_files_where_they_are(
+    tmp_path, places, secretary, components, django_capture_on_commit_callbacks, settings
+):
+    capture = django_capture_on_commit_callbacks
+    site = write_site(tmp_path / "export", components=components)
+    run_import(site, capture)
+    with cross_tenant():
+        group = CoordinationGroup.objects.get(network_id=NETWORK_ID)
+    before = _state()
+    network_files = Attachment.objects.filter(space__slug="network").count()
+    # The pages and files again, alone: no tracker says which page is the group's.
+    with capture(execute=True):
+        call_command(
+            "import_tiki",
+            "--as",
+            "secretary",
+            "--pages",
+            str(site.pages),
+            "--files",
+            str(site.files),
+        )
+    again = MoveIn.objects.latest("pk")
+    assert again.status == MoveIn.Status.DONE and not _errors(again)
+    assert _state() == before  # no copy of the group's pages or pictures in the network's space
+    assert Attachment.objects.filter(space__slug="network").count() == network_files
+    assert Attachment.objects.filter(space=group.space, name="tiki-103-mulhouse.png").count() == 1
+    assert again.counts["pages"] == {"unchanged": 7}
+
+
+def test_a_dry_run_after_the_import_leaves_no_file_and_changes_nothing(
+    tmp_path, places, secretary, components, django_capture_on_commit_callbacks, settings
+):
+    capture = django_capture_on_commit_callbacks
+    site = write_site(tmp_path / "export", components=components)
+    run_import(site, capture)
+    before = _state()
+    private = tmp_path / "private"
+    private_files = sorted(str(p.relative_to(private)) for p in private.rglob("*") if p.is_file())
+    dry = run_import(site, capture, "--dry-run")
+    assert dry.status == MoveIn.Status.DONE and not _errors(dry)
+    assert _state() == before
+    assert dry.counts["criteria"] == {"unchanged": 30}
+    after = sorted(str(p.relative_to(private)) for p in private.rglob("*") if p.is_file())
+    assert [name for name in after if name not in private_files] == [f"movein/{dry.pk}/report.json"]

@@ -151,3 +151,15 @@ def test_only_the_secretariat_gets_in(client, client_for, site):
         assert client_for(facilitator).get(url).status_code == 404
     assert client_for(facilitator).post(reverse("movein:start"), _uploads(site)).status_code == 404
     assert MoveIn.objects.count() == 1
+
+
+def test_one_import_at_a_time(secretary, site):
+    first = secretary.post(reverse("movein:start"), _uploads(site, pages=1))
+    assert first.status_code == 302  # queued; its worker has not taken it yet
+    second = secretary.post(reverse("movein:start"), _uploads(site, pages=1))
+    assert second.status_code == 400
+    assert "An import is already running" in second.content.decode()
+    # A dry run may go beside it: it writes nothing.
+    dry = secretary.post(reverse("movein:start"), {**_uploads(site, pages=1), "dry_run": "on"})
+    assert dry.status_code == 302
+    assert MoveIn.objects.count() == 2

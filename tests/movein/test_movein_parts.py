@@ -178,3 +178,31 @@ def test_bad_files_in_the_export_are_lines_of_the_report(
         "101" in line or "103" in line for line in lines if "files" in line or "larg" in line
     )
     assert move.counts["pages"]["created"] == 5  # the good pages came in all the same
+
+
+@pytest.mark.django_db
+def test_a_contact_email_is_added_to_the_contacts(
+    tmp_path, places, secretary, django_capture_on_commit_callbacks
+):
+    from territories.models import CoordinationGroup
+    from wikispiral.tenancy import cross_tenant
+
+    site = write_site(tmp_path / "export")
+    groups = site.trackers / "groups.csv"
+    lines = groups.read_text().splitlines()
+    lines[0] += ",Contacts -- 9,Email -- 10"
+    lines[1] += ',"Town hall, 2 rue X",contact@example.org'
+    groups.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    site.mapping.write_text(
+        MAPPING.replace(
+            'page = "Page"\nlanguage = "Language"\n\n[trackers.hgs]',
+            'page = "Page"\nlanguage = "Language"\ncontacts = "Contacts"\n'
+            'contact_email = "Email"\n\n[trackers.hgs]',
+        ),
+        encoding="utf-8",
+    )
+    move = _run(site, django_capture_on_commit_callbacks)
+    assert move.error_count == 0, _lines(move)
+    with cross_tenant():
+        group = CoordinationGroup.objects.get(network_id="GC136526")
+    assert group.contacts == "Town hall, 2 rue X\ncontact@example.org"

@@ -147,7 +147,7 @@ def _target(kind: str, key: str) -> Any:
     its homogeneous group."""
     address = address_find(kind, key)
     if address is None and kind == Kind.ITEM:
-        return criterion_group_by_external_key(keys=[f"tiki-{key}", key])
+        return criterion_group_by_external_key(keys=[f"tiki-{key}"])
     if address is None or address.content_type is None or address.object_id is None:
         return None
     if address.content_type.model_class() is None:

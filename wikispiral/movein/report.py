@@ -4,7 +4,6 @@ row, a file). Kept as JSON beside the run and offered for download as JSON or CS
 
 import io
 import json
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -116,10 +115,6 @@ def counts_table(counts: dict[str, dict[str, int]]) -> list[dict]:
         outcomes = [(str(OUTCOMES.get(o, o)), n) for o, n in found.items() if n]
         rows.append({"kind": kind, "label": str(label), "outcomes": outcomes})
     return rows
-
-
-def level_counts(report: Report) -> Counter[str]:
-    return Counter(line.level for line in report.lines)
 
 
 def report_csv(report: Report) -> str:

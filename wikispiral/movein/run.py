@@ -11,11 +11,12 @@ through the services of the floor that owns it, and keep the report.
    id as external key);
 6. the old addresses of all of these, for the redirects.
 
-Every step is idempotent (pages by their versions' times, groups by their item ids, criteria
-by their external keys, files by their content, addresses by their keys), so a run cut short
-by a dying worker is simply run again, and a later export of the same site brings only what
-changed. A dry run goes through the same steps in one transaction that it rolls back: the
-preview is what the import would do, exactly, with nothing written.
+Every step is idempotent (pages by their versions' times, at the address an earlier run gave
+them; groups by their item ids; criteria by their external keys; files by their names and
+content, in the space they went to; addresses by their keys), so a run cut short by a dying
+worker is simply run again, and a later export of the same site brings only what changed.
+A dry run goes through the same steps in one transaction that it rolls back: the preview is
+what the import would do, exactly, with nothing written.
 """
 
 import logging

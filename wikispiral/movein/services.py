@@ -40,15 +40,27 @@ def _check_sources(kinds: set[str]) -> None:
             _("Give at least the page export, the tracker exports or the gallery files."),
             field="pages",
         )
-    if ("trackers" in kinds) != ("mapping" in kinds) and "trackers" in kinds:
+    if "trackers" in kinds and "mapping" not in kinds:
         raise DomainError(_("Tracker exports need their mapping file."), field="mapping")
     if "structure" in kinds and "pages" not in kinds:
         raise DomainError(_("The structure file goes with the page export."), field="structure")
 
 
+def _one_at_a_time(dry_run: bool) -> None:
+    """Two imports at once would race on the same pages and groups: refuse a second."""
+    if (
+        not dry_run
+        and MoveIn.objects.filter(
+            dry_run=False, origin=MoveIn.Origin.PAGE, status__in=[Status.QUEUED, Status.RUNNING]
+        ).exists()
+    ):
+        raise DomainError(_("An import is already running: wait for it to end."))
+
+
 def movein_start(*, actor: User, uploads: dict[str, UploadedFile], dry_run: bool) -> MoveIn:
     """Keep the uploaded sources and queue the run as a durable job."""
     _check_sources(set(uploads))
+    _one_at_a_time(dry_run)
     with transaction.atomic():
         move = MoveIn.objects.create(
             dry_run=dry_run,
@@ -65,8 +77,9 @@ def movein_start(*, actor: User, uploads: dict[str, UploadedFile], dry_run: bool
 
 def movein_again(*, actor: User, source: MoveIn, dry_run: bool = False) -> MoveIn:
     """A new run with the files of an earlier one (the import after its dry run)."""
-    if source.active:
-        raise DomainError(_("This import is still running."))
+    if source.active or not source.dry_run or source.status != Status.DONE:
+        raise DomainError(_("Only a finished dry run can be imported for real."))
+    _one_at_a_time(dry_run)
     with transaction.atomic():
         move = MoveIn.objects.create(
             dry_run=dry_run,

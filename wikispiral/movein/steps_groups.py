@@ -3,8 +3,9 @@
 Each tracker's mapped rows are handed to the service that opens or imports such rows from a
 secretariat's file (territories' bulk opening, criteria's network-wide import), so a Tiki item
 gets the same checks and the same errors as a row of our own files, all or nothing per tracker.
-The Tiki item id is the key: an item imported before is matched to what it became (its old
-address), so importing a later export again updates or skips, never duplicates.
+The Tiki item id is the key: a group imported before is matched to what it became (its old
+address), a criterion by its external key (`tiki-<item id>`), so importing a later export again
+updates or skips, never duplicates.
 """
 
 import csv
@@ -16,7 +17,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from criteria.transfer.imports import FileProblem
-from criteria.transfer.network.checks import NETWORK_COLUMNS
+from criteria.transfer.network.checks import NETWORK_COLUMNS, network_check_file
 from criteria.transfer.network.services import (
     criteria_network_import_check,
     criteria_network_import_commit,
@@ -48,8 +49,7 @@ Kind = LegacyAddress.Kind
 CRITERIA_MAX_BYTES = 512 * 1024 * 1024
 
 # Our field in the mapping -> the column of the bulk file, where the names differ.
-_GROUP_FIELDS = {"description": "platform_description", "contact_email": "contacts"}
-_HG_FIELDS: dict[str, str] = {}
+_GROUP_FIELDS = {"description": "platform_description"}
 
 
 def _subject(tracker: Tracker, row: int) -> str:
@@ -131,7 +131,12 @@ def coordination_groups_step(context: "Context", sources: Sources) -> None:
     rows = []
     for row in tracker.rows:
         values = {_GROUP_FIELDS.get(name, name): value for name, value in row.values.items()}
+        email = values.pop("contact_email", "")
+        if email and email not in values.get("contacts", ""):  # added to the contacts
+            values["contacts"] = "\n".join(filter(None, [values.get("contacts", ""), email]))
         before = known.get(row.item_id)
+        if before is not None and before not in network_ids:
+            before = None  # its group is gone: opened again
         if before is not None:
             given = values.get("network_id", "")
             if given and given.upper() != network_ids[before]:
@@ -212,7 +217,7 @@ def homogeneous_groups_step(context: "Context", sources: Sources) -> None:
     rows = []
     missing_profile = False
     for row in tracker.rows:
-        values = {_HG_FIELDS.get(name, name): value for name, value in row.values.items()}
+        values = dict(row.values)
         values["coordination_group"] = _group_reference(
             context, values.get("coordination_group", "")
         )
@@ -322,6 +327,13 @@ def criteria_step(context: "Context", sources: Sources) -> None:
     data = out.getvalue().encode("utf-8")
     filename = Path(tracker.mapping.file).stem + ".csv"
     try:
+        if context.move.dry_run:
+            # Checked in memory: a dry run leaves no file and no batch behind.
+            dry = network_check_file(filename=filename, data=data)
+            if not _criteria_errors(context, tracker, numbers, dry.errors, dry.error_count):
+                report.count("criteria", "created", dry.rows - dry.existing)
+                report.count("criteria", "unchanged", dry.existing)
+            return
         batch, checked = criteria_network_import_check(
             actor=context.actor, filename=filename, data=data, max_bytes=CRITERIA_MAX_BYTES
         )
@@ -329,25 +341,7 @@ def criteria_step(context: "Context", sources: Sources) -> None:
         report.add("criteria", tracker.mapping.file, problem.message, ERROR)
         report.count("criteria", "refused", len(tracker.rows))
         return
-    if batch.error_count:
-        for error in batch.errors:
-            index = int(error["row"]) - 2
-            number = numbers[index] if 0 <= index < len(numbers) else int(error["row"])
-            report.add(
-                "criteria",
-                f"{_subject(tracker, number)} ({error['column']})",
-                error["message"],
-                ERROR,
-            )
-        hidden = batch.error_count - len(batch.errors)
-        if hidden > 0:
-            report.add(
-                "criteria",
-                tracker.mapping.file,
-                _("%(count)d more errors are not listed.") % {"count": hidden},
-                ERROR,
-            )
-        report.count("criteria", "refused", len(tracker.rows))
+    if _criteria_errors(context, tracker, numbers, batch.errors, batch.error_count):
         network_file_path(batch).unlink(missing_ok=True)
         return
 
@@ -362,8 +356,33 @@ def criteria_step(context: "Context", sources: Sources) -> None:
         report.add("criteria", tracker.mapping.file, batch.message, ERROR)
         report.count("criteria", "refused", len(tracker.rows))
         return
-    if context.move.dry_run:
-        network_file_path(batch).unlink(missing_ok=True)
     report.count("criteria", "created", created)
     report.count("criteria", "unchanged", batch.rows_existing)
     # No old address per criterion: a link to one is found by its external key (legacy.py).
+
+
+def _criteria_errors(
+    context: "Context", tracker: Tracker, numbers: list[int], errors: list[dict], count: int
+) -> bool:
+    """Report the check's row errors under the tracker's own row numbers; True if any."""
+    if not count:
+        return False
+    report = context.report
+    for error in errors:
+        index = int(error["row"]) - 2
+        number = numbers[index] if 0 <= index < len(numbers) else int(error["row"])
+        report.add(
+            "criteria",
+            f"{_subject(tracker, number)} ({error['column']})",
+            error["message"],
+            ERROR,
+        )
+    if count > len(errors):
+        report.add(
+            "criteria",
+            tracker.mapping.file,
+            _("%(count)d more errors are not listed.") % {"count": count - len(errors)},
+            ERROR,
+        )
+    report.count("criteria", "refused", len(tracker.rows))
+    return True

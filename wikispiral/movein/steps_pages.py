@@ -9,7 +9,11 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from territories.models import CoordinationGroup, HomogeneousGroup
-from wikispiral.movein.addresses import addresses_record, addresses_record_feeds
+from wikispiral.movein.addresses import (
+    address_targets,
+    addresses_record,
+    addresses_record_feeds,
+)
 from wikispiral.movein.models import LegacyAddress
 from wikispiral.movein.report import ERROR, NOTE, WARNING
 from wikispiral.movein.sources import Sources
@@ -120,8 +124,15 @@ def _placement(context: "Context", sources: Sources, languages: dict[str, str]) 
                     continue
                 patterns.append((pattern.casefold(), group))
 
+    imported = _imported_pages(sources)
+
     def place(name: str) -> Placement:
         key = name.casefold()
+        earlier = imported.get(key)
+        if earlier is not None:
+            # Imported before: it stays where it is (its group's space, its language), whatever
+            # this run's trackers or language guesses say.
+            return Placement(space=earlier.space, language=earlier.language, slug=earlier.slug)
         owner = owners.get(key)
         if owner is not None and owner[0] == "coordination_groups" and owner[1] in groups:
             group = groups[owner[1]]
@@ -138,6 +149,16 @@ def _placement(context: "Context", sources: Sources, languages: dict[str, str]) 
         return base(name)
 
     return place
+
+
+def _imported_pages(sources: Sources) -> dict[str, Page]:
+    """The pages an earlier run imported under these Tiki names (case-folded), by their old
+    addresses."""
+    assert sources.pages is not None
+    names = [page.name for page in sources.pages.pages]
+    found = address_targets(Kind.PAGE, names)
+    pages = Page.objects.select_related("space").in_bulk([pk for _m, pk in found.values()])
+    return {key: pages[pk] for key, (_model, pk) in found.items() if pk in pages}
 
 
 def _file_targets(sources: Sources) -> dict[int, str]:
@@ -260,6 +281,12 @@ def files_step(context: "Context", sources: Sources, pages: PagesReport | None) 
         ).select_related("space")
     }
     network = network_space_get_or_create()
+    # A file imported before, that no page of this run names: it stays in its space (never
+    # copied to the network's public one).
+    earlier = address_targets(Kind.FILE, [file.file_id for file in files])
+    earlier_attachments = Attachment.objects.select_related("space").in_bulk(
+        [pk for _model, pk in earlier.values()]
+    )
     first: dict[int, Attachment] = {}
     gallery_spaces: dict[int, Counter[int]] = defaultdict(Counter)
     spaces: dict[int, Space] = {network.pk: network}
@@ -272,6 +299,11 @@ def files_step(context: "Context", sources: Sources, pages: PagesReport | None) 
         for page in using:
             by_space.setdefault(page.space_id, page)
             spaces[page.space_id] = page.space
+        before = earlier.get(str(file.file_id))
+        if not by_space and before is not None and before[1] in earlier_attachments:
+            kept = earlier_attachments[before[1]]
+            by_space[kept.space_id] = kept.page
+            spaces[kept.space_id] = kept.space
         if not by_space:
             by_space[network.pk] = None
         for space_id, user_page in by_space.items():

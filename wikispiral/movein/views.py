@@ -109,7 +109,8 @@ def detail(request: AuthenticatedHttpRequest, move: int) -> HttpResponse:
 @secretariat_required
 @require_POST
 def again(request: AuthenticatedHttpRequest, move: int) -> HttpResponse:
-    """After a dry run: import for real from the same files."""
+    """After a finished dry run: import for real from the same files (anything else is refused
+    with a message)."""
     found = get_object_or_404(MoveIn, pk=move)
     try:
         new = movein_again(actor=request.user, source=found, dry_run=False)

@@ -28,16 +28,16 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from psycopg import sql
 
 from wikispiral.accounts.models import User
 from wikispiral.accounts.selectors import users_by_usernames
+from wikispiral.jobs.services import JobLost
 from wikispiral.text import line_clean
 from wikispiral.wiki import caching
 from wikispiral.wiki.models import Page, PageRedirect, Revision, Space
@@ -46,9 +46,11 @@ from wikispiral.wiki.services import (
     MAX_BODY_BYTES,
     MAX_COMMENT_LENGTH,
     MAX_TITLE_LENGTH,
+    SEARCH_INDEX_BATCH,
     pages_search_index_enqueue,
 )
 from wikispiral.wiki.tiki.export import TikiPage, TikiRevision
+from wikispiral.wiki.tiki.rows import revisions_insert
 from wikispiral.wiki.tiki.syntax import Doubt, TikiFileRef, convert
 
 logger = logging.getLogger(__name__)
@@ -57,7 +59,6 @@ SOURCE_FORMAT = "tiki"
 MAX_SLUG_LENGTH = 200
 MAX_AUTHOR_NAME_LENGTH = 150
 _RESERVED_SLUGS = {"new", "attachments"}
-_BATCH_SIZE = 500
 
 
 @dataclass(frozen=True)
@@ -259,7 +260,7 @@ def tiki_pages_import(
         dry_run=dry_run,
     )
     importer.run(progress)
-    if not dry_run:
+    if not dry_run and importer.indexed:
         pages_search_index_enqueue(page_ids=importer.indexed)
         for space_slug in {entry.placement.space.slug for entry in placed.values()}:
             caching.invalidate(space_slug=space_slug, structure=True)
@@ -290,6 +291,8 @@ class _Importer:
                     # that what the caller commits meanwhile (its progress) stays.
                     if self.dry_run:
                         transaction.set_rollback(True)
+            except (SoftTimeLimitExceeded, OperationalError, InterfaceError, JobLost):
+                raise  # the run's own trouble (time, connection, claim): the job retries it
             except Exception as error:  # one page's failure must not stop the rest
                 logger.exception("Tiki page %r not imported", entry.page.name)
                 entry.outcome.status = Status.SKIPPED
@@ -298,6 +301,9 @@ class _Importer:
                 entry.outcome.reason = _(
                     "This page could not be saved; nothing of it was imported (%(error)s)."
                 ) % {"error": type(error).__name__}
+            if len(self.indexed) >= SEARCH_INDEX_BATCH and not self.dry_run:
+                pages_search_index_enqueue(page_ids=self.indexed)
+                self.indexed = []
             if progress is not None:
                 progress(done, total)
         self._missing_links()
@@ -328,6 +334,8 @@ class _Importer:
             if not history:
                 outcome.status = Status.UNCHANGED
                 outcome.page_id = page.pk
+                if page.search_vector is None:  # its first import was cut short: index it now
+                    self.indexed.append(page.pk)
                 self._remember_current_links(key, entry, entry.page.revisions)
                 return
             outcome.status = Status.UPDATED
@@ -532,68 +540,12 @@ class _Importer:
             entry.outcome.missing_links = missing
 
 
+_revisions_insert = revisions_insert  # tests fail it midway
+
+
 def _clean_text(text: str) -> str:
     # PostgreSQL's text cannot hold NUL; nothing a page shows is lost with it.
     return text.replace("\x00", "")
-
-
-# Written by COPY on PostgreSQL, in this order.
-_COPY_COLUMNS = (
-    "id",
-    "page_id",
-    "number",
-    "parent_id",
-    "kind",
-    "title",
-    "slug",
-    "body",
-    "comment",
-    "author_id",
-    "author_name",
-    "created_at",
-    "size",
-    "size_delta",
-    "reverted_to_id",
-    "source",
-    "source_format",
-)
-
-
-def _revisions_insert(revisions: list[Revision], *, parent_id: int | None) -> None:
-    """Insert one page's new revisions, each the parent of the next (the first's parent is
-    parent_id, the page's current revision). On PostgreSQL their ids are drawn from the
-    table's sequence first and the rows go in by COPY: one round trip for the ids, one for the
-    rows, none to link them afterwards (a page of twenty versions is written about four times
-    faster than by bulk_create and an UPDATE of the links). Elsewhere: bulk_create, then the
-    links in one UPDATE (bulk inserts give no ids back there)."""
-    if connection.vendor != "postgresql":
-        Revision.objects.bulk_create(revisions, batch_size=_BATCH_SIZE)
-        Revision.objects.filter(
-            page_id=revisions[0].page_id, number__gte=revisions[0].number
-        ).update(
-            parent=Subquery(
-                Revision.objects.filter(
-                    page=OuterRef("page"), number=OuterRef("number") - 1
-                ).values("pk")[:1]
-            )
-        )
-        return
-    table = Revision._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(revisions)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        for revision, pk in zip(revisions, ids, strict=True):
-            revision.pk, revision.parent_id, parent_id = pk, parent_id, pk
-        statement = sql.SQL("COPY {table} ({columns}) FROM STDIN").format(
-            table=sql.Identifier(table),
-            columns=sql.SQL(", ").join(sql.Identifier(column) for column in _COPY_COLUMNS),
-        )
-        with cursor.cursor.copy(statement) as copy:
-            for revision in revisions:
-                copy.write_row([getattr(revision, column) for column in _COPY_COLUMNS])
 
 
 __all__ = [

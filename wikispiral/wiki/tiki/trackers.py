@@ -239,11 +239,16 @@ def separator_guess(text: str, limits: Limits = TRACKER_LIMITS) -> str:
     return best
 
 
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
 def value_clean(value: str) -> str:
     """A cell as Tiki meant it: `%%%` (and a stray `<br />`) back to line breaks."""
+    if "%" not in value and "\r" not in value and "<" not in value:
+        return value  # most cells: nothing to do
     text = value.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("%%%", "\n")
-    return re.sub(r"<br\s*/?>", "\n", text, flags=re.IGNORECASE)
+    return _BR.sub("\n", text)
 
 
 # --- Reading ------------------------------------------------------------------------------------
