@@ -15,14 +15,11 @@ from pathlib import PurePath
 
 import pandas as pd
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
 from django.db import (
-    DEFAULT_DB_ALIAS,
     IntegrityError,
     InterfaceError,
     OperationalError,
     connection,
-    connections,
     transaction,
 )
 from django.utils import timezone
@@ -39,7 +36,8 @@ from territories.models import CoordinationGroup
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
-from wikispiral.jobs.services import JobLost, JobRun, job_enqueue
+from wikispiral.jobs.aside import row_update_aside
+from wikispiral.jobs.services import JobLost, JobRun, job_enqueue, person_language
 from wikispiral.tenancy import tenant_scope
 
 logger = logging.getLogger(__name__)
@@ -196,7 +194,7 @@ def _job_enqueue(*, tenant: CoordinationGroup, batch: ImportBatch) -> None:
         tenant_id=tenant.pk,
         actor=person,
         # Messages the import records are read by the person who uploaded the file.
-        language=(person.preferred_language if person else "") or settings.LANGUAGE_CODE,
+        language=person_language(person),
     )
 
 
@@ -333,18 +331,9 @@ def progress_reporter(
 
     def report(done: int) -> None:
         to_job(done)
-        side = connections.create_connection(DEFAULT_DB_ALIAS)
-        try:
-            with side.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {type(batch)._meta.db_table} "  # noqa: S608 (a model's table)
-                    "SET rows_done = %s WHERE id = %s AND status = %s",
-                    [done, batch.pk, Status.RUNNING],
-                )
-        except OperationalError:
-            logger.warning("progress of %s %s not recorded", type(batch).__name__, batch.pk)
-        finally:
-            side.close()
+        row_update_aside(
+            type(batch), batch.pk, {"rows_done": done}, only_if={"status": Status.RUNNING}
+        )
 
     return report
 

@@ -113,6 +113,12 @@ def job_kind(
     return register
 
 
+def person_language(person: Any) -> str:
+    """The language of what a job records for the person who started it: theirs, else the
+    site's."""
+    return (getattr(person, "preferred_language", "") if person else "") or settings.LANGUAGE_CODE
+
+
 def lease() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.JOBS_LEASE_SECONDS)
 

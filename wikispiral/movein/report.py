@@ -91,12 +91,6 @@ class Report:
         lines = [Line(**line) for line in data.pop("lines", [])]
         return cls(lines=lines, **data)
 
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(self.to_json(), encoding="utf-8")
-        temporary.replace(path)
-
 
 def report_load(path: Path) -> Report | None:
     try:

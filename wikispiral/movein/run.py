@@ -27,19 +27,19 @@ from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import (
-    DEFAULT_DB_ALIAS,
     InterfaceError,
     OperationalError,
     connection,
-    connections,
     transaction,
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from criteria.transfer.storage import write_atomically
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
+from wikispiral.jobs.aside import row_update_aside
 from wikispiral.jobs.services import JobLost, JobRun
 from wikispiral.movein import steps_groups, steps_pages
 from wikispiral.movein.models import MoveIn
@@ -114,24 +114,11 @@ def _progress_write(move: MoveIn) -> None:
     """Write the run's step and count where the page can read them: directly outside a
     transaction; inside one (a dry run), on a connection of its own (PostgreSQL only: SQLite
     would wait on its own writer's lock, and its page then shows the end only)."""
-    values: list[str | int] = [move.phase, move.done, move.total, move.pk]
-    if not connection.in_atomic_block:
-        MoveIn.objects.filter(pk=move.pk).update(phase=move.phase, done=move.done, total=move.total)
-        return
-    if connection.vendor != "postgresql":
-        return
-    side = connections.create_connection(DEFAULT_DB_ALIAS)
-    try:
-        with side.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {MoveIn._meta.db_table} SET phase = %s, done = %s, total = %s "  # noqa: S608
-                "WHERE id = %s",
-                values,
-            )
-    except OperationalError:
-        logger.warning("progress of move-in %s not recorded", move.pk)
-    finally:
-        side.close()
+    values: dict[str, str | int] = {"phase": move.phase, "done": move.done, "total": move.total}
+    if connection.in_atomic_block:
+        row_update_aside(MoveIn, move.pk, values)
+    else:
+        MoveIn.objects.filter(pk=move.pk).update(**values)
 
 
 def _steps(context: Context, paths: dict[str, Path]) -> None:
@@ -201,7 +188,7 @@ def _fail(move: MoveIn, report: Report, message: str) -> Report:
 
 
 def _finish(move: MoveIn, report: Report, status: str, *, message: str = "") -> Report:
-    report.save(report_path(move))
+    write_atomically(report_path(move), report.to_json().encode("utf-8"))
     move.status = status
     move.message = message
     move.counts = report.counts

@@ -3,7 +3,6 @@ foreground); and starting a failed one again."""
 
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
-from wikispiral.jobs.services import job_enqueue
+from wikispiral.jobs.services import job_enqueue, person_language
 from wikispiral.movein.models import MoveIn
 from wikispiral.movein.storage import sources_copy, upload_store
 
@@ -30,7 +29,7 @@ def _enqueue(move: MoveIn) -> None:
         key=movein_job_key(move),
         args={"move_in": move.pk},
         actor=person,
-        language=(person.preferred_language if person else "") or settings.LANGUAGE_CODE,
+        language=person_language(person),
     )
 
 

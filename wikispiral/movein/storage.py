@@ -4,14 +4,14 @@ media (the web process and the worker share it)."""
 import shutil
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from criteria.transfer.storage import private_root
 from wikispiral.movein.models import MoveIn
 
 
 def run_folder(move: MoveIn) -> Path:
-    return Path(settings.PRIVATE_ROOT) / "movein" / str(move.pk)
+    return private_root() / "movein" / str(move.pk)
 
 
 def report_path(move: MoveIn) -> Path:

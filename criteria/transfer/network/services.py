@@ -23,7 +23,6 @@ from pathlib import Path, PurePath
 
 import pandas as pd
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
 from django.db import (
     InterfaceError,
     OperationalError,
@@ -47,7 +46,7 @@ from criteria.transfer.storage import private_path, write_atomically
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
-from wikispiral.jobs.services import JobLost, JobRun, job_enqueue
+from wikispiral.jobs.services import JobLost, JobRun, job_enqueue, person_language
 from wikispiral.tenancy import tenant_scope
 
 logger = logging.getLogger(__name__)
@@ -183,7 +182,7 @@ def _job_enqueue(batch: NetworkImportBatch) -> None:
         key=network_job_key(batch),
         args={"batch_id": batch.pk},
         actor=person,
-        language=(person.preferred_language if person else "") or settings.LANGUAGE_CODE,
+        language=person_language(person),
     )
 
 
