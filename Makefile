@@ -81,14 +81,19 @@ messages: $(INSTALLED)
 		$(MANAGE) compilemessages --ignore=$(VENV) --verbosity 0; \
 	fi
 
+# The demo load logs warnings and errors only: without a broker its tasks run inline and Celery
+# logs a line for each (about 130). The demo logins come last, right before the server's banner.
+DEMO_LOAD := LOG_LEVEL=WARNING $(MANAGE)
+
 run: messages
 	$(MANAGE) migrate --noinput
-	$(MANAGE) import_geography
-	$(MANAGE) seed_demo
-	$(MANAGE) seed_territories
-	$(MANAGE) generate_demo_data --criteria 600
-	$(MANAGE) seed_projects
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(DEMO_LOAD) import_geography
+	$(DEMO_LOAD) seed_demo --quiet
+	$(DEMO_LOAD) seed_territories
+	$(DEMO_LOAD) generate_demo_data --criteria 600
+	$(DEMO_LOAD) seed_projects
+	@$(MANAGE) seed_demo --logins
+	@$(MANAGE) runserver 127.0.0.1:8000
 
 lint: $(INSTALLED)
 	$(RUFF) check .

@@ -17,17 +17,39 @@ from wikispiral.tenancy import ScopedOrSharedManager
 TEXT_MAX_LENGTH = 1000
 
 
+def _shown_language(texts: dict[str, str], language: str | None = None) -> str:
+    """The language whose text _label shows for language: itself, else English, else any."""
+    language = (language or translation.get_language() or "en").split("-")[0]
+    for candidate in (language, "en"):
+        if texts.get(candidate):
+            return candidate
+    return next((code for code, text in texts.items() if text), "")
+
+
 def _label(names: dict[str, str], language: str | None = None) -> str:
     """The label in language (or the active one), falling back to English, then to any."""
-    language = (language or translation.get_language() or "en").split("-")[0]
-    return names.get(language) or names.get("en") or next(iter(names.values()), "")
+    return names.get(_shown_language(names, language), "")
 
 
 class _Labelled(models.Model):
-    """Reference data named in several languages: {"en": …, "fr": …}."""
+    """Reference data named in several languages: {"en": …, "fr": …}.
+
+    provisional_translations says which of those texts are our own translation, awaiting the
+    secretariat's official wording: {"names": ["pt"], "descriptions": ["fr", "pt"]}. The pages
+    mark them as provisional, as they mark a component's provisional label.
+    """
 
     names = models.JSONField(_("names"), default=dict)
     descriptions = models.JSONField(_("descriptions"), default=dict, blank=True)
+    provisional_translations = models.JSONField(
+        _("provisional translations"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The languages whose name or description is a provisional translation, e.g. "
+            '{"names": ["pt"], "descriptions": ["fr", "pt"]}.'
+        ),
+    )
 
     class Meta:
         abstract = True
@@ -37,6 +59,26 @@ class _Labelled(models.Model):
 
     def description(self, language: str | None = None) -> str:
         return _label(self.descriptions, language) if self.descriptions else ""
+
+    def _is_provisional(self, kind: str, texts: dict[str, str], language: str | None) -> bool:
+        provisional = (self.provisional_translations or {}).get(kind) or ()
+        return bool(texts) and _shown_language(texts, language) in provisional
+
+    def name_is_provisional(self, language: str | None = None) -> bool:
+        """Whether the name shown in language is our provisional translation."""
+        return self._is_provisional("names", self.names, language)
+
+    def description_is_provisional(self, language: str | None = None) -> bool:
+        """Whether the description shown in language is our provisional translation."""
+        return self._is_provisional("descriptions", self.descriptions, language)
+
+    def description_language(self, language: str | None = None) -> str:
+        """The language of the description shown in language (for a lang attribute)."""
+        return _shown_language(self.descriptions, language) if self.descriptions else ""
+
+    def name_language(self, language: str | None = None) -> str:
+        """The language of the name shown in language (for a lang attribute)."""
+        return _shown_language(self.names, language)
 
 
 class GridVersion(models.Model):
@@ -120,9 +162,12 @@ class Component(_Labelled):
         """Whether the label shown in language still awaits the secretariat's official wording.
 
         "confirmed-fr" rows have an official French label only; "confirmed-description" rows an
-        official description but provisional labels.
+        official description but provisional labels. A label that is our own translation
+        (provisional_translations) is provisional whatever the status.
         """
         language = (language or translation.get_language() or "en").split("-")[0]
+        if self.name_is_provisional(language):
+            return True
         if self.status == self.Status.CONFIRMED:
             return False
         if self.status == self.Status.CONFIRMED_FR:

@@ -1,6 +1,6 @@
 """Reading the grid, the questions and criteria."""
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from criteria.models import Component, Criterion, Family, GridVersion, Question, SenseCategory
 from territories.models import CoordinationGroup, HomogeneousGroup
@@ -106,3 +106,20 @@ def criterion_group_by_external_key(*, keys: list[str]) -> HomogeneousGroup | No
             .first()
         )
     return found.group if found is not None else None
+
+
+def homogeneous_groups_without_criteria(
+    *, tenants: list[CoordinationGroup]
+) -> list[HomogeneousGroup]:
+    """The homogeneous groups of tenants that have no criterion yet, by coordination group then
+    name (one query for every tenant; the index criteria_group_q answers each "any criterion?")."""
+    if not tenants:
+        return []
+    with cross_tenant():
+        has_criteria = Criterion.objects.filter(group=OuterRef("pk"))
+        return list(
+            HomogeneousGroup.objects.filter(tenant__in=tenants)
+            .filter(~Exists(has_criteria))
+            .only("pk", "name", "slug", "tenant_id")
+            .order_by("tenant_id", "name", "pk")
+        )

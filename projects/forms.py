@@ -1,7 +1,10 @@
 """Forms of the project: they parse what people type; the services decide what is allowed."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
+from django.forms.boundfield import BoundWidget
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,16 +16,31 @@ from wikispiral.accounts.zones import zone_names
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+# The kind each sub-type belongs to: in the join form the sub-type chosen says the kind.
+KIND_OF_SUBTYPE = {subtype: kind for kind, subtypes in SUBTYPES.items() for subtype in subtypes}
+
+
 class JoinForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("You join as"), choices=Participant.Kind.choices, widget=forms.RadioSelect
-    )
+    """One choice says who joins: the sub-types grouped by kind (templates/projects/join.html
+    shows one fieldset of radios per kind), the first sub-type of the first kind preselected,
+    so that the form works without JavaScript and its defaults are accepted. The kind follows
+    from the sub-type; a kind sent too (an older form, a script) must agree with it, which the
+    service checks."""
+
     subtype = forms.ChoiceField(
-        label=_("More precisely"),
+        label=_("You join as"),
         choices=[
             (kind_label, [(s.value, s.label) for s in SUBTYPES[kind]])
             for kind, kind_label in Participant.Kind.choices
         ],
+        initial=SUBTYPES[Participant.Kind.choices[0][0]][0].value,
+        widget=forms.RadioSelect,
+    )
+    kind = forms.ChoiceField(
+        label=_("You join as"),
+        choices=Participant.Kind.choices,
+        required=False,
+        widget=forms.HiddenInput,
     )
     name = forms.CharField(
         label=_("Name"),
@@ -53,6 +71,21 @@ class JoinForm(forms.Form):
         self.fields["coordination_group"].queryset = CoordinationGroup.objects.filter(
             is_hidden=False
         ).order_by("name")
+
+    def subtype_groups(self) -> list[tuple[str, list[BoundWidget]]]:
+        """The sub-type radios grouped by kind, in order: (kind's label, its radios)."""
+        radios = {str(radio.data["value"]): radio for radio in self["subtype"]}
+        return [
+            (str(label), [radios[s.value] for s in SUBTYPES[kind]])
+            for kind, label in Participant.Kind.choices
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        subtype = cleaned.get("subtype")
+        if not cleaned.get("kind") and subtype in KIND_OF_SUBTYPE:
+            cleaned["kind"] = str(KIND_OF_SUBTYPE[subtype])
+        return cleaned
 
 
 class ChoiceForm(forms.Form):

@@ -1,5 +1,6 @@
 """Reading the project: participants, their choices and footprints, the latest additions."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -19,6 +20,7 @@ from projects.models import (
     ParticipantMember,
     Summary,
     Workshop,
+    WorkshopSignup,
 )
 from projects.scopes import across_participants
 from territories.models import CoordinationGroup, Country
@@ -251,3 +253,41 @@ def participant_invitation_get(*, participant: Participant, pk: int) -> Particip
     if invitation is None:
         raise Http404(_("No such invitation."))
     return invitation
+
+
+def charters_awaiting_voice(*, participants: list[Participant]) -> list[tuple[Charter, int]]:
+    """Charters open for voting now on which some of participants have not given their voice,
+    with how many of them still may (two queries)."""
+    if not participants:
+        return []
+    now = timezone.now()
+    charters = list(
+        Charter.objects.filter(opens_at__lte=now, closes_at__gt=now)
+        .only("pk", "title", "opens_at", "closes_at")
+        .order_by("closes_at", "pk")
+    )
+    if not charters:
+        return []
+    with across_participants():
+        voted = Counter(
+            CharterVote.objects.filter(
+                charter__in=charters, participant__in=participants
+            ).values_list("charter_id", flat=True)
+        )
+    waiting = [(charter, len(participants) - voted[charter.pk]) for charter in charters]
+    return [(charter, count) for charter, count in waiting if count > 0]
+
+
+def workshop_signups_of(*, user: User, limit: int = 10) -> list[WorkshopSignup]:
+    """user's sign-ups to workshops still to come (not cancelled), soonest first, with the
+    workshop and the participant (one query)."""
+    with across_participants():
+        return list(
+            WorkshopSignup.objects.filter(
+                user=user,
+                workshop__starts_at__gt=timezone.now(),
+                workshop__cancelled_at__isnull=True,
+            )
+            .select_related("workshop", "participant")
+            .order_by("workshop__starts_at", "pk")[:limit]
+        )

@@ -6,9 +6,12 @@ the template, as the equivalent data table that follows it. Both read the same f
 strings, so the table always says what the chart shows.
 
 The SVG is well-formed XML on its own (every text escaped, no HTML entities), with presentation
-attributes rather than style: strict CSP allows them, and the PDF renderer needs no stylesheet.
-Labels sit above their bar, so a phone scaling the chart down keeps them readable; very long
-labels are shortened in the chart only (the table keeps them whole).
+attributes rather than style (strict CSP allows them): the text's size and colour are set once
+on the <svg> and inherited, coordinates are written short ("304", not "304.0"), and what would
+repeat on every bar is left to the stylesheet (the bars' colour, the values' smaller, muted
+text), so a chart of nine bars weighs under 2 KB. Labels sit above their bar, so a phone
+scaling the chart down keeps them readable; very long labels are shortened in the chart only
+(the table keeps them whole).
 """
 
 from collections.abc import Iterable
@@ -131,16 +134,64 @@ def _family_label(family: Family) -> str:
     return f"{family.letter} · {family.label()}"
 
 
-def _described(bars: list[Bar], lead: str) -> str:
-    """The chart's summary for screen readers: what it counts, and the first bars."""
+def _top(bars: list[Bar]) -> str:
     top = sorted((bar for bar in bars if bar.count), key=lambda bar: -bar.count)[:3]
-    if not top:
+    return ", ".join(f"{bar.label} {bar.value_text}" for bar in top)
+
+
+def _described(bars: list[Bar], lead: str, *, below: str = "") -> str:
+    """The chart's summary for screen readers: what it counts, the first bars, and where its
+    data table is (below: a sentence saying it, when it is not the one that follows)."""
+    named = _top(bars)
+    if not named:
         return lead
-    named = ", ".join(f"{bar.label} {bar.value_text}" for bar in top)
+    if below:
+        return _("%(lead)s Most mentioned: %(bars)s. %(below)s") % {
+            "lead": lead,
+            "bars": named,
+            "below": below,
+        }
     return _("%(lead)s Most mentioned: %(bars)s. The data table below gives every figure.") % {
         "lead": lead,
         "bars": named,
     }
+
+
+def families_chart(figures: Figures) -> Chart:
+    """Every question together, families as bars (shares of all the criteria shown): the
+    families' rows of the synthesis page's table, which is its data table."""
+    bars = [
+        Bar(item.family.letter, _family_label(item.family), item.total, item.share)
+        for item in figures.families
+    ]
+    lead = ngettext(
+        "%(count)s criterion, by family of the grid.",
+        "%(count)s criteria, by family of the grid.",
+        figures.total,
+    ) % {"count": count_text(figures.total)}
+    below = _("The table of families and components below gives every figure.")
+    together = len(figures.questions) > 1
+    return Chart(
+        id="chart-families",
+        title=_("Criteria by family, every question together")
+        if together
+        else _("Criteria by family"),
+        description=_described(bars, lead, below=below),
+        label_heading=_("Family"),
+        total=figures.total,
+        bars=bars,
+    )
+
+
+def question_summary(block: QuestionCharts) -> str:
+    """A question's answers in a sentence: how many, and the families most mentioned."""
+    count = ngettext("%(count)s answer.", "%(count)s answers.", block.total) % {
+        "count": count_text(block.total)
+    }
+    named = _top(block.families.bars)
+    if not named:
+        return count
+    return _("%(count)s Most mentioned: %(bars)s.") % {"count": count, "bars": named}
 
 
 def question_charts(figures: Figures) -> list[QuestionCharts]:
@@ -211,55 +262,51 @@ def question_charts(figures: Figures) -> list[QuestionCharts]:
     return blocks
 
 
-def _svg_open(chart_id: str, height: int, title: str, description: str) -> list[str]:
+def _n(value: float) -> str:
+    """A coordinate as short as it is exact to the tenth: 304, 152.5."""
+    return f"{round(value, 1):g}"
+
+
+def _svg_open(
+    chart_id: str, height: int, title: str, description: str, kind: str = ""
+) -> list[str]:
+    chart_id = escape(chart_id)
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart{kind}" id="{chart_id}" '
         f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
-        f'aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc">',
-        f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
-        f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>',
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-size="{LABEL_SIZE}" '
+        f'fill="{TEXT_FILL}">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
     ]
 
 
 def _label(y: int, label: str) -> str:
-    """The bar's label above it; a shortened one has the whole label as its group's tooltip
-    (the <title> comes first in the group, as SVG wants)."""
+    """The bar's label above it (size and colour from the <svg>); a shortened one has the whole
+    label as its group's tooltip (the <title> comes first in the group, as SVG wants)."""
     shown = _shorten(label)
     hint = f"<title>{escape(label)}</title>" if shown != label else ""
-    return (
-        f'{hint}<text class="chart-label" x="0" y="{y}" font-size="{LABEL_SIZE}" '
-        f'fill="{TEXT_FILL}">{escape(shown)}</text>'
-    )
+    return f'{hint}<text y="{y}">{escape(shown)}</text>'
 
 
 def chart_svg(chart: Chart) -> str:
     """The chart as an SVG element: one row per bar, label above, bar scaled to the largest,
-    count and share after it."""
+    count and share after it. The stylesheet colours the bars and makes the values smaller
+    and muted (svg.chart-bars): without it, bars and texts take the <svg>'s ink."""
     height = PAD * 2 + ROW * max(len(chart.bars), 1)
-    parts = _svg_open(chart.id, height, chart.title, chart.description)
+    parts = _svg_open(chart.id, height, chart.title, chart.description, " chart-bars")
     largest = max((bar.count for bar in chart.bars), default=0)
     room = WIDTH - VALUE_ROOM
     for index, bar in enumerate(chart.bars):
         top = PAD + index * ROW
         width = round(room * bar.count / largest, 1) if largest else 0
-        parts.append(
-            f'<g class="chart-bar" data-key="{escape(bar.key)}" data-count="{bar.count}" '
-            f'data-share="{bar.share:.6f}">'
-        )
+        parts.append(f'<g data-key="{escape(bar.key)}">')
         parts.append(_label(top + LABEL_SIZE, bar.label))
-        if bar.count:
-            parts.append(
-                f'<rect class="chart-fill" x="0" y="{top + BAR_TOP}" width="{width}" '
-                f'height="{BAR_HEIGHT}" fill="{FIRST_FILL}"/>'
-            )
-        else:
-            parts.append(
-                f'<rect class="chart-empty" x="0" y="{top + BAR_TOP}" width="2" '
-                f'height="{BAR_HEIGHT}" fill="{EMPTY_FILL}"/>'
-            )
+        shape = f'width="{_n(width)}"' if bar.count else 'class="chart-empty" width="2"'
+        parts.append(f'<rect y="{top + BAR_TOP}" {shape} height="{BAR_HEIGHT}"/>')
         parts.append(
-            f'<text class="chart-value" x="{width + 6}" y="{top + BAR_TOP + BAR_HEIGHT - 1}" '
-            f'font-size="{VALUE_SIZE}" fill="{MUTED_FILL}">{escape(bar.value_text)}</text>'
+            f'<text x="{_n(width + 6)}" y="{top + BAR_TOP + BAR_HEIGHT - 1}">'
+            f"{escape(bar.value_text)}</text>"
         )
         parts.append("</g>")
     parts.append("</svg>")

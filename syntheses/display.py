@@ -1,6 +1,7 @@
 """What the synthesis pages show, apart from the HTTP: a scope's snapshot read without its cube
-(and the cube read once, when needed), the filters' facets and their description in words, the
-family → component table, a page's one-line summary, and the rows of a comparison.
+(and the cube read once, when needed), the filters' facets and their description in words, a
+question's charts (cached), the family → component table, a page's one-line summary, and the
+rows of a comparison.
 """
 
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from criteria.models import Question
 from criteria.selectors import grid_current
 from syntheses import charts
-from syntheses.forms import Facets, language_name
+from syntheses.forms import Facets, filters_query, language_name
 from syntheses.models import Snapshot
 from syntheses.selectors import (
     ComponentFigures,
@@ -30,7 +31,7 @@ from wikispiral.tenancy import cross_tenant
 CACHE_SECONDS = 60 * 60 * 24
 # Part of every cache key: bump it when the figures' markup changes, so a deploy never serves
 # HTML rendered by the previous template.
-MARKUP_VERSION = 1
+MARKUP_VERSION = 3
 NETWORK_QUESTIONS = ("Q1", "Q2", "Q3")
 # A difference of shares this large (in percentage points) is shown stronger.
 STRONG_POINTS = 5.0
@@ -135,6 +136,26 @@ def filters_in_words(filters: Filters, facets: Facets) -> str:
     if filters.language:
         parts.append(language_name(filters.language))
     return " · ".join(parts)
+
+
+def question_charts_cached(
+    ref: ScopeRef, head: Snapshot, body: SnapshotBody, filters: Filters
+) -> charts.QuestionCharts | None:
+    """The charts of filters.question: its families, and each family's components (None when
+    the snapshot knows no such question). Cached as the synthesis page's figures are."""
+    key = f"syntheses:components:{snapshot_stamp(head)}:{ref.key}:{filters_query(filters)}"
+    found = cache.get(key)
+    if found is None:
+        cube, groups = body.get()
+        figures = figures_from(cube=cube, groups=groups, version=head.grid_version, filters=filters)
+        blocks = [
+            block
+            for block in charts.question_charts(figures)
+            if block.question.code == filters.question
+        ]
+        found = blocks[0] if blocks else ()
+        cache.set(key, found, CACHE_SECONDS)
+    return found or None
 
 
 # --- The figures' table ---------------------------------------------------------------------

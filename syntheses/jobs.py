@@ -1,5 +1,6 @@
 """The syntheses' durable jobs: recomputing what is pending, the nightly check of every scope,
-and drawing PDF reports."""
+drawing PDF reports, and starting the current reports of the network, continents and
+countries."""
 
 from django.utils.translation import gettext as _
 
@@ -81,3 +82,13 @@ def report_render_job(job: Job, run: JobRun) -> dict:
         # Reports store their messages untranslated (gettext_noop): the job's is translated.
         raise DomainError(_(report.message))
     return {"status": report.status if report is not None else "skipped"}
+
+
+@job_kind(reports.CURRENT_KIND, max_attempts=3, time_limit=60)
+def current_report_job(job: Job, run: JobRun) -> dict:
+    """Start the current report of a scope whose figures changed (waiting until its time,
+    reports.current_reports_schedule); a "syntheses.report" job draws it."""
+    report = reports.current_report_start(
+        scope=job.args["scope"], scope_id=int(job.args["scope_id"])
+    )
+    return {"report_id": report.pk if report is not None else None}

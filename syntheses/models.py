@@ -157,6 +157,9 @@ class Report(models.Model):
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Drawn without anyone asking, once the scope's figures changed (the network, continents
+    # and countries: syntheses.reports.current), at most once a day; published by the network.
+    current = models.BooleanField(_("current report"), default=False)
     created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -167,9 +170,9 @@ class Report(models.Model):
         ordering = ["-created_at"]
         constraints = [
             # A report asked twice at once is one job: one report in progress per scope,
-            # language and filters.
+            # language and filters (and one current report beside those people asked for).
             models.UniqueConstraint(
-                fields=["scope", "scope_id", "language", "filters"],
+                fields=["scope", "scope_id", "language", "filters", "current"],
                 condition=models.Q(status__in=["queued", "running"]),
                 name="syntheses_report_once_in_progress",
             )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from criteria.models import Component, Criterion, Family, GridVersion, Question
 from syntheses import compute
-from syntheses.models import Report, Scope, Snapshot, SynthesisPage
+from syntheses.models import PendingScope, Report, Scope, Snapshot, SynthesisPage
 from territories.display import participants_figure, participants_text
 from territories.models import (
     Continent,
@@ -367,3 +367,21 @@ def synthesis_page_get(ref: ScopeRef) -> SynthesisPage | None:
 
 def report_list(ref: ScopeRef) -> QuerySet[Report]:
     return Report.objects.filter(scope=ref.scope, scope_id=ref.scope_id)
+
+
+def group_synthesis_states(
+    *, tenants: list[CoordinationGroup]
+) -> tuple[dict[int, Snapshot], set[int]]:
+    """For coordination groups: their synthesis snapshot by group id (when it was computed,
+    how many criteria; the cube left out) and the ids of those waiting to be recomputed. Two
+    queries for every group, on the (scope, scope_id) unique indexes."""
+    ids = [tenant.pk for tenant in tenants]
+    if not ids:
+        return {}, set()
+    snapshots = Snapshot.objects.filter(scope=Scope.COORDINATION_GROUP, scope_id__in=ids).only(
+        "pk", "scope", "scope_id", "criteria_count", "groups_count", "computed_at"
+    )
+    pending = PendingScope.objects.filter(
+        scope=Scope.COORDINATION_GROUP, scope_id__in=ids
+    ).values_list("scope_id", flat=True)
+    return {snapshot.scope_id: snapshot for snapshot in snapshots}, set(pending)

@@ -12,7 +12,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from criteria.selectors import grid_current
-from syntheses import compute
+from syntheses import compute, reports
 from syntheses.fields import pack
 from syntheses.models import Check, PendingScope, Scope, Snapshot
 from territories.models import (
@@ -194,6 +194,10 @@ def _write(computed: list[compute.Computed], *, version_id: int, at: datetime.da
                 "fingerprint",
                 "computed_at",
             ],
+        )
+        # Figures that changed: the network, continents and countries get a current report.
+        reports.current_reports_schedule(
+            scopes=[(item.scope, item.scope_id) for item, *_ in changed]
         )
     return len(computed)
 

@@ -8,6 +8,7 @@ app_name = "syntheses"
 urlpatterns = [
     path("syntheses/<str:key>/", views.synthesis, name="synthesis"),
     path("syntheses/<str:key>/component/<str:code>/", views.criteria, name="criteria"),
+    path("syntheses/<str:key>/components/<str:question>/", views.components, name="components"),
     path("syntheses/<str:key>/compare/", views.compare, name="compare"),
     path("syntheses/<str:key>/narrative/", views.narrative, name="narrative"),
     path("syntheses/<str:key>/recompute/", views.recompute, name="recompute"),

@@ -1,6 +1,8 @@
 """Synthesis pages: the figures of a scope (a homogeneous group up to the whole network) with
-filters, charts and tables; the criteria behind a component; comparisons; the narrative; and
-asking for a recomputation with its progress.
+filters, charts and tables; a question's charts (its families and each family's components,
+a page of their own which the synthesis page loads in place, so that it stays under 40 KB);
+the criteria behind a component; comparisons; the narrative; and asking for a recomputation
+with its progress.
 
 Public, except for a hidden group's scopes (404 but to its members and the secretariat):
 syntheses count only published criteria. Pages read the scope's snapshot (one row) and the
@@ -11,7 +13,8 @@ is rendered once and cached under (snapshot, computed_at, filters, language): a 
 moves computed_at and retires it. A warm request reads the snapshot without its cube.
 
 What the pages show (snapshots, facets, the table, comparison rows) is built in
-syntheses.display; the reports' panel comes from syntheses.reports.views.
+syntheses.display; the reports' panel comes from syntheses.reports.views; what lies under a
+scope (to browse down) and a country's map, from syntheses.browse.
 """
 
 import datetime
@@ -25,6 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
@@ -32,6 +36,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from criteria.selectors import component_by_code
 from syntheses import charts, pages, services
+from syntheses.browse import country_map, scope_browse
 from syntheses.display import (
     CACHE_SECONDS,
     STRONG_POINTS,
@@ -41,6 +46,7 @@ from syntheses.display import (
     figures_summary,
     figures_table,
     filters_in_words,
+    question_charts_cached,
     scope_figures,
     side_name,
     snapshot_head,
@@ -76,6 +82,7 @@ from wikispiral.wiki.selectors import revision_render
 _KEY = re.compile(r"^(network|(hg|cg|locality|region|country|continent|project)-[1-9][0-9]{0,9})$")
 _ID_MAX = 2**31 - 1
 _CODE = re.compile(r"^[A-Za-z0-9]{1,3}$")
+_QUESTION = re.compile(r"^[A-Za-z0-9]{1,12}$")
 
 
 # --- Access ---------------------------------------------------------------------------------
@@ -138,6 +145,7 @@ def _results(
         for family in figures.families
         for item in family.components
     }
+    blocks = charts.question_charts(figures) if not figures.is_empty else []
     context = {
         "ref": ref,
         "snapshot": head,
@@ -147,7 +155,17 @@ def _results(
             "groups": charts.count_text(figures.groups_count),
             "participants": figures.participants_figure,
         },
-        "blocks": charts.question_charts(figures) if not figures.is_empty else [],
+        "families_chart": charts.families_chart(figures) if not figures.is_empty else None,
+        # Per question, its answers in a sentence and where its charts are (families, and
+        # each family's components: a page of their own, which htmx loads in place).
+        "blocks": [
+            (
+                block,
+                charts.question_summary(block),
+                _components_url(ref.key, block.question.code, query),
+            )
+            for block in blocks
+        ],
         "table": figures_table(figures, links),
         "described": filters_in_words(filters, facets),
         "clear_url": _url("synthesis", ref.key),
@@ -209,8 +227,8 @@ def _pending_state(ref: ScopeRef) -> str:
     return "queued" if row[0] is None else "computing"
 
 
-# Charts and tables of every family: 180 KB of markup, 20 KB compressed, which a weak network
-# feels. (The CSRF token Django puts in a page is masked anew on every response: no BREACH.)
+# Under 40 KB of markup at worst (tests/syntheses/test_page_weight.py), about 6 KB compressed.
+# (The CSRF token Django puts in a page is masked anew on every response: no BREACH.)
 @gzip_page
 @require_GET
 def synthesis(request: HtmxHttpRequest, key: str) -> HttpResponse:
@@ -249,6 +267,7 @@ def synthesis(request: HtmxHttpRequest, key: str) -> HttpResponse:
         return response
     parents = scope_parents(ref)
     pending = _pending_state(ref) if access.can_act else ""
+    browse = scope_browse(ref)
     context = {
         "ref": ref,
         "scope_label": Scope(ref.scope).label,
@@ -267,6 +286,8 @@ def synthesis(request: HtmxHttpRequest, key: str) -> HttpResponse:
         "compare_url": _url("compare", ref.key),
         "year_links": _year_links(ref, facets, filters),
         "narrative": _narrative(request, ref),
+        "browse": browse,
+        "map": country_map(ref, browse),
         "can_recompute": access.can_act,
         "status": _status(ref, None, pending) if pending else None,
         **reports_panel(request, ref, filters),
@@ -302,6 +323,53 @@ def _year_links(ref: ScopeRef, facets: Facets, filters: Filters) -> list[tuple[s
     )
     label = _("%(year)s against %(previous)s") % {"year": last, "previous": previous}
     return [(label, _url("compare", ref.key, query))]
+
+
+# --- A question's charts ----------------------------------------------------------------------
+
+
+def _components_url(key: str, question: str, query: str) -> str:
+    url = reverse("syntheses:components", kwargs={"key": key, "question": question})
+    return f"{url}?{query}" if query else url
+
+
+@gzip_page
+@require_GET
+def components(request: HtmxHttpRequest, key: str, question: str) -> HttpResponse:
+    """One question's charts under the synthesis' filters (its question filter aside): its
+    families and each family's components, every chart with its data table. A page of its own,
+    linked from the question's section of the synthesis page, which loads the charts alone
+    (htmx) in place of the link."""
+    access = _access(request, key)
+    ref = access.ref
+    head = snapshot_head(ref)
+    body = None if head is None or head.criteria_count == 0 else SnapshotBody(head)
+    form = FiltersForm(filters_data(request.GET), facets=facets_for(head, body))
+    crumbs = list(reversed(scope_parents(ref)))
+    context: dict = {"ref": ref, "form": form, "crumbs": crumbs}
+    if not form.is_valid():
+        return render(request, "syntheses/components.html", context, status=400)
+    filters = form.filters()
+    block = None
+    if _QUESTION.match(question) and head is not None and body is not None:
+        only = Filters(**{**filters.__dict__, "question": question})
+        block = question_charts_cached(ref, head, body, only)
+    if head is None or block is None:
+        raise Http404(_("No such question."))
+    context.update(
+        {
+            "snapshot": head,
+            "charts": block,
+            "described": filters_in_words(filters, Facets()),
+            "synthesis_url": _url("synthesis", ref.key, filters_query(filters))
+            + f"#question-{slugify(question)}",
+        }
+    )
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "syntheses/components.html#charts" if partial else "syntheses/components.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 # --- Drill-down -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ PROJECT_LEVEL = {
     "celery",
     "context_processors",
     "gunicorn_conf",
+    "mine",
     "movein",
     "settings",
     "site_feeds",

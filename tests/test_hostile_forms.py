@@ -1073,7 +1073,8 @@ FORMS: dict[str, tuple[Callable[[], Built], tuple[Field, ...]]] = {
         (
             Field("name", "line", required=True),
             Field("people", "int", required=True),
-            Field("kind", "choice", required=True),
+            # Optional since issue 16: the sub-type says the kind; one sent must agree.
+            Field("kind", "choice"),
             Field("subtype", "choice", required=True),
             Field("country", "choice"),
             Field("coordination_group", "choice"),

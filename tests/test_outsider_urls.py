@@ -9,6 +9,12 @@ pages or homogeneous groups must answer 403 or 404, public or not. A third walk 
 address can hold (a NUL, 10,000 characters) into each argument in turn, and a NUL into the query
 string: whatever the answer, it is never a 500.
 
+On the groups' own addresses (/cg/...), a fourth walk compares what an anonymous visitor and a
+signed-in outsider get for a private page of theirs, for any page of theirs hidden, for a group
+that does not exist and for an object of theirs that does not exist: the anonymous visitor gets
+one same login offer for all (a redirect to the login page whose `next` is the address), the
+outsider 404 everywhere (wikispiral.tenancy.login_offer).
+
 A new URL pattern is thus covered the day it is added: if it should be public, the test fails
 until someone writes down why in PUBLIC; if it needs a kind of argument the walk cannot fill,
 the test fails until `_argument` learns it.
@@ -17,10 +23,11 @@ the test fails until `_argument` learns it.
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.urls.converters import IntConverter
+from django.urls.converters import IntConverter, SlugConverter
 from django.utils import timezone
 
 from criteria.models import ImportBatch, NetworkImportBatch, Question
@@ -65,6 +72,7 @@ PUBLIC: dict[str, str] = {
     "accounts:password_reset_done": "static page",
     "accounts:password_reset_confirm": "bearer token (the link mailed to the person)",
     "accounts:password_reset_complete": "static page",
+    "mine:home": "the requester's own page (My wikispiral: only her own groups and work)",
     # Reading the wiki: theirs is a public space; drafts and writes are not in this list.
     "wiki:home": "network home page",
     "wiki:recent_changes": "public spaces only",
@@ -113,6 +121,7 @@ PUBLIC: dict[str, str] = {
     "syntheses:synthesis": "a visible scope's synthesis (published criteria only)",
     "syntheses:criteria": "a visible scope's published criteria (anonymous)",
     "syntheses:compare": "visible scopes' syntheses side by side",
+    "syntheses:components": "a visible scope's charts of one question (published criteria only)",
     # Syntheses' PDF reports: published figures of visible scopes; asking is for facilitators.
     "reports:list": "a visible scope's done reports (POST: facilitators and secretariat only)",
     "reports:request": "same address as reports:list; its POST answers 404 to an outsider",
@@ -499,6 +508,105 @@ def test_no_url_answers_500_to_a_nul_in_its_query_string(client, world):
         status = client.get(url).status_code
         if status >= 500:
             problems.append(f"{name} {url}: GET {status}")
+    assert not problems, "\n".join(problems)
+
+
+# What no group holds, for the fourth walk: a group's slug, and an object's number or slug.
+MISSING_GROUP = "no-such-group"
+MISSING_NUMBER = 999_999_999
+MISSING_SLUG = "no-such-thing"
+
+
+def _group_addresses(world: World) -> Iterator[tuple[str, URLPattern, str, str]]:
+    """(name, pattern, variant, address) for every pattern under /cg/, with a group that does
+    not exist and, one argument at a time, an object of theirs that does not exist."""
+    for name, pattern in _patterns(get_resolver()):
+        converters = pattern.pattern.converters
+        if "cg" not in converters or not _reverse(world, name, pattern).startswith("/cg/"):
+            continue
+        kwargs = {arg: _argument(world, name, arg, "get") for arg in converters}
+        yield name, pattern, "no such group", reverse(name, kwargs={**kwargs, "cg": MISSING_GROUP})
+        for argument, converter in converters.items():
+            if argument == "cg":
+                continue
+            if isinstance(converter, IntConverter):
+                missing: object = MISSING_NUMBER
+            elif isinstance(converter, SlugConverter):
+                missing = MISSING_SLUG
+            else:
+                raise AssertionError(f"No missing value for <{argument}> of {name}: add one.")
+            address = reverse(name, kwargs={**kwargs, argument: missing})
+            yield name, pattern, f"no such <{argument}>", address
+
+
+def _answer(response, address: str) -> tuple[int, str]:
+    """Status and where it leads, the address itself taken out (for a login offer, after
+    checking that its `next` is the address)."""
+    location = response.get("Location") or response.get("HX-Redirect") or ""
+    if location:
+        parts = urlsplit(location)
+        assert parse_qs(parts.query).get("next") == [address], f"{address}: {location}"
+        location = parts.path + "?next=<path>"
+    return response.status_code, location
+
+
+LOGIN_OFFER = (302, f"{reverse('accounts:login')}?next=<path>")
+
+
+def test_anonymous_gets_one_login_offer_and_an_outsider_404_on_every_group_address(client, world):
+    """Anonymous: a private page of theirs, any page of theirs hidden, a group that does not
+    exist and an object that does not exist answer the same login offer (GET; 405 when the
+    view takes POST only, the same for all), and a POST a 4xx (the same for all once theirs
+    is hidden). A signed-in
+    outsider: 404 for all of them (405 where GET is not taken), never the login."""
+    addresses: dict[str, dict[str, str]] = {}
+    for name, pattern in _patterns(get_resolver()):
+        url = _reverse(world, name, pattern)
+        if url.startswith("/cg/") and name not in PUBLIC:
+            addresses.setdefault(name, {})["private page of theirs"] = url
+    for name, _pattern, variant, address in _group_addresses(world):
+        addresses.setdefault(name, {})[variant] = address
+    theirs = world.theirs
+    hidden: dict[str, str] = {}
+    for name, pattern in _patterns(get_resolver()):
+        url = _reverse(world, name, pattern)
+        if url.startswith("/cg/"):
+            hidden[name] = url
+
+    def walk(label: str, names: dict[str, dict[str, str]], *, same_post: bool) -> list[str]:
+        expected = LOGIN_OFFER if label == "anonymous" else (404, "")
+        problems = []
+        for name, variants in names.items():
+            answers = {}
+            for variant, address in variants.items():
+                statuses = []
+                for method in ("get", "post"):
+                    if label == "anonymous":
+                        client.logout()
+                    else:
+                        _log_in(client, world)
+                    sent = client.get(address) if method == "get" else client.post(address)
+                    statuses.append(_answer(sent, address))
+                get, post = statuses
+                answers[variant] = (get, post) if same_post else get
+                if get not in (expected, (405, "")) or not 400 <= post[0] < 500:
+                    problems.append(f"{label} {name} {variant} {address}: GET {get}, POST {post}")
+            if len(set(answers.values())) > 1:
+                problems.append(f"{label} {name}: different answers {answers}")
+        return problems
+
+    # Theirs visible: a POST to a public page may tell 405 (it exists) from 404 (no group).
+    problems = walk("anonymous", addresses, same_post=False)
+    problems += walk("outsider", addresses, same_post=False)
+    theirs.is_hidden = True
+    theirs.save(update_fields=["is_hidden"])
+    caching.invalidate(structure=True)
+    for name, url in hidden.items():
+        addresses.setdefault(name, {})["theirs hidden"] = url
+        addresses[name].pop("private page of theirs", None)
+    problems += walk("anonymous", addresses, same_post=True)
+    problems += walk("outsider", addresses, same_post=True)
+    assert len(addresses) > 30
     assert not problems, "\n".join(problems)
 
 

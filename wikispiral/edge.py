@@ -19,12 +19,15 @@ parsed form and files are kept on the request, which both read as before (htmx r
 their token comes in a header, their fields in the same form body). Only replacing the upload
 handlers must happen before parsing, and nothing in the project does; the CSRF middleware
 already parses most forms before any view runs.
+
+The answer's side of the edge is here too: TextCompressionMiddleware, gzip for what compresses.
 """
 
 import re
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
 from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -77,3 +80,32 @@ class ControlCharactersMiddleware:
         ):
             return _refusal(request, 400)
         return self.get_response(request)
+
+
+# Content types already compressed (or not worth it): gzip would only cost CPU and drop the
+# Content-Length a download's progress bar needs.
+_COMPRESSED_TYPES = (
+    "application/pdf",
+    "application/zip",
+    "application/gzip",
+    "application/vnd.openxmlformats",
+    "application/vnd.oasis.opendocument",
+    "image/",
+    "audio/",
+    "video/",
+    "font/",
+)
+
+
+class TextCompressionMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (with its BREACH mitigation: random padding in the gzip header)
+    for what compresses: pages, fragments, feeds, CSV and JSON. PDFs, archives, office files,
+    images and other media pass as they are, with their Content-Length."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        content_type = response.get("Content-Type", "").lower()
+        if content_type.startswith(_COMPRESSED_TYPES):
+            return response
+        return super().process_response(request, response)

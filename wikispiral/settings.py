@@ -126,6 +126,11 @@ MIDDLEWARE = [
     # Before anything reads the path or the form (sessions, the page cache, CSRF, the views).
     "wikispiral.edge.ControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files are served pre-compressed, and answered before this), and
+    # outside the page cache (it stores bodies uncompressed; each answer is compressed anew,
+    # with Django's BREACH mitigation: random padding in the gzip header). PDFs, archives and
+    # media pass as they are.
+    "wikispiral.edge.TextCompressionMiddleware",
     "wikispiral.wiki.middleware.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -154,6 +159,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wikispiral.context_processors.site",
+                "wikispiral.context_processors.languages",
             ],
         },
     },
@@ -262,7 +268,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "mine:home"
 LOGOUT_REDIRECT_URL = "/"
 
 # Reverse proxies whose X-Forwarded-For is believed (wikispiral.clientip). Default: none, so
@@ -382,5 +388,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint logs some 40 INFO lines per PDF report.
         "weasyprint.progress": {"level": "WARNING"},
+        # With tasks inline there is no broker: kombu's "No hostname was supplied" is noise.
+        **({"kombu.connection": {"level": "ERROR"}} if CELERY_TASK_ALWAYS_EAGER else {}),
     },
 }

@@ -14,16 +14,26 @@ across groups (directory, feeds, the secretariat, the admin) says so with `cross
 
 `RequestScopedManager` is the same net for the project's participants (projects/scopes.py),
 enforced in requests only: jobs, tests and commands read those rows unscoped.
+
+Anonymous on a group's address: `TenantScopeMiddleware` also turns every 403 or 404 that an
+anonymous GET or HEAD under /cg/ receives into the login page, with `next` back to the
+address (htmx: an HX-Redirect on the refusal), in `login_offer`. A private group, a private
+or missing object in it and a group that does not exist all answer the same, so nothing
+leaks; a signed-in outsider still gets 404, and an anonymous POST keeps its 4xx.
 """
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Manager, Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_scopes import ScopedManager, get_scope, scope, scopes_disabled
 from django_scopes.state import state
@@ -92,8 +102,61 @@ def RequestScopedManager(**dimensions: str) -> Manager[Any]:  # noqa: N802 (as S
     return _RequestScopedManager()
 
 
+# The addresses of the coordination groups: an anonymous visitor refused there is offered the
+# login page (login_offer).
+GROUP_PREFIX = "/cg/"
+_OFFERED_ON = frozenset({403, 404})
+
+
+def _htmx_next(request: HttpRequest) -> str:
+    """Where the login should return after an htmx request: the page the browser shows (its
+    HX-Current-URL, when it is ours), else the fragment's own address."""
+    current = request.headers.get("HX-Current-URL", "")
+    if current and url_has_allowed_host_and_scheme(
+        current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(current)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.get_full_path()
+
+
+def login_offer(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The login page instead of response when an anonymous visitor is refused (403/404) an
+    address under /cg/; response itself otherwise.
+
+    The refusal's cause is never looked at: a private group, a private or missing object in a
+    visible one, a group that does not exist, even an address no view takes all answer the
+    same, so nothing leaks about what exists. A GET or HEAD is redirected to the login page,
+    whose `next` is the address itself. An htmx request (any method) keeps its refusal and
+    gains an HX-Redirect, which htmx follows before it looks at the status: the whole window
+    goes to the login and comes back to the page it showed (a session that expired while a
+    facilitator was classifying). Any other POST keeps its 4xx as it is: its body would be
+    lost anyway. Signed-in people keep their 404: logging in as someone else is not the
+    answer."""
+    if response.status_code not in _OFFERED_ON or not request.path_info.startswith(GROUP_PREFIX):
+        return response
+    user = getattr(request, "user", None)
+    if user is None or user.is_authenticated:
+        return response
+    htmx = request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    if htmx:
+        response["HX-Redirect"] = redirect_to_login(_htmx_next(request))["Location"]
+        offer = response
+    elif request.method in ("GET", "HEAD"):
+        offer = redirect_to_login(request.get_full_path())
+    else:
+        return response
+    # Outside the session middleware: say here that the answer depends on who asks.
+    add_never_cache_headers(offer)
+    patch_vary_headers(offer, ("Cookie", "HX-Request"))
+    return offer
+
+
 class TenantScopeMiddleware:
-    """Each request starts unscoped, whatever the thread or the test around it had active.
+    """Each request starts unscoped, whatever the thread or the test around it had active; an
+    anonymous visitor refused a group's address is offered the login page (login_offer).
 
     The admin is for network staff only and reads across groups by design.
     """
@@ -106,7 +169,7 @@ class TenantScopeMiddleware:
         enabled = not request.path.startswith(self.admin_prefix)
         token = state.set({"_enabled": enabled, IN_REQUEST: True})
         try:
-            return self.get_response(request)
+            return login_offer(request, self.get_response(request))
         finally:
             state.reset(token)
 

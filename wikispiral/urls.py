@@ -24,6 +24,7 @@ urlpatterns = [
     path("livez", views.livez, name="livez"),
     path("lang/<str:code>/", views.set_language_get, name="set_language_get"),
     path("accounts/", include("wikispiral.accounts.urls")),
+    path("my/", include("wikispiral.mine.urls")),
     path("admin/", admin.site.urls),
     path("", include((directory_patterns, directory_urls.app_name))),
     path("", include("territories.groups.urls")),

@@ -39,9 +39,10 @@ class QueueFilterForm(forms.Form):
             (Criterion.Status.UNCLASSIFIED, _("Unclassified")),
             (Criterion.Status.DISPUTED, _("Disputed")),
         ],
+        widget=FastSelect,
     )
     group = forms.ChoiceField(label=_("Homogeneous group"), required=False, widget=FastSelect)
-    question = forms.ChoiceField(label=_("Question"), required=False)
+    question = forms.ChoiceField(label=_("Question"), required=False, widget=FastSelect)
 
     def __init__(
         self,

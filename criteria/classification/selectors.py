@@ -1,10 +1,11 @@
 """Reading the classification queue and a criterion's history."""
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from criteria.models import Classification, Criterion, Question
 from criteria.selectors import criterion_list
 from territories.models import CoordinationGroup, HomogeneousGroup
+from wikispiral.tenancy import cross_tenant
 
 QUEUE_STATUSES = (Criterion.Status.UNCLASSIFIED, Criterion.Status.DISPUTED)
 
@@ -79,3 +80,25 @@ def classification_history(
         .select_related(*related)
         .order_by("created_at", "id")
     )
+
+
+def waiting_counts(*, tenants: list[CoordinationGroup]) -> dict[int, dict[str, int]]:
+    """Per coordination group id: how many criteria wait for a decision ("waiting", of which
+    "disputed"); groups with none are left out. One query for every tenant, read off the
+    partial index criteria_waiting."""
+    if not tenants:
+        return {}
+    with cross_tenant():
+        rows = (
+            Criterion.objects.filter(tenant__in=tenants, status__in=QUEUE_STATUSES)
+            .order_by()
+            .values("tenant_id")
+            .annotate(
+                waiting=Count("pk"),
+                disputed=Count("pk", filter=Q(status=Criterion.Status.DISPUTED)),
+            )
+        )
+        return {
+            row["tenant_id"]: {"waiting": row["waiting"], "disputed": row["disputed"]}
+            for row in rows
+        }

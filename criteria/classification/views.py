@@ -16,14 +16,11 @@ from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from criteria import suggestions
@@ -44,18 +41,14 @@ from wikispiral.tenancy import MemberHttpRequest, get_for_tenant_or_404, tenant_
 # A suggestion's link: (criterion, component code) -> URL that preselects it.
 Linker = Callable[[Criterion, str], str]
 
-# Ten at a time: each item carries its own picker and forms (about 15 KB of HTML), which a phone
-# on a weak network feels; when a page is done the next one loads by itself.
+# Ten at a time (about 2.5 KB of HTML each: the items share the page's one list of components),
+# for a phone on a weak network; when a page is done the next one loads by itself.
 QUEUE_PAGE_SIZE = 10
 SUGGESTIONS_SHOWN = 3
 # An id has at most 19 digits (a BigAutoField); int() refuses strings past 4,300 digits.
 MAX_ID_DIGITS = 19
 QUEUE_TEMPLATE = "criteria/classification/queue.html"
 CRITERION_TEMPLATE = "criteria/classification/criterion.html"
-
-
-# Stands for an item's picker id while the picker is rendered once for all items.
-PICKER_PLACEHOLDER = "component-picker-7f3a9c-placeholder"
 
 
 @dataclass
@@ -66,7 +59,6 @@ class Grid:
     version: GridVersion
     choices: list[tuple[Family, list[Component]]]
     by_code: dict[str, Component]
-    _pickers: dict[tuple[str, bool], str] = field(default_factory=dict)
 
     @classmethod
     def current(cls) -> "Grid":
@@ -74,39 +66,6 @@ class Grid:
         choices = component_choices(version=version)
         by_code = {c.code: c for _family, components in choices for c in components}
         return cls(version=version, choices=choices, by_code=by_code)
-
-    def picker(self, *, picker_id: str, value: str, described: bool) -> str:
-        """The component picker of one item (templates/criteria/_component_picker.html).
-
-        Rendering ~60 options for each of 20 items was most of the queue's time: the picker is
-        rendered once per page, and items differ only by their ids and the option selected."""
-        html = self._pickers.get(("", described))
-        if html is None:
-            html = self._pickers[("", described)] = self._render_picker("", described)
-        option = f'<option value="{value}"'
-        if value and html.count(option) == 1:
-            html = html.replace(option, f'<option selected value="{value}"')
-        elif value:  # the template wrote its options differently: render it for this value
-            key = (value, described)
-            if key not in self._pickers:
-                self._pickers[key] = self._render_picker(value, described)
-            html = self._pickers[key]
-        # The placeholder and the ids are ours (no markup in them): the result stays safe.
-        return mark_safe(html.replace(PICKER_PLACEHOLDER, picker_id))  # noqa: S308
-
-    def _render_picker(self, value: str, described: bool) -> str:
-        return render_to_string(
-            "criteria/_component_picker.html",
-            {
-                "name": "component",
-                "id": PICKER_PLACEHOLDER,
-                "choices": self.choices,
-                "value": value,
-                "required": True,
-                "label_id": f"{PICKER_PLACEHOLDER}-label",
-                "describedby": f"{PICKER_PLACEHOLDER}-error" if described else "",
-            },
-        )
 
 
 @dataclass(frozen=True)
@@ -153,16 +112,6 @@ class Item:
     @property
     def picker_describedby(self) -> str:
         return f"{self.picker_id}-error" if self.picker_invalid else ""
-
-    @property
-    def picker(self) -> str:
-        return self.grid.picker(
-            picker_id=self.picker_id, value=self.value, described=self.picker_invalid
-        )
-
-    @property
-    def dispute_open(self) -> bool:
-        return bool(self.dispute_form and self.dispute_form.errors)
 
 
 def _language_name(code: str) -> str:
@@ -219,13 +168,15 @@ def _queue_url(tenant_slug: str, query: str = "") -> str:
     return f"{url}?{query}" if query else url
 
 
-def _queue_linker(tenant_slug: str, query: str) -> Linker:
-    """Links that reopen the queue (same filters and page) with a suggestion preselected."""
+def _queue_linker(query: str) -> Linker:
+    """Links that reopen the queue (same filters and page) with a suggestion preselected.
+    Relative ("?…"): every queue item is shown on the queue's own address, and the queue
+    repeats them for every suggestion of every item."""
 
     def link(criterion: Criterion, code: str) -> str:
         extra = urlencode({"pick": f"{criterion.pk}:{code}"})
         query_string = f"{query}&{extra}" if query else extra
-        return f"{_queue_url(tenant_slug, query_string)}#criterion-{criterion.pk}"
+        return f"?{query_string}#criterion-{criterion.pk}"
 
     return link
 
@@ -251,7 +202,6 @@ def _picked(raw: str) -> dict[int, str]:
 # --- The queue ----------------------------------------------------------------------------------
 
 
-@gzip_page
 @never_cache
 @tenant_required(*CRITERIA_ROLES)
 @require_GET
@@ -264,17 +214,17 @@ def queue(request: MemberHttpRequest, cg: str) -> HttpResponse:
         groups=selectors.homogeneous_group_choices(tenant=tenant),
         questions=list(question_list(tenant=tenant)),
     )
-    status, page, items, grid = 200, None, [], None
+    status, page, items = 200, None, []
     query = queue_query(request.GET.urlencode())
+    grid = Grid.current()  # the page's one list of components, shared by every item
     if form.is_valid():
         criteria = selectors.queue_list(tenant=tenant, with_authors=show_authors, **form.filters())
         page = Paginator(criteria, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-        grid = Grid.current()
         items = _items(
             list(page.object_list),
             grid=grid,
             show_authors=show_authors,
-            link=_queue_linker(tenant.slug, query),
+            link=_queue_linker(query),
             picked=_picked(request.GET.get("pick", "")),
         )
     else:
@@ -364,7 +314,7 @@ def _item_context(
         [found],
         grid=grid,
         show_authors=show_authors,
-        link=_queue_linker(tenant.slug, query),
+        link=_queue_linker(query),
     )
     item.classify_form, item.dispute_form = classify_form, dispute_form
     if classify_form is not None and classify_form.data.get("component"):
@@ -379,9 +329,10 @@ def _refused(
     classify_form: ClassifyForm | None = None,
     dispute_form: DisputeForm | None = None,
 ) -> HttpResponse:
-    """Bad input: the form again with its messages, status 400, nothing saved. With htmx the
-    queue item alone; without, the criterion's page (its forms carry the way back)."""
-    if request.htmx and request.POST.get("back") != "criterion":
+    """Bad input: the form again with its messages, status 400, nothing saved. A classify
+    form of the queue with htmx: the queue item alone; otherwise the criterion's page (its
+    forms carry the way back; the queue's items dispute there)."""
+    if request.htmx and request.POST.get("back") != "criterion" and dispute_form is None:
         context = _item_context(
             request, criterion, classify_form=classify_form, dispute_form=dispute_form
         )
@@ -472,9 +423,14 @@ def _criterion_page(
     item.classify_form, item.dispute_form = classify_form, dispute_form
     if classify_form is not None and classify_form.data.get("component"):
         item.value = str(classify_form.data["component"]).strip().upper()
-    # Reached after a refused POST from the queue: the forms lead back to the queue.
-    from_queue = request.method == "POST" and request.POST.get("back") != "criterion"
-    return_query = queue_query(request.POST.get("return", "")) if from_queue else ""
+    # Reached from the queue (its "Dispute…" link carries ?return=, or a refused POST from
+    # it): the forms lead back to the queue.
+    if request.method == "POST":
+        from_queue = request.POST.get("back") != "criterion"
+    else:
+        from_queue = "return" in request.GET
+    source = request.POST if request.method == "POST" else request.GET
+    return_query = queue_query(source.get("return", "")) if from_queue else ""
     context = {
         "tenant": tenant,
         "item": item,

@@ -22,6 +22,10 @@ class DemoSummary:
     coordination_groups: int = 0
     homogeneous_groups: int = 0
     statuses: Counter = field(default_factory=Counter)
+    # The demo login's coordination groups (ids), and the criteria written in those of them
+    # the generator did not make (seed_territories' groups).
+    facilitated: list[int] = field(default_factory=list)
+    facilitated_criteria: int = 0
 
     @property
     def criteria(self) -> int:
@@ -31,12 +35,18 @@ class DemoSummary:
         statuses = ", ".join(
             f"{self.statuses.get(status, 0):,} {status}" for status in Criterion.Status.values
         )
-        return (
+        line = (
             f"{self.countries} countries ({self.countries_created} new), "
             f"{self.coordination_groups:,} coordination groups, "
             f"{self.homogeneous_groups:,} homogeneous groups, "
             f"{self.criteria:,} criteria ({statuses})"
         )
+        if self.facilitated_criteria:
+            line += (
+                f", and {self.facilitated_criteria:,} criteria in the demo facilitator's "
+                f"{len(self.facilitated)} groups"
+            )
+        return line
 
 
 def demo_groups() -> models.QuerySet[CoordinationGroup]:

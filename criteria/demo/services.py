@@ -11,7 +11,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from criteria.demo.network import COUNTRIES, PlannedGroup, PlannedPlatform, plan_network
+from criteria.demo.network import COUNTRIES, LAST_DAY, PlannedGroup, PlannedPlatform, plan_network
 from criteria.demo.selectors import (
     DEMO_NETWORK_ID_PREFIX,
     DEMO_SLUG_PREFIX,
@@ -36,6 +36,7 @@ from territories.services import (
     locality_ensure,
     region_ensure,
 )
+from wikispiral.accounts.models import User
 from wikispiral.accounts.selectors import user_by_username
 from wikispiral.tenancy import cross_tenant
 from wikispiral.wiki.models import Space
@@ -43,7 +44,11 @@ from wikispiral.wiki.selectors import space_slugs_with_prefix
 from wikispiral.wiki.spaces import space_bulk_create, spaces_delete_unused
 
 DEMO_FACILITATOR = "facilitator"  # the demo login of seed_demo, when it exists
+# Without groups of its own (seed_territories not run), the demo login facilitates this many
+# generated groups, so that it has a classification queue.
 FACILITATED_GROUPS = 5
+# Criteria per participant of the demo login's own homogeneous groups (each 20 to 120).
+CRITERIA_PER_PARTICIPANT = 5
 BATCH_SIZE = 2000
 FLUSH_EVERY = 10_000
 
@@ -237,23 +242,86 @@ def _generate(
     summary = DemoSummary()
     places = _places(planned, summary)
     facilitator = user_by_username(username=DEMO_FACILITATOR)
+    own = _facilitated_groups(facilitator) if facilitator is not None else []
     with _given_timestamps(CoordinationGroup, HomogeneousGroup, Criterion, Classification):
         groups = _write_platforms(rng, planned, places=places, now=now)
         summary.coordination_groups = len(groups)
-        # The demo login facilitates the first few, so `make run` shows a classification queue.
-        facilitated = groups[:FACILITATED_GROUPS] if facilitator is not None else []
-        if facilitator is not None:
+        # The demo login's groups are the ones with criteria (its login hint names them):
+        # those seed_territories gave it, else the first few generated ones.
+        facilitated = [] if facilitator is None or own else groups[:FACILITATED_GROUPS]
+        if facilitator is not None and facilitated:
             facilitators_bulk_add(groups=facilitated, user=facilitator)
         homogeneous = _write_homogeneous_groups(
             rng, planned, groups, profiles={p.slug: p for p in profiles}, now=now
         )
         summary.homogeneous_groups = len(homogeneous)
         writer = _CriteriaWriter(summary=summary, progress=progress, total=criteria)
-        actors = (
-            {group.pk: facilitator.pk for group in facilitated} if facilitator is not None else {}
-        )
+        actors = {group.pk: facilitator.pk for group in facilitated} if facilitator else {}
         _write_criteria(rng, homogeneous, grid=grid, writer=writer, actors=actors, now=now)
+        if facilitator is not None and own:
+            _fill_own_groups(
+                seed, own, grid=grid, facilitator_id=facilitator.pk, now=now, summary=summary
+            )
+        summary.facilitated = [group.pk for group in (own or facilitated)]
     return summary
+
+
+def _facilitated_groups(facilitator: User) -> list[CoordinationGroup]:
+    """The coordination groups outside the generated network that the demo login facilitates
+    (seed_territories' Mulhouse, Charleroi…), by name."""
+    return list(
+        CoordinationGroup.objects.filter(
+            memberships__user=facilitator, memberships__role="facilitator"
+        )
+        .exclude(pk__in=demo_groups().values("pk"))
+        .order_by("name", "pk")
+    )
+
+
+def _fill_own_groups(
+    seed: int,
+    own: list[CoordinationGroup],
+    *,
+    grid: "_Grid",
+    facilitator_id: int,
+    now: dt.datetime,
+    summary: DemoSummary,
+) -> None:
+    """Criteria in the homogeneous groups of the demo login's own groups that have none yet,
+    entered and classified by it: about five per participant, at their meeting dates. Drawn
+    from a generator of their own, so the generated network stays the same for a seed. A
+    second run finds them filled and adds nothing (demo_remove leaves them: they belong to
+    groups the generator did not make)."""
+    rng = random.Random(f"{seed}-facilitated")
+    empty = (
+        HomogeneousGroup.objects.filter(tenant__in=own)
+        .select_related("profile")
+        .annotate(written=models.Count("criteria"))
+        .filter(written=0)
+        .order_by("tenant__name", "pk")
+    )
+    planned: list[tuple[HomogeneousGroup, PlannedGroup]] = []
+    for hg in empty:
+        dates = sorted(dt.date.fromisoformat(str(day)) for day in hg.meeting_dates or ())
+        participants = hg.participants or 10
+        plan = PlannedGroup(
+            name=hg.name,
+            profile_slug=hg.profile.slug if hg.profile else None,
+            meeting_dates=[min(day, LAST_DAY) for day in dates] or [LAST_DAY],
+            participants=participants,
+            women=0,
+            men=0,
+            other=0,
+            size=max(20, min(120, participants * CRITERIA_PER_PARTICIPANT)),
+        )
+        planned.append((hg, plan))
+    if not planned:
+        return
+    written = DemoSummary()
+    writer = _CriteriaWriter(summary=written, progress=None, total=0)
+    actors = {group.pk: facilitator_id for group in own}
+    _write_criteria(rng, planned, grid=grid, writer=writer, actors=actors, now=now)
+    summary.facilitated_criteria = written.criteria
 
 
 def _write_platforms(

@@ -4,9 +4,12 @@ With htmx each form answers only what changed (the new rows, a count, a status l
 without JavaScript every form posts, redirects back to its column and says what happened, with
 the same Undo. Bad input answers 400 with the message, and nothing is saved; everything here is
 for the coordination group's facilitators and editors (404 for anyone else).
+
+Each column shows its latest criteria (SHOWN), so the page weighs the same whatever the group's
+size; "Show the … earlier criteria" opens the column (?all=q<id>) or, with htmx, puts the
+earlier rows above the others (the same address, answering its #earlier partial).
 """
 
-import datetime
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -15,15 +18,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.cache import patch_vary_headers
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods, require_POST
 
 from criteria.entry import services
@@ -33,15 +35,22 @@ from criteria.entry.forms import (
     CriterionRestoreForm,
     EntrySettingsForm,
 )
+from criteria.entry.page_settings import (
+    MAX_ID_DIGITS,
+    Settings,
+    expanded_questions,
+    page_settings,
+)
 from criteria.entry.selectors import (
     entry_count,
-    entry_criteria_by_question,
+    entry_counts,
     entry_criteria_get,
+    entry_latest_by_question,
+    entry_question_criteria,
 )
 from criteria.models import Criterion, Question
 from criteria.permissions import CRITERIA_ROLES
 from criteria.selectors import component_choices, grid_current, question_list
-from criteria.services import session_date_default
 from territories.models import HomogeneousGroup
 from wikispiral.errors import DomainError
 from wikispiral.tenancy import MemberHttpRequest, get_for_tenant_or_404, tenant_required
@@ -51,8 +60,9 @@ UNDO_SESSION_KEY = "criteria_entry_undo"
 # How long a send's key is remembered, so a send repeated after a lost answer saves once.
 SUBMISSION_SECONDS = 24 * 60 * 60
 _SUBMISSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-# An id has at most 19 digits (a BigAutoField); int() refuses strings past 4,300 digits.
-MAX_ID_DIGITS = 19
+# How many criteria a question's column shows, its latest; the earlier ones come on demand
+# (?all=q<id>, or in place with htmx), so the page weighs the same whatever the group's size.
+SHOWN = 12
 
 
 # --- Helpers ------------------------------------------------------------------------------------
@@ -72,46 +82,6 @@ def _short(text: str) -> str:
     return Truncator(" ".join(text.split())).chars(60)
 
 
-@dataclass
-class Settings:
-    """The page's session date and language, and whether they are the group's defaults."""
-
-    session_date: datetime.date
-    language: str
-    default_date: datetime.date
-    default_language: str
-
-    def query(self) -> str:
-        params = {}
-        if self.session_date != self.default_date:
-            params["session_date"] = self.session_date.isoformat()
-        if self.language != self.default_language:
-            params["language"] = self.language
-        return urlencode(params)
-
-
-def _settings(
-    group: HomogeneousGroup, data: QueryDict | None = None
-) -> tuple[Settings, EntrySettingsForm]:
-    """The settings asked for in data (a GET or POST), falling back to the group's defaults."""
-    session_date = session_date_default(group)
-    defaults = {"session_date": session_date, "language": group.language}
-    current = Settings(
-        session_date=session_date,
-        language=group.language,
-        default_date=session_date,
-        default_language=group.language,
-    )
-    asked = {key: data.get(key) for key in defaults if data and data.get(key)}
-    if not asked:
-        return current, EntrySettingsForm(initial=defaults, group=group)
-    form = EntrySettingsForm({**defaults, **asked}, group=group)
-    if form.is_valid():
-        current.session_date = form.cleaned_data["session_date"]
-        current.language = form.cleaned_data["language"]
-    return current, form
-
-
 def _entry_url(group: HomogeneousGroup, settings: Settings | None = None, anchor: str = "") -> str:
     url = reverse("entry:entry", kwargs={"cg": group.tenant.slug, "hg": group.slug})
     query = settings.query() if settings else ""
@@ -128,12 +98,14 @@ def _form_errors(form: forms.BaseForm, error: DomainError | None = None) -> list
 def _context(request: MemberHttpRequest, group: HomogeneousGroup, **extra: object) -> dict:
     settings = extra.get("settings")
     query = settings.query() if isinstance(settings, Settings) else ""
+    page = reverse("entry:entry", kwargs={"cg": request.tenant.slug, "hg": group.slug})
     return {
         "tenant": request.tenant,
         "group": group,
-        "criteria_url": reverse(
-            "entry:entry", kwargs={"cg": request.tenant.slug, "hg": group.slug}
-        ),
+        # What rows put before "12/edit/": nothing where they land on the page's own address
+        # (the page, and the htmx answers swapped into it), which saves ~40 bytes a link; the
+        # page's address elsewhere (the page again after a refused plain POST to add/).
+        "criteria_url": "" if request.htmx or request.path == page else page,
         "query": f"?{query}" if query else "",
         **extra,
     }
@@ -166,6 +138,8 @@ def _submission_key(group: HomogeneousGroup, submission: str) -> str | None:
 class Column:
     question: Question
     criteria: list[Criterion]
+    total: int = 0
+    more_query: str = ""
     text: str = ""
     component: str = ""
     errors: list[str] = field(default_factory=list)
@@ -174,7 +148,12 @@ class Column:
 
     @property
     def count(self) -> int:
-        return len(self.criteria)
+        return max(self.total, len(self.criteria))
+
+    @property
+    def earlier(self) -> int:
+        """How many earlier criteria the column leaves out (its "Show the … earlier" link)."""
+        return self.count - len(self.criteria)
 
     @property
     def key(self) -> str:
@@ -183,10 +162,6 @@ class Column:
     @property
     def picker_id(self) -> str:
         return f"component-{self.key}"
-
-    @property
-    def picker_label_id(self) -> str:
-        return f"component-label-{self.key}"
 
     @property
     def picker_help_id(self) -> str:
@@ -206,11 +181,22 @@ def _page(
     undo = request.session.pop(UNDO_SESSION_KEY, None) if status == 200 else None
     if undo and undo.get("group") != group.pk:
         undo = None
-    by_question = entry_criteria_by_question(tenant=tenant, group=group)
-    columns = [
-        Column(question=question, criteria=by_question.get(question.pk, []))
-        for question in question_list(tenant=tenant)
-    ]
+    latest = entry_latest_by_question(tenant=tenant, group=group, shown=SHOWN)
+    totals = entry_counts(tenant=tenant, group=group)
+    columns = []
+    for question in question_list(tenant=tenant):
+        if question.pk in settings.expanded and totals.get(question.pk, 0) > SHOWN:
+            criteria = entry_question_criteria(tenant=tenant, group=group, question_id=question.pk)
+        else:
+            criteria = latest.get(question.pk, [])
+        columns.append(
+            Column(
+                question=question,
+                criteria=criteria,
+                total=totals.get(question.pk, 0),
+                more_query=settings.query(expand=question.pk),
+            )
+        )
     for column in columns:
         if failed and failed[0] == column.question.pk:
             column.text, column.component, column.errors = failed[1], failed[2], failed[3]
@@ -232,19 +218,42 @@ def _page(
     return render(request, "criteria/entry/page.html", context, status=status)
 
 
-# A group's page carries a picker per question and every criterion already typed: compressed,
-# a weak network loads it five to ten times faster. (Django masks the CSRF token anew in every
-# response, which defeats BREACH.)
-@gzip_page
+# Compressed like every answer (wikispiral.edge.TextCompressionMiddleware), and light before
+# that: one list of components for the page, rows that share their Remove form (issue 16).
 @never_cache
 @tenant_required(*CRITERIA_ROLES)
 @require_http_methods(["GET"])
 def entry(request: MemberHttpRequest, cg: str, hg: str) -> HttpResponse:
     """The group's criteria in one column per question, each with its add form."""
     group = _group(request, hg)
-    settings, settings_form = _settings(group, request.GET)
-    status = 400 if settings_form.is_bound and settings_form.errors else 200
-    return _page(request, group, settings=settings, settings_form=settings_form, status=status)
+    settings, settings_form = page_settings(group, request.GET)
+    before = request.GET.get("before", "")
+    if request.htmx and len(settings.expanded) == 1 and before.isdecimal():
+        response = _earlier(request, group, settings, int(before[:MAX_ID_DIGITS]))
+    else:
+        status = 400 if settings_form.is_bound and settings_form.errors else 200
+        response = _page(
+            request, group, settings=settings, settings_form=settings_form, status=status
+        )
+    # One address, two answers (the page; with htmx, a column's earlier rows).
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _earlier(
+    request: MemberHttpRequest, group: HomogeneousGroup, settings: Settings, before: int
+) -> HttpResponse:
+    """A column's "Show the … earlier criteria" with htmx: the rows listed before the first
+    one shown (its id in before), put above it; the first takes the focus, the link goes."""
+    question_id = settings.expanded[0]
+    criteria = entry_question_criteria(
+        tenant=request.tenant, group=group, question_id=question_id, before=before
+    )
+    settings.expanded = []  # the rows' links keep the page's settings, not ?all=
+    context = _context(
+        request, group, criteria=criteria, question_id=question_id, settings=settings
+    )
+    return render(request, "criteria/entry/page.html#earlier", context)
 
 
 # --- Adding, and undoing it ---------------------------------------------------------------------
@@ -304,8 +313,9 @@ def add(request: MemberHttpRequest, cg: str, hg: str) -> HttpResponse:
     error = None
     if form.is_valid():
         data = form.cleaned_data
-        settings = _settings(group)[0]
+        settings = page_settings(group)[0]
         settings.session_date, settings.language = data["session_date"], data["language"]
+        settings.expanded = expanded_questions(request.POST)
         key = _submission_key(group, data["submission"])
         done = cache.get(key) if key else None
         if done:
@@ -326,7 +336,7 @@ def add(request: MemberHttpRequest, cg: str, hg: str) -> HttpResponse:
         return render(request, "criteria/entry/page.html#errors", {"errors": problems}, status=400)
     # The hidden date and language may be what was wrong: then the page falls back to the
     # defaults, and the column says what to fix.
-    settings = _settings(group, request.POST)[0]
+    settings = page_settings(group, request.POST)[0]
     settings_form = EntrySettingsForm(
         initial={"session_date": settings.session_date, "language": settings.language},
         group=group,
@@ -363,7 +373,7 @@ def _ids(request: MemberHttpRequest) -> list[int]:
 def undo(request: MemberHttpRequest, cg: str, hg: str) -> HttpResponse:
     """Take back what was just added: remove the criteria posted (of this group only)."""
     group = _group(request, hg)
-    settings = _settings(group, request.GET)[0]
+    settings = page_settings(group, request.GET)[0]
     criteria = entry_criteria_get(tenant=request.tenant, group=group, ids=_ids(request))
     question_id = criteria[0].question_id if criteria else None
     removed_ids = [criterion.pk for criterion in criteria]  # deleting clears each pk
@@ -401,9 +411,10 @@ def undo(request: MemberHttpRequest, cg: str, hg: str) -> HttpResponse:
 @tenant_required(*CRITERIA_ROLES)
 @require_POST
 def remove(request: MemberHttpRequest, cg: str, hg: str, criterion: int) -> HttpResponse:
-    """Remove a criterion typed by mistake; the answer offers to put it back."""
+    """Remove a criterion typed by mistake; the answer offers to put it back. The page's rows
+    post its one #entry-remove form, which carries the page's settings (not in each address)."""
     group = _group(request, hg)
-    settings = _settings(group, request.GET)[0]
+    settings = page_settings(group, request.GET or request.POST)[0]
     found = _criterion(request, group, criterion)
     component = found.component.code if found.component else ""
     kept = services.criteria_remove(tenant=request.tenant, criteria=[found], actor=request.user)[0]
@@ -436,7 +447,7 @@ def remove(request: MemberHttpRequest, cg: str, hg: str, criterion: int) -> Http
 def restore(request: MemberHttpRequest, cg: str, hg: str) -> HttpResponse:
     """Put back a criterion just removed, from the values its Undo button carries."""
     group = _group(request, hg)
-    settings, settings_form = _settings(group, request.GET)
+    settings, settings_form = page_settings(group, request.GET)
     form = CriterionRestoreForm(request.POST, tenant=request.tenant, group=group)
     error = None
     if form.is_valid():
@@ -488,7 +499,8 @@ def _edit_response(
         criterion=criterion,
         form=form,
         questions=list(question_list(tenant=request.tenant)),
-        choices=component_choices(version=grid_current()),
+        # Inline (htmx), the field completes from the page's list of components.
+        choices=[] if request.htmx else component_choices(version=grid_current()),
         text=form["text"].value() or "",
         question_value=str(form["question"].value() or criterion.question_id),
         component_value=(form["component"].value() or "").strip().upper()
@@ -508,7 +520,7 @@ def _edit_response(
 def edit(request: MemberHttpRequest, cg: str, hg: str, criterion: int) -> HttpResponse:
     """Fix a typo (or the question, or the component) of one criterion."""
     group = _group(request, hg)
-    settings = _settings(group, request.GET)[0]
+    settings = page_settings(group, request.GET)[0]
     found = _criterion(request, group, criterion)
     if request.method == "GET":
         form = CriterionEditForm(
@@ -563,7 +575,7 @@ def edit(request: MemberHttpRequest, cg: str, hg: str, criterion: int) -> HttpRe
 def row(request: MemberHttpRequest, cg: str, hg: str, criterion: int) -> HttpResponse:
     """One criterion's row (Cancel of an inline edit); without htmx, the page at that row."""
     group = _group(request, hg)
-    settings = _settings(group, request.GET)[0]
+    settings = page_settings(group, request.GET)[0]
     found = _criterion(request, group, criterion)
     if not request.htmx:
         return redirect(_entry_url(group, settings, f"criterion-{found.pk}"))

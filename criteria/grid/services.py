@@ -154,6 +154,28 @@ def _criteria_move(
     return moved, moved if split else 0
 
 
+def _kept_marks(
+    previous: Family | Component | None, names: dict[str, str], descriptions: dict[str, str]
+) -> dict[str, list[str]]:
+    """The provisional marks a new version keeps from the row it follows: a text the file
+    gives unchanged stays our provisional translation; a new wording is the secretariat's."""
+    if previous is None:
+        return {}
+    kept: dict[str, list[str]] = {}
+    for kind, old_texts, new_texts in (
+        ("names", previous.names, names),
+        ("descriptions", previous.descriptions, descriptions),
+    ):
+        languages = [
+            language
+            for language in (previous.provisional_translations or {}).get(kind, ())
+            if new_texts.get(language) and new_texts.get(language) == old_texts.get(language)
+        ]
+        if languages:
+            kept[kind] = languages
+    return kept
+
+
 @transaction.atomic
 def grid_version_import(
     *,
@@ -194,6 +216,7 @@ def grid_version_import(
             source_filename=source_filename[:255],
             created_by=actor,
         )
+        old_families = {f.letter: f for f in Family.objects.filter(version=current)}
         families: dict[str, Family] = {}
         for row in rows:
             if row.family not in families:
@@ -202,6 +225,9 @@ def grid_version_import(
                     letter=row.family,
                     names=row.family_names,
                     order=len(families),
+                    provisional_translations=_kept_marks(
+                        old_families.get(row.family), row.family_names, {}
+                    ),
                 )
         Family.objects.bulk_create(families.values())
         families = {f.letter: f for f in Family.objects.filter(version=version)}
@@ -215,6 +241,9 @@ def grid_version_import(
                 status=row.status,
                 order=order,
                 is_active=row.active,
+                provisional_translations=_kept_marks(
+                    old.get(row.code), row.names, row.descriptions
+                ),
             )
             for order, row in enumerate(rows)
         )

@@ -52,16 +52,22 @@ def _grid_page(request: HttpRequest, number: int | None) -> HttpResponse:
     if shown is None:
         raise Http404(_("No such grid version."))
     families = selectors.grid_families(version=shown)
+    senses = list(sense_list())
+    components = [c for f in families for c in f.component_list]
     context = {
         "version": shown,
         "current": current,
         "versions": versions,
         "families": families,
-        "senses": sense_list(),
-        "component_count": sum(len(f.component_list) for f in families),
-        "has_provisional": any(
-            c.label_is_provisional() for f in families for c in f.component_list
-        ),
+        "senses": senses,
+        "component_count": len(components),
+        "has_provisional": any(c.label_is_provisional() for c in components),
+        # Names and descriptions in the reader's language that are our own translation.
+        "has_provisional_translation": any(
+            item.name_is_provisional() or item.description_is_provisional()
+            for item in [*families, *senses]
+        )
+        or any(c.description_is_provisional() for c in components),
     }
     response = render(request, "criteria/grid/grid.html", context)
     # Public, shared caching only for a page that cannot hold anyone's name or messages.

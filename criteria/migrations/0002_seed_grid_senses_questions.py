@@ -1,9 +1,9 @@
 from django.db import migrations
 
-from criteria.seed import load_all
+from criteria.seed import load_first_rows
 
 
 class Migration(migrations.Migration):
     dependencies = [("criteria", "0001_grid_questions_criteria")]
 
-    operations = [migrations.RunPython(load_all, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(load_first_rows, migrations.RunPython.noop)]

@@ -8,9 +8,9 @@ across coordination groups (a country, the network, open data) leave hidden grou
 import datetime
 import hashlib
 
-from django.db.models import Count, Max, Q, QuerySet, TextField, Value
+from django.db.models import Count, F, Max, Q, QuerySet, TextField, Value, Window
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear, RowNumber
 from django.utils import translation
 
 from criteria.models import Component, Criterion, GridVersion, ImportBatch, Question
@@ -49,6 +49,40 @@ def import_batch_list(*, tenant: CoordinationGroup, limit: int = 10) -> QuerySet
     """The tenant's latest imports, newest first."""
     with tenant_scope(tenant):
         return ImportBatch.objects.filter(tenant=tenant).order_by("-created_at")[:limit]
+
+
+def import_batch_latest(
+    *, tenants: list[CoordinationGroup], per_tenant: int = 3
+) -> list[ImportBatch]:
+    """The latest imports of each of tenants (at most per_tenant each), by tenant then newest
+    first: one query for every tenant (a window numbers each tenant's imports)."""
+    if not tenants:
+        return []
+    with cross_tenant():
+        ranked = (
+            ImportBatch.objects.filter(tenant__in=tenants)
+            .only(
+                "pk",
+                "tenant_id",
+                "filename",
+                "status",
+                "rows",
+                "rows_done",
+                "error_count",
+                "created_at",
+                "finished_at",
+            )
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("tenant_id")],
+                    order_by=[F("created_at").desc(), F("pk").desc()],
+                )
+            )
+            .filter(rank__lte=per_tenant)
+            .order_by("tenant_id", "rank")
+        )
+        return list(ranked)
 
 
 def import_batch_sample(*, tenant: CoordinationGroup, batch: ImportBatch) -> list[dict]:

@@ -1,8 +1,10 @@
 /* Component picker: turns every select[data-component-picker] (templates/criteria/_component_picker.html)
- * into an editable combobox with a list (the ARIA 1.2 combobox pattern). A component is found by
+ * and every input[data-component-picker][list] (a text field completed from a <datalist> many
+ * fields share, templates/criteria/_component_list.html) into an editable combobox with a list
+ * (the ARIA 1.2 combobox pattern). A component is found by
  * its code ("a01", "A0") or by words of its label, description or family, without caring for
- * accents or case ("sante" finds "Santé physique"). The select stays in the form, hidden, and
- * keeps the value, so the form posts the same field as without JavaScript.
+ * accents or case ("sante" finds "Santé physique"). The select (or text field) stays in the
+ * form, hidden, and keeps the value, so the form posts the same field as without JavaScript.
  *
  * Self-initialising: on page load and after every htmx swap. Other scripts may call
  * window.componentPicker.init(root). No library, ES2017.
@@ -29,9 +31,32 @@
     return node;
   }
 
-  function Picker(select) {
+  /* The families of a source: a select's optgroups, or a datalist's options cut where one
+   * carries data-family (a datalist holds no optgroup). */
+  function families(source) {
+    var groups = source.querySelectorAll("optgroup");
+    if (groups.length) {
+      return Array.prototype.map.call(groups, function (group) {
+        return { label: group.label || "", options: group.querySelectorAll("option") };
+      });
+    }
+    var found = [];
+    Array.prototype.forEach.call(source.querySelectorAll("option"), function (option) {
+      if (!found.length || option.hasAttribute("data-family")) {
+        found.push({ label: option.getAttribute("data-family") || "", options: [] });
+      }
+      found[found.length - 1].options.push(option);
+    });
+    return found;
+  }
+
+  /* field: the select, or the text field, that holds the value; source: where the options are
+   * (the select itself, or the field's datalist). */
+  function Picker(field, source) {
+    var select = field;
     this.select = select;
-    this.strings = select.dataset;
+    this.source = source;
+    this.strings = Object.assign({}, source.dataset, select.dataset);
     this.base = (select.id || "component-picker-" + ++counter) + "-picker";
     this.items = [];
     this.groups = [];
@@ -61,7 +86,9 @@
     input.setAttribute("autocapitalize", "off");
     input.setAttribute("spellcheck", "false");
     input.placeholder = this.strings.pickerPlaceholder || "";
-    var labelledBy = select.getAttribute("aria-labelledby");
+    var labels = select.labels || [];
+    // A field without aria-labelledby (the queue's, to stay small) is named by its label.
+    var labelledBy = select.getAttribute("aria-labelledby") || (labels[0] && labels[0].id) || null;
     if (labelledBy) input.setAttribute("aria-labelledby", labelledBy);
     var describedBy = select.getAttribute("aria-describedby");
     if (describedBy) input.setAttribute("aria-describedby", describedBy);
@@ -70,7 +97,7 @@
       // The hidden select cannot show the browser's message: the visible field does.
       select.required = false;
     }
-    Array.prototype.forEach.call(select.labels || [], function (label) {
+    Array.prototype.forEach.call(labels, function (label) {
       label.htmlFor = input.id;
     });
     if (select.hasAttribute("aria-invalid")) input.setAttribute("aria-invalid", "true");
@@ -102,6 +129,8 @@
     wrapper.appendChild(empty);
     wrapper.appendChild(status);
     select.parentNode.insertBefore(wrapper, select);
+    // A text field stops offering the browser's own list: the search box replaces it.
+    select.removeAttribute("list");
     select.hidden = true;
     select.tabIndex = -1;
     select.setAttribute("aria-hidden", "true");
@@ -119,13 +148,11 @@
     var provisional = this.strings.pickerProvisional || "";
     var order = 0;
     var groupNumber = 0;
-    var sources = this.select.querySelectorAll("optgroup");
-    var containers = sources.length ? sources : [this.select];
-    Array.prototype.forEach.call(containers, function (source) {
+    families(this.source).forEach(function (family) {
       var groupId = self.base + "-group-" + ++groupNumber;
       var group = element("div", "component-picker-group");
       group.setAttribute("role", "group");
-      var familyLabel = source.label || "";
+      var familyLabel = family.label;
       if (familyLabel) {
         var heading = element("div", "component-picker-group-label", familyLabel);
         heading.id = groupId;
@@ -134,7 +161,7 @@
         group.appendChild(heading);
       }
       var entry = { element: group, items: [], rank: 0 };
-      Array.prototype.forEach.call(source.querySelectorAll("option"), function (option) {
+      Array.prototype.forEach.call(family.options, function (option) {
         if (!option.value) return;
         var code = option.value;
         var text = option.textContent.trim();
@@ -507,14 +534,18 @@
     }, 600);
   };
 
+  var FIELDS = "select[data-component-picker], input[data-component-picker][list]";
+
   function init(root) {
     var scope = root && root.querySelectorAll ? root : document;
-    var selects = Array.prototype.slice.call(scope.querySelectorAll("select[data-component-picker]"));
-    if (scope.matches && scope.matches("select[data-component-picker]")) selects.push(scope);
-    selects.forEach(function (select) {
-      if (select.dataset.pickerReady) return;
-      select.dataset.pickerReady = "true";
-      select.componentPicker = new Picker(select);
+    var fields = Array.prototype.slice.call(scope.querySelectorAll(FIELDS));
+    if (scope.matches && scope.matches(FIELDS)) fields.push(scope);
+    fields.forEach(function (field) {
+      if (field.dataset.pickerReady) return;
+      var source = field.tagName === "SELECT" ? field : document.getElementById(field.getAttribute("list"));
+      if (!source) return; // no list on the page: the plain text field stays
+      field.dataset.pickerReady = "true";
+      field.componentPicker = new Picker(field, source);
     });
   }
 

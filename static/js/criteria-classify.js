@@ -10,7 +10,8 @@
  *   j / k    next / previous criterion
  *   1 2 3    choose suggestion 1, 2 or 3
  *   Enter    confirm (classify with the chosen component)
- *   d        dispute (opens the note; Enter in it confirms)
+ *   d        dispute (opens the note; Enter in it confirms); in the queue, on the criterion's
+ *            page, which comes back to the queue
  *   /        go to the component picker
  *   ?        show the shortcuts
  */
@@ -74,8 +75,9 @@
   }
 
   function picker(item) {
-    // The enhanced combobox (component-picker.js) when there is one, else the plain select.
-    var select = item.querySelector("select[name=component]");
+    // The enhanced combobox (component-picker.js) when there is one, else the plain field: a
+    // select (a criterion's page) or a text field completed from the page's list (the queue).
+    var select = item.querySelector("select[name=component], input[name=component]");
     if (!select) return { select: null, control: null };
     var control = null;
     var field = select.closest(".field") || item;
@@ -96,7 +98,8 @@
     for (var i = 0; i < links.length; i++) {
       links[i].classList.toggle("is-chosen", links[i] === link);
     }
-    var label = found.select.options[found.select.selectedIndex];
+    var label = found.select.options ? found.select.options[found.select.selectedIndex] : null;
+    if (!label && found.control !== found.select) label = { textContent: found.control.value };
     var confirm = item.querySelector("[data-classify-form] button[type=submit]");
     var holder = item.closest("[data-chosen-message]");
     var message = holder ? holder.getAttribute("data-chosen-message") : "%(component)s";
@@ -117,6 +120,12 @@
   }
 
   function dispute(item) {
+    // In the queue, disputing is done on the criterion's page (it comes back to the queue).
+    var link = item.querySelector("[data-dispute-link]");
+    if (link) {
+      window.location.assign(link.href);
+      return;
+    }
     var details = item.querySelector("details.dispute");
     if (details) details.open = true;
     var note = item.querySelector("[data-dispute-form] input[name=note]");
@@ -226,7 +235,7 @@
         focusItem(fresh, false);
         if (invalid) {
           var found = picker(fresh);
-          (invalid.tagName === "SELECT" ? found.control : invalid).focus();
+          (invalid.tagName === "SELECT" || invalid.hidden ? found.control : invalid).focus();
         }
       }, 40);
       return;
@@ -265,11 +274,31 @@
   // Without this script a suggestion is a link that reloads the page with it preselected; with
   // it, a button that fills the picker in place.
   function enhance(root) {
-    var links = (root || document).querySelectorAll("[data-suggestion]");
+    var scope = root || document;
+    var links = scope.querySelectorAll("[data-suggestion]");
     for (var i = 0; i < links.length; i++) links[i].setAttribute("role", "button");
+    // The queue's forms post with htmx to their own action (not repeated in the HTML as
+    // hx-post: ten items a page); the list around them names the target and the swap.
+    var unposted = "[data-classify-queue] form[data-classify-form]:not([hx-post])";
+    var forms = Array.prototype.slice.call(scope.querySelectorAll(unposted));
+    if (scope.matches && scope.matches(unposted)) forms.push(scope);
+    for (var j = 0; j < forms.length; j++) {
+      forms[j].setAttribute("hx-post", forms[j].getAttribute("action"));
+      if (window.htmx) window.htmx.process(forms[j]);
+    }
   }
 
   document.addEventListener("htmx:load", function (event) { enhance(event.target); });
+
+  // Come to dispute from the queue (…#dispute): the note takes the focus, once the page is
+  // loaded (the browser's own move to the fragment comes before).
+  window.addEventListener("load", function () {
+    if (window.location.hash !== "#dispute") return;
+    var active = document.activeElement;
+    if (active && active !== document.body) return;
+    var note = document.querySelector("#dispute input[name=note]");
+    if (note) note.focus();
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     enhance(document);

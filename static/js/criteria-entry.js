@@ -37,8 +37,10 @@
     return form.querySelector("[data-entry-text]");
   }
 
+  // The component field: a text field completed from the page's list (templates/criteria/
+  // _component_list.html), which component-picker.js hides behind its search box.
   function pickerOf(form) {
-    return form.querySelector("select[name=component]");
+    return form.querySelector("[name=component]");
   }
 
   function errorsOf(form) {
@@ -265,6 +267,14 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     stampUndo();
     var target = event.detail.target;
+    var elt = event.detail.requestConfig ? event.detail.requestConfig.elt : event.detail.elt;
+    if (elt && elt.matches && elt.matches("[data-entry-more]")) {
+      // "Show the … earlier criteria": the rows above now start at 1 (the first one takes the
+      // focus, data-entry-focus; the link is gone, hx-swap-oob delete).
+      target.removeAttribute("start");
+      target.scrollTop = 0;
+      return;
+    }
     if (target && target.matches && target.matches(".entry-list")) {
       target.scrollTop = target.scrollHeight;
     }
@@ -298,6 +308,7 @@
   document.addEventListener("htmx:load", function (event) {
     if (!page()) return;
     stampUndo();
+    nameCodes(event.target);
     var node = asked(event.target);
     if (node) focusNow(node);
   });
@@ -332,6 +343,38 @@
     // Swapped in a moment ago, htmx may not have wired it yet (it does so as the swap settles).
     if (window.htmx) window.htmx.process(latest);
     button.click();
+  }
+
+  // --- Rows: Edit and Remove answer in place ----------------------------------------------------
+
+  /* A row's Edit link and Remove button carry no hx-* attributes (forty rows weigh less so):
+   * with htmx, a click sends their request through htmx as hx-get or hx-post would, and the
+   * answer (the inline correction, the removed row with its Undo) replaces the row. Without
+   * htmx the link opens the correction's page and the button posts the page's #entry-remove. */
+  var ROW_ACTION = ".entry-row > span > a[href], .entry-row > span > button[formaction]";
+
+  document.addEventListener("click", function (event) {
+    if (!window.htmx || event.defaultPrevented || event.button) return;
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    var control = event.target.closest ? event.target.closest(ROW_ACTION) : null;
+    if (!control || !control.closest("[data-entry-page]")) return;
+    event.preventDefault();
+    var link = control.tagName === "A";
+    var done = window.htmx.ajax(link ? "GET" : "POST", control.getAttribute(link ? "href" : "formaction"), {
+      source: control,
+      target: control.closest("li"),
+      swap: "outerHTML",
+    });
+    if (done && done.catch) done.catch(function () {}); // htmx:sendError and others say it
+  });
+
+  /* A component's name shows on hover too (screen readers have it in the row's text). */
+  function nameCodes(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    scope.querySelectorAll(".entry-code:not([title])").forEach(function (code) {
+      var name = code.lastElementChild;
+      if (name) code.title = name.textContent.trim();
+    });
   }
 
   // --- Keys -------------------------------------------------------------------------------------
@@ -443,6 +486,7 @@
       draftRestore(form);
     });
     stampUndo();
+    nameCodes(document);
   }
 
   // Deferred like htmx but loaded before it: wait for the document, by then htmx is there too.

@@ -1,7 +1,8 @@
 // Synthesis pages. htmx does not swap error responses by default: a filter form marked
 // [data-swap-errors] shows its 400 answer (the message saying which filter cannot be used)
-// in place of the figures. Every <details> (charts' components and data tables) opens while
-// the page is printed.
+// in place of the figures. The charts of each family's components for a question are a page of
+// their own: its link loads them in place (htmx), and the focus follows. Every <details>
+// (charts' data tables, families) opens while the page is printed.
 (function () {
   "use strict";
 
@@ -11,6 +12,15 @@
     if (form && event.detail.xhr.status === 400) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
+    }
+  });
+
+  // A question's charts of components, loaded in place of their link: the reader goes on
+  // from there (the link is gone), a screen reader hears which group of charts it is.
+  document.addEventListener("htmx:load", function (event) {
+    var loaded = event.target;
+    if (loaded.matches && loaded.matches(".synthesis-components")) {
+      loaded.focus();
     }
   });
 

@@ -7,11 +7,23 @@ criteria texts behind the main components and the narrative's revision, stored o
 so it can be reproduced and compared with the next one), HTML (report_html, in the report's
 language) and PDF (report_pdf).
 
-services.py asks for and draws reports, document.py writes their HTML and PDF, selectors.py
-reads them, views.py and urls.py serve them. The names below are the feature's public surface
-(`from syntheses import reports`; `reports.report_render(...)`).
+services.py asks for and draws reports, current.py starts the current reports of the network,
+continents and countries after their figures change (nobody asks; at most once a day each),
+document.py writes their HTML and PDF, selectors.py reads them, views.py and urls.py serve
+them. The names below are the feature's public surface (`from syntheses import reports`;
+`reports.report_render(...)`).
 """
 
+from syntheses.reports.current import (
+    CURRENT_EVERY,
+    CURRENT_KIND,
+    CURRENT_SCOPES,
+    CURRENT_SETTLE,
+    current_report_key,
+    current_report_language,
+    current_report_start,
+    current_reports_schedule,
+)
 from syntheses.reports.document import (
     CHART_COMPONENTS,
     TEXTS_PER_COMPONENT,
@@ -54,6 +66,10 @@ from syntheses.selectors import Filters
 
 __all__ = [
     "CHART_COMPONENTS",
+    "CURRENT_EVERY",
+    "CURRENT_KIND",
+    "CURRENT_SCOPES",
+    "CURRENT_SETTLE",
     "FAILED_GENERIC",
     "FAILED_NO_SCOPE",
     "FAILED_TOO_LONG",
@@ -66,6 +82,10 @@ __all__ = [
     "Filters",
     "PublishedReport",
     "css_string",
+    "current_report_key",
+    "current_report_language",
+    "current_report_start",
+    "current_reports_schedule",
     "filters_canonical",
     "filters_described",
     "page_of_pages",

@@ -21,7 +21,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     When,
+    Window,
 )
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
@@ -95,6 +97,29 @@ def report_visible_list(*, ref: ScopeRef, user: object, limit: int = 20) -> list
     if not can_act_on_scope(user, ref):
         reports = reports.filter(status=Report.Status.DONE)
     return list(reports.defer("frozen")[:limit])
+
+
+def group_reports_latest(*, tenants: list[CoordinationGroup], per_tenant: int = 2) -> list[Report]:
+    """The latest reports of each of coordination groups, any status (for the people who may
+    ask for them: the caller checks), by group then newest first. One query for every group,
+    on the index syntheses_reports (scope, scope_id, -created_at)."""
+    ids = [tenant.pk for tenant in tenants]
+    if not ids:
+        return []
+    ranked = (
+        Report.objects.filter(scope=Scope.COORDINATION_GROUP, scope_id__in=ids)
+        .only("pk", "scope", "scope_id", "language", "status", "pages", "created_at", "finished_at")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("scope_id")],
+                order_by=[F("created_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank__lte=per_tenant)
+        .order_by("scope_id", "rank")
+    )
+    return list(ranked)
 
 
 def report_get(*, ref: ScopeRef, user: object, pk: int) -> Report:

@@ -39,6 +39,7 @@ from syntheses.selectors import (
     synthesis_criteria,
 )
 from wikispiral.accounts.models import User
+from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
 from wikispiral.jobs.services import job_enqueue
 from wikispiral.wiki.models import Page
@@ -214,17 +215,28 @@ def _finish(
         f"{secrets.token_hex(8)}.pdf"
     )
     report.file.save(name, ContentFile(pdf), save=False)
-    done = _ours(report.pk, started_at).update(
-        status=Report.Status.DONE,
-        progress=100,
-        file=report.file.name,
-        pages=pages,
-        finished_at=finished_at,
-        frozen=report.frozen,
-        grid_version=report.grid_version,
-        criteria_count=report.criteria_count,
-        snapshot_computed_at=report.snapshot_computed_at,
-    )
+    with transaction.atomic():
+        done = _ours(report.pk, started_at).update(
+            status=Report.Status.DONE,
+            progress=100,
+            file=report.file.name,
+            pages=pages,
+            finished_at=finished_at,
+            frozen=report.frozen,
+            grid_version=report.grid_version,
+            criteria_count=report.criteria_count,
+            snapshot_computed_at=report.snapshot_computed_at,
+        )
+        if done and report.current:
+            # Nobody asked for it: the network publishes it (no person acts).
+            audit_record(
+                actor=None,
+                action="syntheses.report.current_published",
+                target=report,
+                scope=ref.key,
+                language=report.language,
+                criteria=report.criteria_count,
+            )
     if not done:
         report.file.delete(save=False)
         return None

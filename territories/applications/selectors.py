@@ -221,3 +221,12 @@ def application_timeline(*, application: Application) -> list[TimelineItem]:
 def secretariat_recipients() -> QuerySet[User]:
     """The people told about new and resubmitted applications: the active secretariat."""
     return User.objects.filter(is_active=True, is_secretariat=True).exclude(email="").order_by("pk")
+
+
+def application_list_of(*, user: User, limit: int = 10) -> list[Application]:
+    """The applications user sent while logged in, newest first (one query)."""
+    return list(
+        Application.objects.filter(applicant=user)
+        .select_related("coordination_group")
+        .order_by("-submitted_at", "-pk")[:limit]
+    )

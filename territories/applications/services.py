@@ -346,6 +346,7 @@ def application_approve(*, application: Application, actor: User, slug: str = ""
                 locality=locked.locality,
                 facilitator=facilitator,
                 language=language,
+                languages=locked.languages,
                 kind=locked.kind,
                 actor_type=locked.actor_type,
                 platform_description=locked.description,

@@ -1,4 +1,4 @@
-"""Finding and following coordination groups: the directory, a group's page, the feeds.
+"""Finding and following coordination groups: the directory and its map, a group's page, feeds.
 
 A group's own feed of latest additions gathers several apps: it lives at the project level
 (wikispiral/site_feeds.py), under this app's URL names.
@@ -10,13 +10,15 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from territories import hooks
-from territories.directory import feeds, selectors
+from territories.directory import feeds, places, selectors
+from territories.directory.map import MapGroup, world_map
 from territories.models import CoordinationGroup
 from territories.permissions import can_manage_group, group_role
 from wikispiral.tenancy import tenant_required
@@ -147,6 +149,28 @@ def _filtered(filters: selectors.DirectoryFilters) -> bool:
     return any(value for key, value in vars(filters).items() if key != "sort")
 
 
+def _map_html(version: str) -> str:
+    """Every visible group on the world map, with the list that repeats its links: the same
+    for every reader of a language, rendered once per version of the groups."""
+    key = f"directory:map:{version}:{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        groups = [
+            MapGroup(
+                name=group.name,
+                href=reverse("directory:group", kwargs={"cg": group.slug}),
+                country=group.country.name,
+                country_code=group.country_code,
+                latitude=group.latitude,
+                longitude=group.longitude,
+            )
+            for group in places.groups_under(level="network")
+        ]
+        html = render_to_string("directory/directory.html#map", {"map": world_map(groups)})
+        cache.set(key, html, selectors.RESULTS_CACHE_SECONDS)
+    return html
+
+
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
     country = request.GET.get("country", "")
@@ -183,6 +207,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "filtered": _filtered(filters),
             "results": results,
+            "map": _map_html(version),
         }
         response = render(request, "directory/directory.html", context)
     patch_vary_headers(response, ("HX-Request",))

@@ -4,9 +4,12 @@ import re
 import secrets
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.template.loader import select_template
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -32,7 +35,7 @@ from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.text import line_clean
 from wikispiral.wiki import caching
-from wikispiral.wiki.models import Space
+from wikispiral.wiki.models import Page, Space
 from wikispiral.wiki.selectors import space_slug_taken
 from wikispiral.wiki.services import page_create
 from wikispiral.wiki.spaces import space_create, space_rename
@@ -52,15 +55,50 @@ def network_id_next() -> str:
     return f"GC{max(numbers, default=100000) + 1:06d}"
 
 
-def _home_page_text(group: CoordinationGroup) -> str:
-    return _(
-        "## About the platform\n\n%(platform)s\n\n## The territory\n\n%(territory)s\n\n"
-        "## Our SPIRAL process\n\n%(process)s\n"
-    ) % {
-        "platform": group.platform_description or _("To be written by the facilitators."),
-        "territory": group.territory_description or _("To be written by the facilitators."),
-        "process": group.process_summary or _("To be written by the facilitators."),
+def seed_page_body(name: str, language: str, context: dict[str, object]) -> str:
+    """The body of a page the platform seeds, from templates/territories/seed/<name>.<language>.md
+    (a whole page per language, as a translator edits it), or the English one for a language
+    that has no file yet; rendered with language active, so that profiles read in it too."""
+    with translation.override(language):
+        template = select_template(
+            [f"territories/seed/{name}.{language}.md", f"territories/seed/{name}.en.md"]
+        )
+        return template.render(context).strip() + "\n"
+
+
+def page_languages(codes: Iterable[str]) -> list[str]:
+    """The wiki languages among a group's languages (pt-BR counts as pt), in the group's order;
+    the site's language when the group speaks none the wiki offers."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    chosen = [base for code in codes if (base := code.split("-")[0].lower()) in offered]
+    return list(dict.fromkeys(chosen)) or [settings.LANGUAGE_CODE]
+
+
+def _home_pages_create(group: CoordinationGroup, actor: User | None) -> list[Page]:
+    """The group's home page in each of its languages the wiki offers, each written wholly in
+    its language, the later ones translations of the first (the group's main language)."""
+    context = {
+        "platform": group.platform_description,
+        "territory": group.territory_description,
+        "process": group.process_summary,
     }
+    pages: list[Page] = []
+    for language in page_languages(group.languages):
+        with translation.override(language):
+            comment = _("Platform opened")
+        pages.append(
+            page_create(
+                space=group.space,
+                language=language,
+                title=group.name,
+                slug="home",
+                body=seed_page_body("home", language, context),
+                actor=actor,
+                comment=comment,
+                translation_of=pages[0] if pages else None,
+            )
+        )
+    return pages
 
 
 @transaction.atomic
@@ -75,9 +113,11 @@ def coordination_group_create(
     locality: Locality | None = None,
     facilitator: User | None = None,
     language: str = "en",
+    languages: Iterable[str] = (),
     **details: object,
 ) -> CoordinationGroup:
-    """Open a coordination group: the group, its wiki space, its home page, its facilitator."""
+    """Open a coordination group: the group, its wiki space, its home page in each of its
+    languages (language first, then languages) that the wiki offers, its facilitator."""
     name = line_clean(name)
     if not name:
         raise TerritoryError(_("A coordination group needs a name."), "name")
@@ -85,6 +125,7 @@ def coordination_group_create(
     if not slug or slug in RESERVED_SLUGS:
         raise TerritoryError(_("Choose a name that gives a usable address."), "slug")
     places_check(country=country, region=region, locality=locality)
+    group_languages = languages_clean([language, *languages])
     if CoordinationGroup.objects.filter(network_id=network_id).exists():
         raise TerritoryError(_("This network id is already used."), "network_id")
     if space_slug_taken(slug=slug):
@@ -103,7 +144,7 @@ def coordination_group_create(
         region=region,
         locality=locality,
         space=space,
-        languages=[language],
+        languages=group_languages,
         created_by=actor,
         **details,
     )
@@ -114,15 +155,7 @@ def coordination_group_create(
         raise TerritoryError("; ".join(exc.messages)) from exc
     except IntegrityError as exc:
         raise TerritoryError(_("This network id or address is already used.")) from exc
-    page_create(
-        space=space,
-        language=language,
-        title=name,
-        slug="home",
-        body=_home_page_text(group),
-        actor=actor,
-        comment=_("Platform opened"),
-    )
+    _home_pages_create(group, actor)
     if facilitator is not None:
         membership_set(group=group, user=facilitator, role=Membership.Role.FACILITATOR)
     audit_record(

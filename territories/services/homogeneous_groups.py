@@ -4,7 +4,6 @@ import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -20,6 +19,7 @@ from territories.models import (
     Profile,
 )
 from territories.services._common import _LANGUAGE_CODE, TerritoryError, _clean_name, _clean_text
+from territories.services.groups import page_languages, seed_page_body
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.text import line_clean
@@ -200,28 +200,24 @@ def _facilitators_check(group: CoordinationGroup, facilitators: Iterable[User]) 
 
 
 def _page_language(group: CoordinationGroup, language: str) -> str:
-    offered = dict(settings.LANGUAGES)
-    for candidate in (language, *group.languages):
-        if candidate in offered:
-            return candidate
-    return settings.LANGUAGE_CODE
+    """The wiki language of a homogeneous group's page: the one it spoke when the wiki offers
+    it, else the coordination group's first one the wiki offers, else the site's."""
+    return page_languages([language, *group.languages])[0]
 
 
-def _hg_page_body(hg: HomogeneousGroup) -> str:
-    return _(
-        "## Who we are\n\n%(profile)s\n\n## Our meeting\n\n"
-        "To be written by the facilitators: where and when the group met, how it went.\n\n"
-        "## Our criteria of well-being\n\n"
-        "To be written by the facilitators.\n"
-    ) % {"profile": hg.profile_label or _("To be written by the facilitators.")}
+def _hg_page_body(hg: HomogeneousGroup, language: str) -> str:
+    with translation.override(language):
+        profile = hg.profile_label  # the profile's name in the page's language
+    return seed_page_body("homogeneous_group", language, {"profile": profile})
 
 
 def _hg_page_create(*, hg: HomogeneousGroup, actor: User | None) -> Page:
     group = hg.tenant
     language = _page_language(group, hg.language)
     home = page_find(space=group.space, language=language, slug="home")
+    # The page is written wholly in its language, whoever creates it in whichever interface.
+    body = _hg_page_body(hg, language)
     with translation.override(language):
-        body = _hg_page_body(hg)
         comment = _("Homogeneous group created")
     base = f"group-{hg.slug}"
     # A page someone already wrote at that address is left alone: take the next free one.

@@ -1,5 +1,7 @@
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings
+from django.shortcuts import resolve_url
 from django.urls import reverse
 
 from tests.factories import DEFAULT_PASSWORD, make_user
@@ -20,7 +22,7 @@ def test_login_by_email_ignores_case(client):
     )
 
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == resolve_url(settings.LOGIN_REDIRECT_URL)
     assert logged_in_user_id(client) == str(user.pk)
 
 
@@ -97,7 +99,7 @@ def test_login_refuses_to_redirect_off_site(client, next_url):
     )
 
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 @pytest.mark.django_db

@@ -52,8 +52,8 @@ def test_a_citizen_joins_records_choices_and_a_footprint_on_a_phone(
         log_in_through_form(page, citizen)
         page.goto("/right-choices/")
         page.get_by_role("link", name="Join the project").click()
-        page.get_by_label("Citizen").check()
-        page.get_by_label("More precisely").select_option(label="A household")
+        # One choice, grouped by kind: a household says citizen (projects.forms.JoinForm).
+        page.get_by_role("group", name="Citizen").get_by_label("A household").check()
         page.get_by_label("Name").fill("Ana and Rui")
         page.get_by_label("People it covers").fill("2")
         page.get_by_label("Country").select_option(label="France")

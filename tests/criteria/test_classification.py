@@ -1,11 +1,12 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 
 from criteria import suggestions
 from criteria.models import Classification, Component, Criterion, Question
-from criteria.selectors import grid_current
+from criteria.selectors import component_choices, grid_current
 from criteria.services import criterion_dispute
 from territories.models import Membership
 from territories.services import membership_set
@@ -249,20 +250,21 @@ def test_a_suggestion_link_preselects_the_component_without_javascript(fac_clien
 
     response = fac_client.get(_queue(tenant), {"status": "", "pick": f"{waiting.pk}:A01"})
 
-    picker = response.content.decode().split(f'id="component-{waiting.pk}"')[1]
-    options = picker.split("</select>")[0].split("<option")[1:]
-    selected = [option for option in options if " selected" in option.split(">")[0]]
-    assert len(selected) == 1 and 'value="A01"' in selected[0]
+    assert _component_field(response.content.decode(), waiting)["value"] == "A01"
     assert _fresh(waiting).status == Criterion.Status.UNCLASSIFIED
 
 
-def _selected_in_picker(html, criterion):
-    picker = html.split(f'<select name="component" id="component-{criterion.pk}"')[1]
-    options = picker.split("</select>")[0].split("<option")[1:]
-    return [o.split('value="')[1].split('"')[0] for o in options if " selected" in o.split(">")[0]]
+def _component_field(html, criterion):
+    """The attributes of a queue item's component field."""
+    tag = html.split(f'<input type="text" name="component" id="component-{criterion.pk}"')[1]
+    tag = tag.split(">")[0]
+    return dict(
+        (part.split("=")[0], part.split("=", 1)[1].strip('"') if "=" in part else "")
+        for part in tag.split()
+    )
 
 
-def test_each_item_has_its_own_picker_and_a_disputed_one_shows_its_component(
+def test_items_share_one_list_of_components_and_a_disputed_one_shows_its_component(
     fac_client, tenant, young, facilitator
 ):
     waiting = _criterion(tenant, group=young, text="Nothing chosen yet")
@@ -273,9 +275,17 @@ def test_each_item_has_its_own_picker_and_a_disputed_one_shows_its_component(
     html = fac_client.get(_queue(tenant)).content.decode()
 
     assert html.count('name="component"') == 2
-    assert f'aria-labelledby="component-{waiting.pk}-label"' in html
-    assert _selected_in_picker(html, waiting) == []
-    assert _selected_in_picker(html, doubtful) == ["A03"]
+    assert f'<label for="component-{waiting.pk}" id="component-{waiting.pk}-label">' in html
+    assert _component_field(html, waiting)["value"] == ""
+    assert _component_field(html, doubtful)["value"] == "A03"
+    # One list for every item: each option once, however many items.
+    assert html.count('<datalist id="queue-components"') == 1
+    assert {_component_field(html, c)["list"] for c in (waiting, doubtful)} == {"queue-components"}
+    choices = component_choices(version=grid_current())
+    assert html.count('<option value="A03"') == 1
+    listed = html.split('<datalist id="queue-components"')[1].split("</datalist>")[0]
+    assert listed.count("<option ") == sum(len(components) for _f, components in choices)
+    assert '<select name="component"' not in html
 
 
 # --- Classify and dispute -----------------------------------------------------------------------
@@ -339,6 +349,28 @@ def test_dispute_keeps_the_component_and_the_note_shows_in_the_queue(
     assert step.note == "Rather energy?"
     queue = fac_client.get(response["Location"]).content.decode()
     assert "A warm house" in queue and "Rather energy?" in queue
+
+
+def test_a_queue_item_disputes_on_the_criterion_page_which_comes_back_to_the_queue(
+    fac_client, tenant, young
+):
+    waiting = _criterion(tenant, group=young, text="Hard to say")
+
+    queue = fac_client.get(_queue(tenant), {"status": "unclassified"}).content.decode()
+    link = f"{_page(tenant, waiting)}?return=status%3Dunclassified#dispute"
+    page = fac_client.get(_page(tenant, waiting), {"return": "status=unclassified"})
+    response = fac_client.post(
+        _dispute(tenant, waiting), {"note": "No idea", "return": "status=unclassified"}
+    )
+
+    assert f'href="{link}"' in queue
+    assert 'name="note"' not in queue  # no dispute form in the queue's items
+    html = page.content.decode()
+    assert 'id="dispute"' in html
+    assert '<input type="hidden" name="return" value="status=unclassified">' in html
+    assert 'name="back"' not in html
+    assert response["Location"] == _queue(tenant) + "?status=unclassified"
+    assert _fresh(waiting).status == Criterion.Status.DISPUTED
 
 
 def test_dispute_with_htmx_shows_the_item_again_as_disputed(fac_client, tenant, young):
@@ -497,8 +529,9 @@ def test_a_member_without_the_role_and_an_outsider_get_404_everywhere(
 def test_anonymous_visitors_get_404(client, tenant, young):
     criterion = _criterion(tenant, group=young, text="Bread")
 
-    assert client.get(_queue(tenant)).status_code == 404
-    assert client.get(_page(tenant, criterion)).status_code == 404
+    # A GET is offered the login page instead (wikispiral.tenancy.login_offer).
+    assert client.get(_queue(tenant)).status_code == 302
+    assert client.get(_page(tenant, criterion)).status_code == 302
     assert client.post(_classify(tenant, criterion), {"component": "A01"}).status_code == 404
 
 
@@ -552,10 +585,13 @@ def test_a_facilitator_classifies_and_disputes_with_the_keyboard_only(
     page.keyboard.press("Enter")
     expect(page.locator(f"#criterion-{second.pk}")).to_have_count(0)
     expect(page.locator(f"#criterion-{third.pk} [data-suggestion]").first).to_be_focused()
+    # Disputing is done on the criterion's page (the queue stays light), which comes back.
     page.keyboard.press("d")
+    expect(page).to_have_url(re.compile(rf"/criteria/{third.pk}/\?return=#dispute$"))
     expect(page.locator(f"#note-{third.pk}")).to_be_focused()
     page.keyboard.type("Food or transport?")
     page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/cg/{tenant.slug}/classify/$"))
     expect(page.locator(f"#criterion-{third.pk} .dispute-notice")).to_contain_text(
         "Food or transport?"
     )

@@ -34,7 +34,8 @@ def test_seed_grid_is_current_with_nine_families_and_every_component():
     assert all(c.code.endswith("00") for c in components if c.order == 0)
     a01 = next(c for c in components if c.code == "A01")
     assert a01.label("fr") == "Alimentation"
-    assert a01.label("pt") == "Food / drink"
+    assert a01.label("pt") == "Alimentação"
+    assert a01.label("de") == "Food / drink"
 
 
 def test_provisional_label_mark_follows_seed_status():

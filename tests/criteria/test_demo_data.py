@@ -199,17 +199,45 @@ def test_works_after_the_other_demo_commands():
     call_command("seed_territories", verbosity=0)
     countries = Country.objects.count()
 
-    generate("--criteria", "600")
+    output = generate("--criteria", "600")
 
     assert Country.objects.count() >= countries
     assert Country.objects.filter(code="FR").count() == 1
     with cross_tenant():
-        facilitated = Membership.objects.filter(
-            user__username="facilitator", tenant__in=demo_groups()
-        )
-    assert facilitated.count() == demo_groups().count()
-    with cross_tenant():
         assert Criterion.objects.filter(tenant__in=demo_groups()).count() == 600
+        # The demo facilitator's groups are seed_territories' (her login hint names them),
+        # not generated ones; they get the criteria, entered and classified by her.
+        assert not Membership.objects.filter(
+            user__username="facilitator", tenant__in=demo_groups()
+        ).exists()
+        own = CoordinationGroup.objects.filter(memberships__user__username="facilitator")
+        assert {"Mulhouse", "Charleroi"} <= set(own.values_list("name", flat=True))
+        for group in own:
+            written = Criterion.objects.filter(tenant=group)
+            assert written.count() >= 20
+            assert set(written.values_list("entered_by__username", flat=True)) == {"facilitator"}
+        in_own = Criterion.objects.filter(tenant__in=own).count()
+    assert f"and {in_own:,} criteria in the demo facilitator's {own.count()} groups" in output
+
+
+def test_the_facilitators_own_groups_are_filled_once_and_the_network_stays_the_same():
+    generate("--criteria", "300", "--seed", "5")
+    alone = snapshot()
+    generate("--reset", "--criteria", "0")
+    call_command("import_geography", verbosity=0)
+    call_command("seed_demo", "--force", "--quiet", verbosity=0)
+    call_command("seed_territories", verbosity=0)
+
+    generate("--criteria", "300", "--seed", "5")
+    with cross_tenant():
+        own = CoordinationGroup.objects.exclude(pk__in=demo_groups().values("pk"))
+        filled = Criterion.objects.filter(tenant__in=own).count()
+    generate("--reset", "--criteria", "300", "--seed", "5")
+
+    assert snapshot() == alone  # the generated network depends on the seed only
+    with cross_tenant():
+        assert filled > 0
+        assert Criterion.objects.filter(tenant__in=own).count() == filled  # not twice
 
 
 def test_refused_when_debug_is_off_without_force(settings):

@@ -184,7 +184,8 @@ def test_a_bad_year_is_a_400(client, tenant, criteria):
 
 
 def test_an_unknown_format_is_a_404(client, tenant, criteria):
-    assert client.get(f"/cg/{tenant.slug}/criteria/export.pdf").status_code == 404
+    # Anonymous under /cg/: the login offer, as for anything missing there (tenancy.login_offer).
+    assert client.get(f"/cg/{tenant.slug}/criteria/export.pdf").status_code == 302
     assert client.get("/criteria/export.xml").status_code == 404
     assert client.get("/criteria/export/FR.ods").status_code == 404
 
@@ -227,9 +228,10 @@ def test_a_hidden_groups_exports_answer_404_to_everyone_but_its_members(
 
     for fmt in FORMATS:
         for url in (_urls(tenant, young)["cg"](fmt), _urls(tenant, young)["hg"](fmt)):
-            assert client.get(url).status_code == 404
+            # Anonymous: the login offer instead (wikispiral.tenancy.login_offer).
+            assert client.get(url).status_code == 302
             assert client_for(outsider).get(url).status_code == 404
-    assert client.get(reverse("transfer:export", kwargs={"cg": tenant.slug})).status_code == 404
+    assert client.get(reverse("transfer:export", kwargs={"cg": tenant.slug})).status_code == 302
     own = client_for(author).get(_urls(tenant, young)["cg"]("csv"))
     assert own.status_code == 200
     assert "private" in own["Cache-Control"]
@@ -247,7 +249,8 @@ def test_public_exports_may_be_cached_briefly(client, tenant, young, criteria):
 def test_an_unknown_homogeneous_group_is_a_404(client, tenant, criteria):
     url = reverse("transfer:export_hg", kwargs={"cg": tenant.slug, "hg": "nobody", "fmt": "csv"})
 
-    assert client.get(url).status_code == 404
+    # Anonymous: the login offer instead (wikispiral.tenancy.login_offer).
+    assert client.get(url).status_code == 302
 
 
 def test_another_groups_homogeneous_group_is_not_exported_under_this_one(client, tenant, criteria):
@@ -257,7 +260,8 @@ def test_another_groups_homogeneous_group_is_not_exported_under_this_one(client,
 
     url = reverse("transfer:export_hg", kwargs={"cg": tenant.slug, "hg": "theirs", "fmt": "csv"})
 
-    assert client.get(url).status_code == 404
+    # Anonymous: the login offer instead (wikispiral.tenancy.login_offer).
+    assert client.get(url).status_code == 302
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

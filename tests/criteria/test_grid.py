@@ -91,8 +91,9 @@ def test_grid_page_shows_french_labels_to_a_french_reader(client):
     a10_row = re.search(r'<tr id="component-A10".*?</tr>', html, re.S).group(0)
     assert "provisional-mark" not in a10_row
     assert _provisional_marks(html) == 48
-    # Descriptions exist in English only: marked as such for screen readers.
-    assert '<td lang="en">Getting food and drink, following a chosen diet</td>' in html
+    # Descriptions are in French too, our translation: marked provisional (issue 16).
+    assert "<td>Se nourrir et boire, suivre le régime alimentaire de son choix<span" in html
+    assert "Getting food and drink" not in html
 
 
 def test_grid_page_explains_senses_full_codes_and_the_determination_key(client):

@@ -189,7 +189,7 @@ def test_template_is_the_current_grid_in_the_import_format(client_for, secretari
     rows, errors = grid_file_read(data=response.content, filename="grid-v1.csv")
     assert errors == []
     assert [row.code for row in rows] == [row["code"] for row in _seed()]
-    assert rows[1].names == {"en": "Food / drink", "fr": "Alimentation"}
+    assert rows[1].names == {"en": "Food / drink", "fr": "Alimentation", "pt": "Alimentação"}
     assert rows[0].family_names["pt"] == "Acesso aos meios de vida"
 
 

@@ -1,5 +1,7 @@
 """Joining the project, and who writes for a participant."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.urls import reverse
 
@@ -65,6 +67,118 @@ def test_bad_answers_to_join_are_refused_with_a_message_and_nothing_saved(client
 
     assert response.status_code == 400
     assert message in response.content.decode()
+    assert not Participant.objects.exists()
+
+
+class _FormDefaults(HTMLParser):
+    """What a browser without JavaScript sends when a form is submitted untouched: checked
+    radios, text inputs' values, each select's selected (else first) option; and the legends."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self.legends: list[str] = []
+        self._select: str | None = None
+        self._first_option: str | None = None
+        self._in_legend = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = {key: value or "" for key, value in attrs}
+        name = attr.get("name", "")
+        if tag == "input" and name:
+            if attr.get("type") in ("radio", "checkbox"):
+                if "checked" in attr:
+                    self.values[name] = attr.get("value", "on")
+            elif attr.get("type") != "submit":
+                self.values[name] = attr.get("value", "")
+        elif tag == "select":
+            self._select, self._first_option = name, None
+        elif tag == "option" and self._select:
+            if self._first_option is None:
+                self._first_option = attr.get("value", "")
+            if "selected" in attr:
+                self.values[self._select] = attr.get("value", "")
+        elif tag == "legend":
+            self._in_legend = True
+            self.legends.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select" and self._select:
+            self.values.setdefault(self._select, self._first_option or "")
+            self._select = None
+        elif tag == "legend":
+            self._in_legend = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_legend:
+            self.legends[-1] += data.strip()
+
+
+def _join_form(client) -> _FormDefaults:
+    page = client.get(reverse("projects:join"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    form = _FormDefaults()
+    form.feed(html[html.index('<form method="post" action="/right-choices/join/"') :])
+    return form
+
+
+def test_the_join_form_groups_the_sub_types_by_kind_and_preselects_the_first(client):
+    client.force_login(make_user())
+
+    form = _join_form(client)
+
+    assert form.legends[:4] == [
+        "You join as",
+        "Citizen",
+        "Collective actor",
+        "Territorial entity",
+    ]
+    assert form.values["subtype"] == "person"
+    assert "kind" not in form.values  # the sub-type chosen says the kind
+
+
+def test_the_join_form_sent_as_it_comes_without_javascript_is_accepted(client):
+    user = make_user()
+    client.force_login(user)
+    form = _join_form(client)
+
+    response = client.post(reverse("projects:join"), {**form.values, "name": "Ana"})
+
+    participant = Participant.objects.get()
+    assert response.status_code == 302
+    assert (participant.kind, participant.subtype, participant.people) == ("citizen", "person", 1)
+    assert ParticipantMember.objects.get(participant=participant).user == user
+
+
+@pytest.mark.parametrize(
+    ("subtype", "kind"),
+    [("household", "citizen"), ("school", "collective"), ("public_body", "collective")],
+)
+def test_the_sub_type_chosen_says_the_kind(client, subtype, kind):
+    client.force_login(make_user())
+    form = _join_form(client)
+
+    response = client.post(
+        reverse("projects:join"), {**form.values, "subtype": subtype, "name": "Ours"}
+    )
+
+    assert response.status_code == 302
+    assert (Participant.objects.get().kind, Participant.objects.get().subtype) == (kind, subtype)
+
+
+@pytest.mark.parametrize(("kind", "subtype"), [("citizen", "school"), ("collective", "family")])
+def test_a_sub_type_of_another_kind_is_refused_with_a_message_and_nothing_saved(
+    client, kind, subtype
+):
+    client.force_login(make_user())
+
+    response = _join(client, kind=kind, subtype=subtype)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This type does not go with this kind of participant." in html
+    assert 'role="alert"' in html
     assert not Participant.objects.exists()
 
 

@@ -120,21 +120,57 @@ def test_data_table_has_the_same_numbers_as_the_chart(figures):
             assert table.find("caption").text == chart.title
 
 
-def test_every_chart_on_the_page_parses_and_is_followed_by_its_table(client, lyon):
-    response = client.get(reverse("syntheses:synthesis", kwargs={"key": f"cg-{lyon.pk}"}))
-
-    page = response.content.decode()
-    svgs = re.findall(r"<svg.*?</svg>", page, re.S)
-    # Per question with answers, a chart of families and one per family with answers (Q1: A
-    # and D; Q2: F); Q3 has no answer, so no chart.
-    assert len(svgs) == 2 + 3
-    assert "No criterion answers this question here." in page
-    for svg in svgs:
-        element = _xml(svg)
-        chart_id = element.get("id")
+def _followed_by_their_tables(page: str) -> list[str]:
+    """The page's charts (their ids), each checked to parse and be followed by its table."""
+    ids = []
+    for svg in re.findall(r"<svg.*?</svg>", page, re.S):
+        chart_id = _xml(svg).get("id")
         after = page.split(svg, 1)[1]
         assert after.lstrip().startswith('<details class="chart-data">')
         assert f'id="{chart_id}-table"' in after.split("</details>", 1)[0]
+        ids.append(chart_id)
+    return ids
+
+
+def test_every_chart_on_the_page_parses_and_is_followed_by_its_table(client, lyon):
+    key = f"cg-{lyon.pk}"
+    response = client.get(reverse("syntheses:synthesis", kwargs={"key": key}))
+
+    page = response.content.decode()
+    # On the synthesis page, one chart: the families, every question together, whose data
+    # table is the families' rows of the table below (same figures), linked after it.
+    (svg,) = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert (
+        page.split(svg, 1)[1]
+        .lstrip()
+        .startswith('<p class="chart-data"><a href="#synthesis-table">')
+    )
+    rows = {
+        key: re.findall(r"<td>(.*?)</td>", cells)[-2:]
+        for key, cells in re.findall(
+            r'<tr class="synthesis-family-row" data-key="(\w)">(.*?)</tr>', page
+        )
+    }
+    assert [(key, value) for key, _label, value in _bars(_xml(svg))] == [
+        (key, f"{count} ({share})") for key, (count, share) in rows.items()
+    ]
+    # Each question with answers links to its charts (Q3 has none): its families, and one per
+    # family with answers (Q1: A and D; Q2: F), each followed by its data table, on a page of
+    # their own and as the fragment htmx loads in place of the link.
+    assert "No criterion answers this question here." in page
+    for question, expected in [
+        ("Q1", ["families", "family-a", "family-d"]),
+        ("Q2", ["families", "family-f"]),
+    ]:
+        url = reverse("syntheses:components", kwargs={"key": key, "question": question})
+        assert f'href="{url}"' in page and f'hx-get="{url}"' in page
+        alone = client.get(url).content.decode()
+        fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+        slug = question.lower()
+        assert _followed_by_their_tables(alone) == [f"chart-{slug}-{name}" for name in expected]
+        assert _followed_by_their_tables(fragment) == [f"chart-{slug}-{name}" for name in expected]
+        assert "<html" not in fragment
+    assert reverse("syntheses:components", kwargs={"key": key, "question": "Q3"}) not in page
 
 
 def test_texts_are_escaped_and_long_labels_shortened_in_the_chart_only():

@@ -603,16 +603,18 @@ def test_pages_never_read_criteria_and_their_query_count_is_pinned(
         assert client.get(url, {"question": "Q1"}).status_code == 200
     # Figures not cached yet: the country and its continent, the snapshot head then its cube,
     # questions and profiles for the filter lists, questions, families and components for the
-    # figures, the narrative, the reports.
-    assert len(cold) <= 11
-    # Cached: the country and its continent, the snapshot head, the narrative, the reports.
-    with django_assert_max_num_queries(5):
+    # figures, the narrative, the reports; what lies under it (its groups, their snapshots).
+    assert len(cold) <= 13
+    # Cached: the country and its continent, the snapshot head, the narrative, the reports,
+    # what lies under it (its groups, their snapshots).
+    with django_assert_max_num_queries(7):
         assert client.get(url, {"question": "Q1"}).status_code == 200
     facilitator.get(_url("synthesis", f"cg-{tenant.pk}"))
     # Session and user, then the scope's group, country and continent, the reader's role,
     # the snapshot head, pending update, homogeneous groups to compare with, narrative
-    # (page, space, role in it) and the reports panel (role twice, reports).
-    with django_assert_max_num_queries(13):
+    # (page, space, role in it), the reports panel (role twice, reports) and what lies under
+    # it (its homogeneous groups, their snapshots).
+    with django_assert_max_num_queries(15):
         assert facilitator.get(_url("synthesis", f"cg-{tenant.pk}")).status_code == 200
     with CaptureQueriesContext(connection) as others:
         client.get(_url("compare", country), {"with": "network"})

@@ -171,8 +171,12 @@ def test_group_page_advertises_its_feeds(client: Client):
     assert f'atom+xml" title="Followed: latest additions (Atom)" href="{atom}">' in head
 
 
-def test_unknown_group_is_404(client: Client):
-    assert client.get(reverse("directory:group", kwargs={"cg": "nowhere"})).status_code == 404
+def test_unknown_group_is_404(client: Client, client_for):
+    url = reverse("directory:group", kwargs={"cg": "nowhere"})
+
+    assert client_for(make_user()).get(url).status_code == 404
+    # Anonymous: the login offer, as for a hidden group (wikispiral.tenancy.login_offer).
+    assert client.get(url).status_code == 302
 
 
 def test_hidden_group_is_404_to_anonymous_and_outsiders(client: Client, client_for):
@@ -180,7 +184,8 @@ def test_hidden_group_is_404_to_anonymous_and_outsiders(client: Client, client_f
     outsider = make_user()
     make_coordination_group(facilitator=outsider)
 
-    assert client.get(_url(group)).status_code == 404
+    # Anonymous: the login offer, as for a group that does not exist.
+    assert client.get(_url(group)).status_code == 302
     assert client_for(outsider).get(_url(group)).status_code == 404
 
 

@@ -98,12 +98,14 @@ def test_the_group_page_lists_participants_in_the_readers_plural(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_turns_a_stored_zero_into_unknown_and_keeps_real_numbers():
+    # The group (and the reference data it needs: the grid…) with today's models, before going
+    # back: rolling back territories also rolls back the later migrations of the apps above.
+    group = make_coordination_group()
     before = [("territories", "0008_project_platforms")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     try:
         old_apps = executor.loader.project_state(before).apps
-        group = make_coordination_group()
         groups = old_apps.get_model("territories", "HomogeneousGroup")._base_manager
         for slug, participants in (("zero", 0), ("nine", 9), ("none", None)):
             groups.create(tenant_id=group.pk, name=slug, slug=slug, participants=participants)

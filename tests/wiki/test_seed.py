@@ -51,7 +51,7 @@ def test_seeding_twice_adds_nothing(seeded: Space) -> None:
     call_command("seed_demo", "--quiet")
 
     assert _counts() == before
-    assert before[1] == 14  # seven pages in each of the two languages
+    assert before[1] == 21  # seven pages in each of the three languages
     assert Revision.objects.filter(page__space=seeded).count() == before[1]
 
 
@@ -158,6 +158,31 @@ def test_prints_demo_logins_unless_quiet(db: None, settings: SettingsFixture) ->
     assert "Open http" in printed
 
 
+def test_logins_only_prints_the_logins_and_seeds_nothing(seeded: Space) -> None:
+    before = _counts()
+    out = StringIO()
+
+    call_command("seed_demo", "--logins", stdout=out)
+
+    lines = out.getvalue().strip().splitlines()
+    assert lines[0] == "Demo logins (local only):"
+    assert lines[1] == "  citizen      / demo-citizen-2026     registered citizen"
+    assert lines[-1].startswith("Open http")
+    assert "existing ones were kept" not in out.getvalue()
+    assert _counts() == before
+
+
+def test_logins_only_says_when_a_password_was_changed(seeded: Space) -> None:
+    citizen = User.objects.get(username="citizen")
+    citizen.set_password("a-password-of-my-own")
+    citizen.save(update_fields=["password"])
+    out = StringIO()
+
+    call_command("seed_demo", "--logins", stdout=out)
+
+    assert "existing ones were kept" in out.getvalue()
+
+
 def test_refuses_when_debug_is_off(db: None, settings: SettingsFixture) -> None:
     settings.DEBUG = False
 
@@ -172,4 +197,4 @@ def test_force_seeds_when_debug_is_off(db: None, settings: SettingsFixture) -> N
 
     call_command("seed_demo", "--quiet", "--force")
 
-    assert Page.objects.filter(space__slug="network", slug="home").count() == 2
+    assert Page.objects.filter(space__slug="network", slug="home").count() == 3

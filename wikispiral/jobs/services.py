@@ -129,6 +129,11 @@ def _eager() -> bool:
     return bool(app.conf.task_always_eager)
 
 
+def jobs_inline() -> bool:
+    """Whether jobs run at once in the process that enqueues them (no broker): no delays."""
+    return _eager()
+
+
 # --- Enqueue ------------------------------------------------------------------------------------
 
 

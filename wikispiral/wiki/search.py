@@ -5,6 +5,9 @@ B) built in the page's own language, so French stemming applies to French pages 
 databases (SQLite in development) fall back to case-insensitive substring matching, good
 enough to click through the site without a PostgreSQL server.
 
+When the reader's language finds few pages (fewer than ``FEW_RESULTS``), ``page_search_for_reader``
+also looks in the other languages, each page still matched with its own language's configuration.
+
 Snippets are built from the database's (or our) highlighting with sentinel characters, then
 escaped as a whole and only then given ``<mark>`` tags: page text can never inject markup.
 """
@@ -44,6 +47,10 @@ DEFAULT_SEARCH_CONFIG = "simple"
 MAX_QUERY_LENGTH = 200
 MAX_LIMIT = 100
 SNIPPET_LENGTH = 200
+# Below this many results in the reader's language, the other languages are searched too.
+FEW_RESULTS = 5
+# At most this many other-language results are shown; the all-languages search has the rest.
+OTHER_LANGUAGES_LIMIT = 10
 
 # Private-use code points: no real text contains them, and we strip them from the text before
 # highlighting anyway, so every sentinel in a headline is one the database put there.
@@ -68,6 +75,15 @@ class SearchPage:
     results: list[SearchHit]
     total: int
     query: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderSearch:
+    """Results in the reader's language, and the other languages' when those were few."""
+
+    main: SearchPage
+    # None when not looked for (enough results, or a later page) or when nothing matched.
+    other_languages: SearchPage | None
 
 
 def search_config(language: str) -> str:
@@ -125,21 +141,54 @@ def page_search(
     Each hit's page comes with its space and current revision loaded, except on PostgreSQL the
     revision body, which the snippet already summarises.
     """
+    return _search(query, [language] if language else None, limit, offset)
+
+
+def page_search_other_languages(
+    *, query: str, language: str, limit: int = OTHER_LANGUAGES_LIMIT, offset: int = 0
+) -> SearchPage:
+    """As ``page_search``, over the pages in every language but ``language``, best first.
+
+    Each page is matched and ranked with its own language's configuration, so ranks from
+    different languages are comparable enough to interleave.
+    """
+    others = [code for code, _name in settings.LANGUAGES if code != language]
+    return _search(query, others, limit, offset)
+
+
+def page_search_for_reader(
+    *, query: str, language: str, limit: int = 20, offset: int = 0
+) -> ReaderSearch:
+    """``page_search`` in the reader's language; below it, when that found fewer than
+    ``FEW_RESULTS`` pages, the first ``OTHER_LANGUAGES_LIMIT`` matches in other languages.
+
+    Other languages are looked at on the first page of results only. At most four queries.
+    """
+    main = page_search(query=query, language=language, limit=limit, offset=offset)
+    other_languages = None
+    if offset == 0 and main.total < FEW_RESULTS:
+        found = page_search_other_languages(query=query, language=language)
+        other_languages = found if found.total else None
+    return ReaderSearch(main=main, other_languages=other_languages)
+
+
+def _search(query: str, languages: list[str] | None, limit: int, offset: int) -> SearchPage:
     # PostgreSQL text cannot hold NUL, and a stray one would turn a search into a 500.
     query = query.replace("\x00", "").strip()[:MAX_QUERY_LENGTH].strip()
-    if not query:
+    if not query or languages == []:
         return SearchPage(results=[], total=0, query=query)
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
     if _is_postgresql():
-        return _page_search_postgresql(query, language, limit, offset)
-    return _page_search_fallback(query, language, limit, offset)
+        return _page_search_postgresql(query, languages, limit, offset)
+    return _page_search_fallback(query, languages, limit, offset)
 
 
 def _page_search_postgresql(
-    query: str, language: str | None, limit: int, offset: int
+    query: str, languages: list[str] | None, limit: int, offset: int
 ) -> SearchPage:
-    languages = [language] if language else [code for code, _name in settings.LANGUAGES]
+    if languages is None:
+        languages = [code for code, _name in settings.LANGUAGES]
     # One OR branch per language with a constant configuration, so PostgreSQL can use the GIN
     # index on search_vector for each branch (a per-row configuration could not).
     matches = Q()
@@ -155,8 +204,8 @@ def _page_search_postgresql(
 
     # Rank and headline run on matched rows only, so a per-row configuration is fine here.
     row_config: Expression
-    if language:
-        row_config = Value(search_config(language))
+    if len(languages) == 1:
+        row_config = Value(search_config(languages[0]))
     else:
         row_config = Case(
             *[When(language=code, then=Value(search_config(code))) for code in languages],
@@ -196,13 +245,15 @@ def _page_search_postgresql(
     return SearchPage(results=results, total=total, query=query)
 
 
-def _page_search_fallback(query: str, language: str | None, limit: int, offset: int) -> SearchPage:
+def _page_search_fallback(
+    query: str, languages: list[str] | None, limit: int, offset: int
+) -> SearchPage:
     words = _words(query)
     if not words:
         return SearchPage(results=[], total=0, query=query)
     pages = _visible_pages()
-    if language:
-        pages = pages.filter(language=language)
+    if languages is not None:
+        pages = pages.filter(language__in=languages)
     title_match = Q()
     for word in words:
         pages = pages.filter(Q(title__icontains=word) | Q(current_revision__body__icontains=word))

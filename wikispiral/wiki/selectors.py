@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.text import slugify
@@ -257,6 +257,23 @@ def recent_changes(
     return list(revisions.order_by("-created_at", "-pk")[:limit])
 
 
+def pages_edited_by(*, user: AnyUser, readable_space_ids: list[int], limit: int = 5) -> list[Page]:
+    """The live pages user saved a revision of, most recently edited by her first, each with
+    `edited_at` (her latest save) and its space; one query. Public spaces, and the private ones
+    the caller names (those it knows user may read), only; network staff read every space."""
+    if not user.is_authenticated:
+        return []
+    pages = Page.objects.filter(revisions__author=user, is_deleted=False)
+    if not user.is_network_staff:
+        pages = pages.filter(Q(space__is_public=True) | Q(space_id__in=readable_space_ids))
+    return list(
+        pages.select_related("space")
+        .only("id", "title", "slug", "language", "space__slug", "space__name")
+        .annotate(edited_at=Max("revisions__created_at"))
+        .order_by("-edited_at", "-pk")[:limit]
+    )
+
+
 def space_list(*, user: AnyUser) -> list[Space]:
     spaces = Space.objects.all()
     if not (user.is_authenticated and user.is_network_staff):
@@ -346,3 +363,29 @@ def attachment_get(*, space: Space, name: str) -> Attachment:
     if attachment is None:
         raise Http404(_("No such attachment."))
     return attachment
+
+
+def page_translation_urls(
+    *, space_slug: str, language: str, slug: str, user: AnyUser
+) -> dict[str, str]:
+    """{language: address} of the live translations of the page at this address, in one query
+    (the page's own language left out); empty when the space is not visible to this user."""
+    this_page = Page.objects.filter(space__slug=space_slug, language=language, slug=slug)
+    translations = list(
+        Page.objects.filter(
+            space__slug=space_slug,
+            is_deleted=False,
+            translation_key__in=this_page.values("translation_key"),
+        )
+        .exclude(language=language)
+        .select_related("space")
+        .only("language", "slug", "space")
+    )
+    if not translations or not can_view_space(user, translations[0].space):
+        return {}
+    return {
+        page.language: reverse(
+            "wiki:page", kwargs={"space": space_slug, "lang": page.language, "slug": page.slug}
+        )
+        for page in translations
+    }

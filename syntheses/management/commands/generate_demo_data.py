@@ -17,7 +17,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from criteria.demo import demo_existing, demo_generate, demo_remove
+from syntheses.models import Report, Scope
+from syntheses.reports import current_report_start, report_request
+from syntheses.selectors import Filters, scope_get
 from syntheses.services import syntheses_recompute_all
+from territories.models import CoordinationGroup
+from wikispiral.accounts.selectors import user_by_username
 
 
 def _non_negative(value: str) -> int:
@@ -100,6 +105,50 @@ class Command(BaseCommand):
         check = syntheses_recompute_all()
         elapsed = time.perf_counter() - started
         self.stdout.write(f"Syntheses computed in {elapsed:.1f} s: {check.recomputed:,} snapshots.")
+        self._reports(summary.facilitated)
+        self._current_reports(summary.facilitated)
+
+    def _current_reports(self, group_ids: list[int]) -> None:
+        """The current reports of the network and of the demo facilitator's countries, as the
+        worker draws them after figures change (with tasks inline nothing schedules them: the
+        demo starts them here). current_report_start leaves a scope with a recent one alone."""
+        countries = sorted(
+            set(
+                CoordinationGroup.objects.filter(pk__in=group_ids).values_list(
+                    "country_id", flat=True
+                )
+            )
+        )
+        started = [
+            current_report_start(scope=Scope.NETWORK, scope_id=0),
+            *(current_report_start(scope=Scope.COUNTRY, scope_id=pk) for pk in countries),
+        ]
+        count = sum(1 for report in started if report is not None)
+        if count:
+            self.stdout.write(f"Current reports started: {count} (the network and its countries).")
+
+    def _reports(self, group_ids: list[int]) -> None:
+        """A published report of each of the demo facilitator's groups, in the group's
+        language, asked for as she would (drawn at once when tasks run inline, else by a
+        worker). A group that has one already is left as it is."""
+        facilitator = user_by_username(username="facilitator")
+        languages = {code for code, _name in settings.LANGUAGES}
+        asked = []
+        for group in CoordinationGroup.objects.filter(pk__in=group_ids).order_by("name"):
+            if Report.objects.filter(
+                scope=Scope.COORDINATION_GROUP, scope_id=group.pk, status=Report.Status.DONE
+            ).exists():
+                continue
+            language = next((code for code in group.languages if code in languages), "en")
+            report_request(
+                ref=scope_get(f"{Scope.COORDINATION_GROUP}-{group.pk}"),
+                language=language,
+                filters=Filters(),
+                actor=facilitator,
+            )
+            asked.append(group.name)
+        if asked:
+            self.stdout.write(f"Reports asked for: {', '.join(asked)}.")
 
     def _progress(self, message: str) -> None:
         self.stdout.write(message)

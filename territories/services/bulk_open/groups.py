@@ -390,7 +390,11 @@ def _group_open(plan: _GroupPlan, actor: User) -> CoordinationGroup:
     facilitator = _facilitator_account(plan.facilitator_email) if plan.facilitator_email else None
     with translation.override(plan.language):
         group = coordination_group_create(
-            actor=actor, facilitator=facilitator, language=plan.language, **plan.create
+            actor=actor,
+            facilitator=facilitator,
+            language=plan.language,
+            languages=plan.languages,
+            **plan.create,
         )
     invited = False
     if facilitator is None and plan.facilitator_email:

@@ -10,7 +10,7 @@ from django.views.decorators.http import (
 
 from wikispiral.wiki import selectors
 from wikispiral.wiki.models import Revision
-from wikispiral.wiki.search import page_search
+from wikispiral.wiki.search import SearchPage, page_search, page_search_for_reader
 from wikispiral.wiki.views._common import _number
 
 SEARCH_PAGE_SIZE = 20
@@ -44,14 +44,17 @@ def search(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:200]
     all_languages = request.GET.get("all") == "1"
     page_number = _number(request.GET.get("page")) or 1
-    result = None
-    if query:
-        result = page_search(
-            query=query,
-            language=None if all_languages else get_language(),
-            limit=SEARCH_PAGE_SIZE,
-            offset=(page_number - 1) * SEARCH_PAGE_SIZE,
+    offset = (page_number - 1) * SEARCH_PAGE_SIZE
+    result: SearchPage | None = None
+    other_languages: SearchPage | None = None
+    if query and all_languages:
+        result = page_search(query=query, language=None, limit=SEARCH_PAGE_SIZE, offset=offset)
+    elif query:
+        # Few results in the reader's language: the other languages' matches go below them.
+        found = page_search_for_reader(
+            query=query, language=get_language(), limit=SEARCH_PAGE_SIZE, offset=offset
         )
+        result, other_languages = found.main, found.other_languages
     from urllib.parse import urlencode
 
     def page_url(number: int) -> str:
@@ -64,6 +67,7 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {
         "search_query": query,
         "search_page": result,
+        "other_languages": other_languages,
         "all_languages": all_languages,
         "page_number": page_number,
         "has_next": has_next,

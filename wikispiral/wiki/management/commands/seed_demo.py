@@ -41,14 +41,32 @@ TABLE_WORDS: dict[str, dict[str, str]] = {
         "category": "Category",
         "meaning": "Meaning",
         "provisional": "(provisional label)",
+        "translation": "(provisional translation)",
     },
     "fr": {
         "code": "Code",
         "component": "Composante",
+        "covers": "Ce qu'elle recouvre",
         "category": "Catégorie",
+        "meaning": "Signification",
         "provisional": "(libellé provisoire)",
+        "translation": "(traduction provisoire)",
+    },
+    "pt": {
+        "code": "Código",
+        "component": "Componente",
+        "covers": "O que abrange",
+        "category": "Categoria",
+        "meaning": "Significado",
+        "provisional": "(designação provisória)",
+        "translation": "(tradução provisória)",
     },
 }
+# Columns of the reference CSVs that are our own translation, not the network's wording (as
+# criteria.seed.SEED_TRANSLATIONS says for the grid): their table column is marked provisional.
+OUR_TRANSLATIONS = frozenset(
+    {"label_pt", "description_fr", "description_pt", "meaning_fr", "meaning_pt"}
+)
 PROVISIONAL_STATUS = "provisional"
 
 
@@ -217,28 +235,32 @@ def _table(header: list[str], rows: Iterable[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _header(words: dict[str, str], word: str, column: str, language: str) -> str:
+    """A column's header, marked when that column is our provisional translation."""
+    if f"{column}_{language}" in OUR_TRANSLATIONS:
+        return f"{words[word]} *{words['translation']}*"
+    return words[word]
+
+
 def grid_table(grid: list[dict[str, str]], language: str) -> str:
     """One `###` section per family with a table of its components, in grid order."""
     words = _words(language)
-    # Descriptions exist in English only; other languages get code and label.
-    with_description = language == "en"
     families: dict[str, list[dict[str, str]]] = {}
     for row in grid:
         families.setdefault(row["family"], []).append(row)
+    header = [
+        words["code"],
+        _header(words, "component", "label", language),
+        _header(words, "covers", "description", language),
+    ]
     sections = []
     for letter, rows in families.items():
-        header = [words["code"], words["component"]]
-        if with_description:
-            header.append(words["covers"])
         table_rows = []
         for row in rows:
             label = _localised(row, "label", language)
             if row["status"] == PROVISIONAL_STATUS:
                 label = f"{label} *{words['provisional']}*"
-            cells = [f"`{row['code']}`", label]
-            if with_description:
-                cells.append(row["description_en"])
-            table_rows.append(cells)
+            table_rows.append([f"`{row['code']}`", label, _localised(row, "description", language)])
         family_name = _localised(rows[0], "family", language)
         sections.append(f"### {letter}. {family_name}\n\n{_table(header, table_rows)}")
     return "\n\n".join(sections)
@@ -246,11 +268,17 @@ def grid_table(grid: list[dict[str, str]], language: str) -> str:
 
 def senses_table(senses: list[dict[str, str]], language: str) -> str:
     words = _words(language)
-    with_meaning = language == "en"
-    header = [words["code"], words["category"]] + ([words["meaning"]] if with_meaning else [])
+    header = [
+        words["code"],
+        _header(words, "category", "label", language),
+        _header(words, "meaning", "meaning", language),
+    ]
     rows = [
-        [f"`{row['code']}`", _localised(row, "label", language)]
-        + ([row["meaning_en"]] if with_meaning else [])
+        [
+            f"`{row['code']}`",
+            _localised(row, "label", language),
+            _localised(row, "meaning", language),
+        ]
         for row in senses
     ]
     return _table(header, rows)
@@ -275,7 +303,7 @@ def fill_placeholders(
 
 
 class Command(BaseCommand):
-    help = "Create the network space, its first pages (en, fr) and demo logins. Local use only."
+    help = "Create the network space, its first pages (en, fr, pt) and demo logins. Local use only."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -284,13 +312,23 @@ class Command(BaseCommand):
             help="Run even when DEBUG is off (the demo accounts have published passwords).",
         )
         parser.add_argument("--quiet", action="store_true", help="Print nothing on success.")
+        parser.add_argument(
+            "--logins",
+            action="store_true",
+            help="Seed nothing, print the demo logins only (`make run` shows them last).",
+        )
 
-    def handle(self, *args: Any, force: bool, quiet: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, force: bool, quiet: bool, logins: bool = False, **options: Any
+    ) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 "Refusing to seed demo data: DEBUG is off, so this looks like a real site, and the "
                 "demo accounts have passwords printed in the source. Use --force if you mean it."
             )
+        if logins:
+            self.print_logins(self.demo_passwords_kept())
+            return
         self.quiet = quiet
         pages = load_seed_pages()
         with transaction.atomic():
@@ -302,6 +340,16 @@ class Command(BaseCommand):
             self.create_pages(space=space, pages=pages, author=author)
         if not quiet:
             self.print_logins(created_users)
+
+    @staticmethod
+    def demo_passwords_kept() -> set[str]:
+        """The demo accounts whose password is still the one printed (new ones always are)."""
+        kept = set()
+        for demo in DEMO_USERS:
+            user = user_by_username(username=demo.username)
+            if user is not None and user.check_password(demo.password):
+                kept.add(demo.username)
+        return kept
 
     def say(self, message: str) -> None:
         if not self.quiet:
@@ -385,6 +433,8 @@ class Command(BaseCommand):
         return None
 
     def print_logins(self, created: set[str]) -> None:
+        """The logins, for the accounts in created (made now, or --logins: still with their
+        demo password) and the others, whose password may have changed."""
         lines = ["", "Demo logins (local only):"]
         lines += [f"  {u.username:<12} / {u.password:<21} {u.role}" for u in DEMO_USERS]
         if len(created) < len(DEMO_USERS):
