@@ -89,6 +89,6 @@ def current_report_job(job: Job, run: JobRun) -> dict:
     """Start the current report of a scope whose figures changed (waiting until its time,
     reports.current_reports_schedule); a "syntheses.report" job draws it."""
     report = reports.current_report_start(
-        scope=job.args["scope"], scope_id=int(job.args["scope_id"])
+        scope=job.args["scope"], scope_id=int(job.args["scope_id"]), reschedule=True
     )
     return {"report_id": report.pk if report is not None else None}

@@ -195,9 +195,14 @@ def _write(computed: list[compute.Computed], *, version_id: int, at: datetime.da
                 "computed_at",
             ],
         )
-        # Figures that changed: the network, continents and countries get a current report.
+        # Published figures that changed (their digest; a fingerprint alone moves with drafts
+        # and participants): the network, continents and countries get a current report.
         reports.current_reports_schedule(
-            scopes=[(item.scope, item.scope_id) for item, *_ in changed]
+            scopes=[
+                (item.scope, item.scope_id)
+                for item, digest, *_ in changed
+                if stored.get((item.scope, item.scope_id), ("", 0))[0] != digest
+            ]
         )
     return len(computed)
 

@@ -344,7 +344,12 @@ def components(request: HtmxHttpRequest, key: str, question: str) -> HttpRespons
     ref = access.ref
     head = snapshot_head(ref)
     body = None if head is None or head.criteria_count == 0 else SnapshotBody(head)
-    form = FiltersForm(filters_data(request.GET), facets=facets_for(head, body))
+    facets = facets_for(head, body)
+    # Only a question the snapshot holds is computed (and cached): any other answers 404 at
+    # the cost of the facets, cached per snapshot.
+    if question not in {code for code, _name in facets.questions}:
+        raise Http404(_("No such question."))
+    form = FiltersForm(filters_data(request.GET), facets=facets)
     crumbs = list(reversed(scope_parents(ref)))
     context: dict = {"ref": ref, "form": form, "crumbs": crumbs}
     if not form.is_valid():

@@ -146,6 +146,9 @@ def login_offer(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         offer = response
     elif request.method in ("GET", "HEAD"):
         offer = redirect_to_login(request.get_full_path())
+        # What the inner middlewares set on the refusal (session, CSRF, language) still holds.
+        for name, morsel in response.cookies.items():
+            offer.cookies[name] = morsel
     else:
         return response
     # Outside the session middleware: say here that the answer depends on who asks.

@@ -4,6 +4,16 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def fail_current_in_progress(apps, schema_editor):
+    """Going back: the older constraint allows one report in progress per scope, language and
+    filters, current or not. A current report still queued or running is marked failed first
+    (its job then finds nothing to draw), so re-adding that constraint cannot fail."""
+    Report = apps.get_model("syntheses", "Report")
+    Report.objects.filter(current=True, status__in=["queued", "running"]).update(
+        status="failed", message="Stopped: the site went back to a version without current reports."
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -22,6 +32,7 @@ class Migration(migrations.Migration):
             name='current',
             field=models.BooleanField(default=False, verbose_name='current report'),
         ),
+        migrations.RunPython(migrations.RunPython.noop, fail_current_in_progress),
         migrations.AddConstraint(
             model_name='report',
             constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['queued', 'running'])), fields=('scope', 'scope_id', 'language', 'filters', 'current'), name='syntheses_report_once_in_progress'),

@@ -32,7 +32,7 @@ from django.utils import timezone
 from syntheses.models import Report, Scope, Snapshot
 from syntheses.reports.services import IN_PROGRESS, report_job_key
 from syntheses.selectors import ScopeRef, scope_get
-from territories.models import CoordinationGroup
+from territories.directory.selectors import visible_group_languages
 from wikispiral.jobs.models import Job
 from wikispiral.jobs.selectors import job_latest
 from wikispiral.jobs.services import job_enqueue, jobs_inline
@@ -124,16 +124,13 @@ def current_report_language(ref: ScopeRef) -> str:
     it, or when none names one of the site's); for the network, the site's language."""
     if ref.scope == Scope.NETWORK:
         return settings.LANGUAGE_CODE
-    groups = CoordinationGroup.objects.filter(is_hidden=False)
     if ref.scope == Scope.COUNTRY:
-        groups = groups.filter(country_id=ref.scope_id)
+        group_languages = visible_group_languages(country_id=ref.scope_id)
     else:
-        groups = groups.filter(country__continent_id=ref.scope_id)
+        group_languages = visible_group_languages(continent_id=ref.scope_id)
     offered = dict(settings.LANGUAGES)
     counts = Counter(
-        languages[0]
-        for languages in groups.values_list("languages", flat=True)
-        if languages and languages[0] in offered
+        languages[0] for languages in group_languages if languages and languages[0] in offered
     )
     if not counts:
         return settings.LANGUAGE_CODE
@@ -144,12 +141,13 @@ def current_report_language(ref: ScopeRef) -> str:
 
 
 @transaction.atomic
-def current_report_start(*, scope: str, scope_id: int) -> Report | None:
+def current_report_start(*, scope: str, scope_id: int, reschedule: bool = False) -> Report | None:
     """Start the current report of a scope: a Report (current, no filters, in the scope's
     language, asked by nobody) and its drawing job, in one transaction. Returns it; or the one
     already on its way; or None when the scope is gone, is not one that gets current reports,
-    or had a current report started less than CURRENT_EVERY ago (a job run early: an operator's
-    retry). Safe to run twice."""
+    or had a current report started less than CURRENT_EVERY ago (an operator's retry; with
+    reschedule, the job's own run, the change then waits again until that day has passed).
+    Safe to run twice."""
     if scope not in CURRENT_SCOPES:
         return None
     try:
@@ -165,7 +163,19 @@ def current_report_start(*, scope: str, scope_id: int) -> Report | None:
     )
     if latest is not None and latest.status in IN_PROGRESS:
         return latest
-    if latest is not None and latest.created_at > timezone.now() - CURRENT_EVERY:
+    now = timezone.now()
+    if latest is not None and latest.created_at > now - CURRENT_EVERY:
+        if reschedule:
+            # The job ran before its time (it was timed from its predecessor's claim, a few ms
+            # before that report was recorded; or a clock or an ETA ran early): the change it
+            # stands for waits again, for the right time, instead of being dropped.
+            job_enqueue(
+                kind=CURRENT_KIND,
+                key=current_report_key(scope, scope_id),
+                args={"scope": scope, "scope_id": scope_id},
+                language=settings.LANGUAGE_CODE,
+                delay=(latest.created_at + CURRENT_EVERY - now).total_seconds(),
+            )
         return None
     language = current_report_language(ref)
     report = Report.objects.create(

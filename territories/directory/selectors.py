@@ -86,6 +86,19 @@ def visible_groups() -> QuerySet[CoordinationGroup]:
     return CoordinationGroup.objects.filter(is_hidden=False)
 
 
+def visible_group_languages(
+    *, country_id: int | None = None, continent_id: int | None = None
+) -> list[list[str]]:
+    """The languages (each group's list, first the main one) of the visible groups of a
+    country or a continent: one query, one list per group."""
+    groups = visible_groups()
+    if country_id is not None:
+        groups = groups.filter(country_id=country_id)
+    if continent_id is not None:
+        groups = groups.filter(country__continent_id=continent_id)
+    return [list(languages or []) for languages in groups.values_list("languages", flat=True)]
+
+
 # --- The directory --------------------------------------------------------------------------
 
 

@@ -387,3 +387,44 @@ def test_a_current_job_run_early_draws_nothing_and_twice_one_report(world, clock
     assert _published(*country)[-1] == first
     # Only the network, continents and countries get current reports.
     assert reports.current_report_start(scope=Scope.COORDINATION_GROUP, scope_id=france.pk) is None
+
+
+def test_a_current_job_run_before_its_time_waits_again_instead_of_dropping_the_change(world, clock):
+    """Timed from its predecessor's claim (a few ms before that report was recorded), or by a
+    clock running early, the job can run a little before a day has passed: the change it
+    stands for is not lost, it waits again until the day is over and is drawn then."""
+    france, _brazil = world
+    country = (Scope.COUNTRY, france.country_id)
+    last = _published(*country)[-1]
+    clock.to(last.created_at + reports.CURRENT_EVERY - datetime.timedelta(milliseconds=5))
+    key = reports.current_report_key(*country)
+    job = job_services.job_enqueue(
+        kind=CURRENT,
+        key=key,
+        args={"scope": country[0], "scope_id": country[1]},
+    )
+    job_run(job_id=job.pk, heartbeat=False)
+    assert _published(*country)[-1] == last
+    waiting = Job.objects.get(key=key, state=Job.State.WAITING)
+    assert waiting.run_after == last.created_at + reports.CURRENT_EVERY
+
+    clock.to(waiting.run_after)
+    run_due()
+    assert len(_published(*country)) == 2
+
+
+def test_a_draft_criterion_alone_schedules_no_current_report(world, clock):
+    """Only published figures count: an unclassified criterion moves the snapshots'
+    fingerprint, not their digest, and no identical PDF is drawn the next day."""
+    france, _brazil = world
+    with cross_tenant():
+        group = make_homogeneous_group(tenant=france)
+        criterion_create(
+            tenant=france,
+            group=group,
+            question=Question.objects.shared().get(code="Q1"),
+            text="Not classified yet",
+            actor=None,
+        )
+    services.syntheses_recompute_all()
+    assert not Job.objects.filter(kind=CURRENT, state=Job.State.WAITING).exists()

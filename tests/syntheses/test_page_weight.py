@@ -291,3 +291,22 @@ def test_in_a_browser_a_questions_charts_load_in_place_and_without_javascript_on
         expect(plain.locator("svg#chart-q1-family-d")).to_be_visible()
         plain.get_by_role("link", name="Back to the synthesis").click()
         expect(plain).to_have_url(re.compile(r"#question-q1$"))
+
+
+def test_an_unknown_question_computes_and_caches_nothing(client, lyon, monkeypatch):
+    """A made-up code answers 404 before any figure is computed: a script walking codes can
+    neither burn the CPU on the snapshot nor fill the cache."""
+    from syntheses import display, views
+
+    computed = []
+    original = display.question_charts_cached
+    monkeypatch.setattr(
+        views,
+        "question_charts_cached",
+        lambda *args, **kwargs: computed.append(args) or original(*args, **kwargs),
+    )
+    for code in ("ZZ1", "Q9", "A"):
+        assert client.get(_url("components", f"cg-{lyon.pk}", question=code)).status_code == 404
+    assert computed == []
+    assert client.get(_url("components", f"cg-{lyon.pk}", question="Q1")).status_code == 200
+    assert len(computed) == 1

@@ -220,3 +220,20 @@ def test_what_no_address_holds_never_answers_500(client):
 
 def test_a_missing_address_outside_groups_keeps_its_404(client):
     assert client.get("/no-such-place/").status_code == 404
+
+
+def test_cookies_set_on_the_refusal_travel_with_the_offer(rf):
+    """The offer replaces the refusal after the inner middlewares wrote their cookies (the
+    session's, CSRF's, the language's): they must not be lost with it."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponseNotFound
+
+    from wikispiral.tenancy import login_offer
+
+    request = rf.get("/cg/somewhere/classify/")
+    request.user = AnonymousUser()
+    refusal = HttpResponseNotFound("no")
+    refusal.set_cookie("django_language", "pt")
+    offer = login_offer(request, refusal)
+    assert offer.status_code == 302
+    assert offer.cookies["django_language"].value == "pt"
