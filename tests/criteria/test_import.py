@@ -663,6 +663,31 @@ def test_a_real_worker_imports_a_queued_file(celery_worker_process, settings, cl
     with cross_tenant():
         assert Classification.objects.filter(tenant=tenant).count() == 50
     assert not import_file_path(batch).exists()
+    _wait_until_the_worker_is_idle()
+
+
+def _wait_until_the_worker_is_idle(seconds: float = 60) -> None:
+    """The import's commit queued the syntheses' recomputation, which the worker runs next:
+    the test ends only once no job runs and none is due, or the database's flush at teardown
+    would meet the worker's transaction (a deadlock)."""
+    import time
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from wikispiral.jobs.models import Job
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        busy = Job.objects.filter(
+            Q(state=Job.State.RUNNING)
+            | Q(state=Job.State.WAITING)
+            & (Q(run_after__isnull=True) | Q(run_after__lte=timezone.now()))
+        ).exists()
+        if not busy:
+            return
+        time.sleep(0.2)
+    raise AssertionError("the worker was still busy after the import")
 
 
 # --- A durable job ------------------------------------------------------------------------------
