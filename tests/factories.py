@@ -197,3 +197,21 @@ def make_criterion(
         text=text or f"Criterion {number}",
         **extra,
     )
+
+
+def realistic_criterion_text(number: int) -> str:
+    """A criterion as long as real ones (about 60 characters), distinct for each number: for
+    the page-weight tests."""
+    return f"{_REALISTIC_TEXTS[number % len(_REALISTIC_TEXTS)]} ({number})"
+
+
+_REALISTIC_TEXTS = [
+    "Having fresh bread and vegetables from the market every morning",
+    "Feeling safe when walking home from the bus stop at night",
+    "Time with the grandchildren on Sundays, all of us around the table",
+    "Noise from the motorway that keeps us awake in summer",
+    "A job close to home so that I do not spend two hours on the bus",
+    "Neighbours who say hello and help when someone is ill",
+    "Not knowing whether we can pay the heating bill this winter",
+    "Planting trees with the pupils in the school garden",
+]

@@ -26,6 +26,7 @@ from tests.factories import (
     make_homogeneous_group,
     make_page,
     make_user,
+    realistic_criterion_text,
 )
 from wikispiral.tenancy import cross_tenant
 
@@ -39,20 +40,10 @@ PLACES = [
     ("CV", "Cape Verde", "AF", "pt", ["Praia", "Mindelo"]),
 ]
 PROFILES = ("Young people", "Elderly people", "Parents")
-PROFILES_TEXTS = [
-    "Having fresh bread and vegetables from the market every morning",
-    "Feeling safe when walking home from the bus stop at night",
-    "Time with the grandchildren on Sundays, all of us around the table",
-    "Noise from the motorway that keeps us awake in summer",
-    "A job close to home so that I do not spend two hours on the bus",
-    "Neighbours who say hello and help when someone is ill",
-    "Not knowing whether we can pay the heating bill this winter",
-    "Planting trees with the pupils in the school garden",
-]
 
 
 def _text(number: int) -> str:
-    return f"{PROFILES_TEXTS[number % len(PROFILES_TEXTS)]} ({number})"
+    return realistic_criterion_text(number)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from tests.factories import (
     make_criterion,
     make_homogeneous_group,
     make_user,
+    realistic_criterion_text,
 )
 from wikispiral.tenancy import cross_tenant
 
@@ -28,16 +29,6 @@ pytestmark = pytest.mark.django_db
 LIMIT = 40 * 1024
 CRITERIA = 42
 HTMX = {"HTTP_HX_REQUEST": "true"}
-TEXTS = [
-    "Having fresh bread and vegetables from the market every morning",
-    "Feeling safe when walking home from the bus stop at night",
-    "Time with the grandchildren on Sundays, all of us around the table",
-    "Noise from the motorway that keeps us awake in summer",
-    "A job close to home so that I do not spend two hours on the bus",
-    "Neighbours who say hello and help when someone is ill",
-    "Not knowing whether we can pay the heating bill this winter",
-    "Planting trees with the pupils in the school garden",
-]
 
 
 @pytest.fixture
@@ -57,7 +48,7 @@ def group_of_the_demos_size():
             tenant=tenant,
             group=group,
             question=("Q1", "Q2", "Q3")[number % 3],
-            text=f"{TEXTS[number % len(TEXTS)]} ({number})",
+            text=realistic_criterion_text(number),
             # Three in four classified, over the whole grid (its longest labels too).
             component=codes[(number * 7) % len(codes)] if number % 4 else None,
             language="fr",
@@ -226,7 +217,7 @@ def big_group():
                 tenant=tenant,
                 group=group,
                 question=code,
-                text=f"{TEXTS[number % len(TEXTS)]} ({number})",
+                text=realistic_criterion_text(number),
                 component=codes[(number * 7) % len(codes)] if number % 4 else None,
                 language="fr",
                 session_date=datetime.date(2026, 3, 14),
