@@ -8,10 +8,23 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from projects import jobs  # noqa: F401  (registers the summaries job)
+        from projects.evaluations import jobs as evaluation_jobs  # noqa: F401
+        from projects.evaluations.rollup import (
+            evaluations_follow_places,
+            evaluations_follow_visibility,
+        )
+        from projects.highlights import group_progress_facts
+        from projects.impact import jobs as impact_jobs  # noqa: F401
+        from projects.indicators.views import synthesis_scope_links
         from projects.permissions import participant_space_roles
         from projects.services import territory_visibility_follow
         from projects.services.invitations import PARTICIPANT_INVITATIONS
-        from territories.hooks import register_group_visibility_changed
+        from syntheses.hooks import register_scope_links
+        from territories.hooks import (
+            register_group_page_facts,
+            register_group_places_changed,
+            register_group_visibility_changed,
+        )
         from wikispiral.invitations import register_kind
         from wikispiral.wiki.models import Space
         from wikispiral.wiki.permissions import register_space_roles
@@ -19,4 +32,10 @@ class ProjectsConfig(AppConfig):
         register_space_roles(Space.Kind.PARTICIPANT, participant_space_roles)
         # A territorial entity follows its coordination group when the secretariat hides it.
         register_group_visibility_changed(territory_visibility_follow)
+        # Evaluations add up over places, as syntheses do: they follow the groups' moves.
+        register_group_places_changed(evaluations_follow_places)
+        register_group_visibility_changed(evaluations_follow_visibility)
+        register_group_page_facts(group_progress_facts)
+        # A coordination group's synthesis page leads on to its progress indicators.
+        register_scope_links(synthesis_scope_links)
         register_kind(PARTICIPANT_INVITATIONS)

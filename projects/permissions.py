@@ -7,7 +7,8 @@ as editing the wiki does."""
 
 from projects.models import Charter, Participant, ParticipantMember, Workshop
 from projects.scopes import across_participants, participant_scope
-from territories.permissions import is_facilitator_anywhere
+from territories.models import CoordinationGroup, Membership
+from territories.permissions import group_role, is_facilitator_anywhere
 from wikispiral.accounts.permissions import can_edit_wiki
 from wikispiral.wiki.models import Space
 
@@ -85,3 +86,31 @@ def participant_space_roles(user: object, space: Space) -> frozenset[str]:
     if role is None:
         return frozenset()
     return frozenset({"facilitator"}) if role == MANAGER else frozenset({"editor"})
+
+
+# --- From syntheses to action: indicators, evaluations, actions, pledges, impact reports -------
+#
+# A coordination group's facilitators build indicators, run evaluation sessions, open actions
+# and ask for impact reports; its members (any role) pledge and see drafts; once published,
+# indicators, evaluations, actions and reports are read by anyone who may see the group (its
+# pages are public unless the secretariat hid it). Views load the group with
+# tenant_required(public=True) and answer 404 for a draft the reader may not see.
+
+
+def can_build_progress(user: object, tenant: CoordinationGroup) -> bool:
+    """Write indicators, evaluation sessions and actions; mark pledges kept; ask for reports."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return _staff(user) or group_role(user, tenant) == Membership.Role.FACILITATOR
+
+
+def can_pledge(user: object, tenant: CoordinationGroup) -> bool:
+    """Offer something to one of the group's actions: its members and the secretariat."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return _staff(user) or group_role(user, tenant) is not None
+
+
+def can_see_progress_drafts(user: object, tenant: CoordinationGroup) -> bool:
+    """See the group's indicators, sessions and actions that are not published yet."""
+    return can_pledge(user, tenant)

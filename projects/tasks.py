@@ -18,3 +18,11 @@ def workshop_reminders_task() -> int:
     from projects.services import workshop_reminders_send
 
     return workshop_reminders_send()
+
+
+@shared_task(acks_late=True, time_limit=60)
+def evaluations_nightly_task() -> None:
+    """Nightly: a durable job recomputes every evaluation roll-up."""
+    from projects.evaluations.jobs import evaluations_recompute_all_enqueue
+
+    evaluations_recompute_all_enqueue()

@@ -59,6 +59,7 @@ from syntheses.forms import (
     filters_data,
     filters_query,
 )
+from syntheses.hooks import scope_links
 from syntheses.models import PendingScope, Scope, Snapshot
 from syntheses.permissions import Access, scope_access
 from syntheses.reports.views import reports_panel
@@ -290,6 +291,8 @@ def synthesis(request: HtmxHttpRequest, key: str) -> HttpResponse:
         "map": country_map(ref, browse),
         "can_recompute": access.can_act,
         "status": _status(ref, None, pending) if pending else None,
+        # What the apps above offer from this synthesis (a group's progress indicators).
+        "scope_links": scope_links(ref, request.user),
         **reports_panel(request, ref, filters),
     }
     response = render(request, "syntheses/synthesis.html", context, status=200 if valid else 400)

@@ -30,7 +30,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, SlugConverter
 from django.utils import timezone
 
-from criteria.models import ImportBatch, NetworkImportBatch, Question
+from criteria.models import Component, ImportBatch, NetworkImportBatch, Question
+from projects.actions.services import action_create, pledge_create
+from projects.evaluations.services import session_create
+from projects.indicators.services import indicator_create, indicator_publish, indicator_share
+from projects.models import ImpactReport
 from projects.services import (
     charter_draft,
     choice_create,
@@ -154,6 +158,23 @@ PUBLIC: dict[str, str] = {
     "projects:choice_comment": "any confirmed person may comment on a public choice",
     "projects:choice_share": "says 'I do this too' as one of the requester's own participants",
     "projects:invitation": "bearer token (the link mailed to the invited person)",
+    # From syntheses to action: published indicators, evaluations, actions and impact reports
+    # of visible groups are public (drafts answer 404); writing is for the group's people.
+    "indicators:shared": "the network's shared, published indicators (visible groups)",
+    "indicators:list": "a visible group's published indicators (drafts hidden)",
+    "indicators:detail": "a visible group's published indicator (drafts 404)",
+    "indicators:history": "a published indicator's revisions",
+    "indicators:revision": "a published indicator's revision",
+    "evaluations:list": "a visible group's published sessions (drafts hidden)",
+    "evaluations:compare": "a visible group's published sessions only",
+    "evaluation_scopes:scope": "a visible scope's evaluations (published sessions only)",
+    "actions:list": "a visible group's published actions (drafts hidden)",
+    "actions:detail": "a visible group's published action (drafts 404)",
+    "impact:list": "a visible group's impact reports of published actions (POST: facilitators)",
+    "impact:ask": "same address as impact:list; its POST answers 404 to an outsider",
+    "impact:ask_action": "a published action's reports (POST: facilitators)",
+    "impact:report": "a published action's report",
+    "impact:download": "a published action's report",
 }
 
 # Public names whose POST an outsider may make (forms about themselves or open to all).
@@ -197,6 +218,10 @@ TENANT_ARGUMENTS = {
     "batch",
     "report",
     "participant",
+    "indicator",
+    "session",
+    "action",
+    "pledge",
 }
 
 REFUSED = {403, 404}
@@ -237,6 +262,11 @@ class World:
     charter: object
     participant_invitation: object
     participant_token: str
+    indicator: object
+    session: object
+    action: object
+    pledge: object
+    impact_report: object
 
 
 def _patterns(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -272,6 +302,10 @@ def _argument(world: World, name: str, argument: str, method: str) -> object:
         "participant": world.participant.slug,
         "workshop": world.workshop.pk,
         "charter": world.charter.pk,
+        "indicator": world.indicator.pk,
+        "session": world.session.pk,
+        "action": world.action.pk,
+        "pledge": world.pledge.pk,
         "year": 2026,
         "quarter": 1,
         # A secretariat's move-in run: secretariat pages answer an outsider 404 whatever it is.
@@ -285,7 +319,9 @@ def _argument(world: World, name: str, argument: str, method: str) -> object:
         if name == "projects:invitation" and method == "get":
             return world.participant_token
         return "not-a-token"
-    if name.startswith(("syntheses:", "reports:")):
+    if argument == "report" and name.startswith("impact:"):
+        return world.impact_report.pk
+    if name.startswith(("syntheses:", "reports:", "evaluation_scopes:")):
         # Syntheses name their scope by key; theirs is a coordination group.
         if argument == "key":
             return f"cg-{world.theirs.pk}"
@@ -396,7 +432,9 @@ def world(db) -> World:
     participant_invitation, participant_token = participant_invitation_create(
         participant=participant, actor=facilitator, email="writer@example.org", role="manager"
     )
+    progress = _progress_of(theirs, facilitator, hg)
     return World(
+        **progress,
         outsider=outsider,
         theirs=theirs,
         hg=hg,
@@ -419,6 +457,50 @@ def world(db) -> World:
         participant_invitation=participant_invitation,
         participant_token=participant_token,
     )
+
+
+def _progress_of(theirs, facilitator, hg) -> dict:
+    """Their published, shared indicator, a draft evaluation session on it, a published action
+    with a pledge, and a done impact report of that action."""
+    indicator = indicator_create(
+        tenant=theirs,
+        actor=facilitator,
+        component=Component.objects.get(version__is_current=True, code="A01"),
+        language="en",
+        title="Their indicator",
+    )
+    indicator = indicator_publish(tenant=theirs, actor=facilitator, indicator=indicator)
+    indicator = indicator_share(tenant=theirs, actor=facilitator, indicator=indicator, shared=True)
+    session = session_create(
+        tenant=theirs,
+        actor=facilitator,
+        title="Their session",
+        held_on=timezone.localdate(),
+        group=hg,
+        participants=10,
+        indicators=[indicator],
+    )
+    action = action_create(
+        tenant=theirs, actor=facilitator, title="Their action", language="en", published=True
+    )
+    pledge = pledge_create(
+        tenant=theirs,
+        actor=facilitator,
+        action=action,
+        pledger="person",
+        offer="time",
+    )
+    with cross_tenant():
+        impact_report = ImpactReport.objects.create(
+            tenant=theirs, action=action, language="en", status=ImpactReport.Status.DONE
+        )
+    return {
+        "indicator": indicator,
+        "session": session,
+        "action": action,
+        "pledge": pledge,
+        "impact_report": impact_report,
+    }
 
 
 def _log_in(client, world: World) -> None:
@@ -464,7 +546,7 @@ def test_every_url_of_a_hidden_group_refuses_an_outsider(client, world):
     for name, pattern in _patterns(get_resolver()):
         names_theirs = (
             TENANT_ARGUMENTS & set(pattern.pattern.converters)
-            or name.startswith(("syntheses:", "reports:"))
+            or name.startswith(("syntheses:", "reports:", "evaluation_scopes:"))
             or name in {"projects:summary", "projects:summary_export", "projects:summary_report"}
         )
         if not names_theirs:

@@ -235,6 +235,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "syntheses.tasks.syntheses_nightly_task",
         "schedule": crontab(hour=3, minute=17),
     },
+    "evaluations-nightly": {
+        "task": "projects.tasks.evaluations_nightly_task",
+        "schedule": crontab(hour=3, minute=32),
+    },
 }
 
 if REDIS_URL:

@@ -1,6 +1,7 @@
 """Feeds that gather several apps: the site's latest additions, and one group's.
 
-They read the wiki, territories, syntheses and projects, so they live here at the project level:
+They read the wiki, territories, syntheses and projects (the choices and workshops, the groups'
+published indicators, evaluations and actions), so they live here at the project level:
 the floors below never import the floors above. They keep the URL names of the pages that link
 them (`wiki:feed_latest_rss`, `directory:group_feed_rss`…): wikispiral/urls.py adds them to
 those apps' namespaces. Like every feed (wikispiral/wiki/feeds.py), items never depend on who
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from projects.feeds import PublishedChoice, PublishedWorkshop, choices_published
+from projects.highlights import PROGRESS_ADDITIONS, ProgressAddition, progress_published
 from syntheses.reports import PublishedReport, reports_published
 from territories.directory import selectors as directory
 from territories.directory.feeds import (
@@ -37,16 +39,20 @@ from wikispiral.wiki.feeds import (
 )
 from wikispiral.wiki.models import Revision
 
-type SiteAddition = Revision | PublishedReport | PublishedChoice | PublishedWorkshop
-type GroupAddition = HomogeneousGroup | Revision | PublishedReport
+type SiteAddition = (
+    Revision | PublishedReport | PublishedChoice | PublishedWorkshop | ProgressAddition
+)
+type GroupAddition = HomogeneousGroup | Revision | PublishedReport | ProgressAddition
 
 
 # --- The site's latest additions -------------------------------------------------------------
 
 
 class LatestAdditionsFeed(RevisionFeed):
-    """The 30 latest revisions of public, live pages, published PDF reports of syntheses and
-    the right-choices project's choices and workshops, newest first (RSS 2.0), in four queries."""
+    """The 30 latest revisions of public, live pages, published PDF reports of syntheses, the
+    right-choices project's choices and workshops, and the published progress indicators,
+    evaluation sessions and co-responsibility actions of visible groups, newest first (RSS
+    2.0), in seven queries."""
 
     title = gettext_lazy("Follow the latest additions")
     link = "/"
@@ -57,12 +63,14 @@ class LatestAdditionsFeed(RevisionFeed):
             *visible_revisions()[:FEED_LENGTH],
             *reports_published(limit=FEED_LENGTH),
             *choices_published(limit=FEED_LENGTH),
+            *progress_published(limit=FEED_LENGTH),
         ]
         items.sort(key=lambda item: item.created_at, reverse=True)
         return items[:FEED_LENGTH]
 
-    # A report (syntheses.reports.PublishedReport) or a choice (projects.feeds.PublishedChoice)
-    # brings its own title, link, description, date and guid; everything else is a revision.
+    # A report (syntheses.reports.PublishedReport), a choice (projects.feeds.PublishedChoice) or
+    # an indicator, evaluation or action (projects.highlights) brings its own title, link,
+    # description, date and guid; everything else is a revision.
     # Django's Feed hands item_* only what items() returned: the narrower types are sound.
 
     def item_title(self, item: SiteAddition) -> str:
@@ -96,10 +104,13 @@ class LatestAdditionsAtomFeed(LatestAdditionsFeed):
 
 # --- One group's latest additions ------------------------------------------------------------
 
+_BRINGS_ITS_OWN = (PublishedReport, *PROGRESS_ADDITIONS)
+
 
 class GroupAdditionsFeed(PublicFeed):
-    """A visible group's new homogeneous groups, page revisions and published reports (RSS
-    2.0); 404 for a hidden or unknown group, whoever asks. Four queries."""
+    """A visible group's new homogeneous groups, page revisions, published reports, and its
+    published indicators, evaluation sessions and actions (RSS 2.0); 404 for a hidden or
+    unknown group, whoever asks. Seven queries."""
 
     def get_object(self, request: HttpRequest, cg: str) -> CoordinationGroup:
         group = directory.feed_group_get(slug=cg)
@@ -122,26 +133,30 @@ class GroupAdditionsFeed(PublicFeed):
         items: list[GroupAddition] = [
             *directory.group_additions(group=obj),
             *reports_published(tenant=obj, limit=directory.FEED_LENGTH),
+            *progress_published(tenant=obj, limit=directory.FEED_LENGTH),
         ]
         items.sort(key=lambda item: item.created_at, reverse=True)
         return items[: directory.FEED_LENGTH]
 
+    # A report or an indicator, evaluation or action brings its own title, link, description,
+    # date and guid (_BRINGS_ITS_OWN).
+
     def item_title(self, item: GroupAddition) -> str:
-        if isinstance(item, PublishedReport):
+        if isinstance(item, _BRINGS_ITS_OWN):
             return item.title
         if isinstance(item, Revision):
             return revision_title(item)
         return _("New homogeneous group: %(name)s") % {"name": item.name}
 
     def item_link(self, item: GroupAddition) -> str:
-        if isinstance(item, PublishedReport):
+        if isinstance(item, _BRINGS_ITS_OWN):
             return item.link
         if isinstance(item, HomogeneousGroup):
             return homogeneous_group_url(item)
         return revision_link(item)
 
     def item_description(self, item: GroupAddition) -> str:
-        if isinstance(item, PublishedReport):
+        if isinstance(item, _BRINGS_ITS_OWN):
             return item.description
         if isinstance(item, HomogeneousGroup):
             return homogeneous_group_description(item)
@@ -160,7 +175,7 @@ class GroupAdditionsFeed(PublicFeed):
 
     def item_guid(self, item: GroupAddition) -> str:
         # The same guids as the wiki's and the homogeneous-groups feeds: one item, one id.
-        if isinstance(item, PublishedReport):
+        if isinstance(item, _BRINGS_ITS_OWN):
             return item.guid
         if isinstance(item, Revision):
             return revision_guid(item)

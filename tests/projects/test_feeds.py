@@ -50,7 +50,7 @@ def test_a_new_choice_appears_in_the_project_feed_and_the_latest_additions(
     link = reverse("projects:choice", args=[household.slug, choice.pk])
 
     for name in ("projects:feed_rss", "projects:feed_atom", "wiki:feed_latest_rss"):
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(7):
             body = client.get(reverse(name)).content.decode()
         parsed = feedparser.parse(body)
         titles = [entry.title for entry in parsed.entries]

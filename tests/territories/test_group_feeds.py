@@ -197,7 +197,7 @@ def test_feeds_use_few_queries_whatever_their_length(
     for name in GLOBAL_FEEDS:
         with django_assert_max_num_queries(1):
             client.get(reverse(name))
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(7):
         client.get(_group_feed(group))
 
 

@@ -193,9 +193,9 @@ def test_anonymous_feeds_use_few_queries(client: Client, django_assert_max_num_q
         page = _page(title=f"Page {number}", space=_space(), author=author)
         _revise(page, body="Edited.", author=author)
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(7):
         client.get(reverse("wiki:feed_latest_rss"))
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(7):
         client.get(reverse("wiki:feed_latest_atom"))
     with django_assert_max_num_queries(4):
         client.get(page.url_for("history_feed"))

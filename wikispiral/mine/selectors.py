@@ -10,6 +10,14 @@ from criteria.classification.selectors import waiting_counts
 from criteria.models import ImportBatch
 from criteria.selectors import homogeneous_groups_without_criteria
 from criteria.transfer.selectors import import_batch_latest
+from projects.highlights import (
+    ActionLine,
+    ProgressLink,
+    actions_to_pledge,
+    facilitator_progress_links,
+    pledged_actions,
+    progress_counts,
+)
 from projects.models import Charter, Participant, WorkshopSignup
 from projects.selectors import charters_awaiting_voice, participants_of, workshop_signups_of
 from syntheses.models import Report, Snapshot
@@ -46,6 +54,8 @@ class GroupDesk:
     recomputing: bool = False
     reports: list[Report] = field(default_factory=list)
     invitations: int = 0
+    # Indicators, evaluation sessions and actions, with their counts.
+    progress: list[ProgressLink] = field(default_factory=list)
 
     @property
     def synthesis_key(self) -> str:
@@ -81,6 +91,9 @@ class MyWikispiral:
     pages: list[Page]
     applications: list[Application]
     secretariat: SecretariatDesk | None
+    # Actions she pledged to (with her pledges), and her groups' actions awaiting hers.
+    pledged: list[ActionLine]
+    to_pledge: list[ActionLine]
 
     @property
     def has_contributions(self) -> bool:
@@ -91,6 +104,7 @@ class MyWikispiral:
             or self.signups
             or self.pages
             or self.applications
+            or self.pledged
         )
 
     @property
@@ -122,6 +136,10 @@ def _desks(groups: list[CoordinationGroup]) -> list[GroupDesk]:
         desks[report.scope_id].reports.append(report)
     for tenant_id, count in invitation_pending_counts(groups=groups).items():
         desks[tenant_id].invitations = count
+    for tenant_id, progress in progress_counts(tenants=groups).items():
+        desks[tenant_id].progress = facilitator_progress_links(
+            tenant=desks[tenant_id].group, counts=progress
+        )
     return list(desks.values())
 
 
@@ -130,6 +148,7 @@ def my_wikispiral(*, user: User) -> MyWikispiral:
     of her groups."""
     memberships = membership_list(user=user)
     facilitated = [m.tenant for m in memberships if m.role == Membership.Role.FACILITATOR]
+    groups = [m.tenant for m in memberships]
     participants = participants_of(user=user)
     readable_spaces = [m.tenant.space_id for m in memberships]
     readable_spaces += [participant.space_id for participant in participants]
@@ -148,4 +167,6 @@ def my_wikispiral(*, user: User) -> MyWikispiral:
         pages=pages_edited_by(user=user, readable_space_ids=readable_spaces, limit=RECENT_PAGES),
         applications=application_list_of(user=user),
         secretariat=secretariat,
+        pledged=pledged_actions(user=user, tenants=groups),
+        to_pledge=actions_to_pledge(user=user, tenants=groups),
     )

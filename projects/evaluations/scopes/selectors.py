@@ -1,0 +1,257 @@
+"""Reading the evaluations' roll-ups for pages: a scope's results per indicator lineage in one
+year (its distribution over the levels, the median, the sessions and participants behind it),
+titled and with the level names of the lineage's root indicator in the reader's language; and
+what lies directly under a scope, to browse down.
+
+Pages read one EvaluationSnapshot (projects/evaluations/rollup.py); they never count
+placements. Who may read a scope is the syntheses' rule (syntheses.permissions.scope_access),
+checked by the views.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from projects.evaluations.figures import (
+    Distribution,
+    distribution,
+    level_names,
+    median_of,
+    median_words,
+    reader_language,
+)
+from projects.models import EvaluationSnapshot, Indicator
+from syntheses.models import Scope
+from syntheses.selectors import ScopeRef
+from territories.directory.places import groups_under, homogeneous_groups_of, places_below
+from wikispiral.tenancy import cross_tenant
+
+
+@dataclass(frozen=True)
+class LineageYear:
+    """One lineage's figures in one year: placements per level (position: count), sessions
+    and their participants."""
+
+    counts: dict[int, int]
+    sessions: int
+    participants: int
+
+
+def evaluation_snapshot_get(*, scope: str, scope_id: int) -> EvaluationSnapshot | None:
+    """The scope's snapshot (None: never computed)."""
+    return EvaluationSnapshot.objects.filter(scope=scope, scope_id=scope_id).first()
+
+
+def snapshot_figures(snapshot: EvaluationSnapshot | None) -> dict[tuple[int, int], LineageYear]:
+    """Every (lineage, year) of a snapshot with its figures."""
+    if snapshot is None:
+        return {}
+    counts: dict[tuple[int, int], dict[int, int]] = {}
+    cube = snapshot.cube or {}
+    for lineage, year, level, count in zip(
+        cube.get("lineage", []),
+        cube.get("year", []),
+        cube.get("level", []),
+        cube.get("count", []),
+        strict=True,
+    ):
+        counts.setdefault((lineage, year), {})[level] = count
+    table = snapshot.sessions or {}
+    behind = {
+        (lineage, year): (sessions, participants)
+        for lineage, year, sessions, participants in zip(
+            table.get("lineage", []),
+            table.get("year", []),
+            table.get("sessions", []),
+            table.get("participants", []),
+            strict=True,
+        )
+    }
+    return {key: LineageYear(levels, *behind.get(key, (0, 0))) for key, levels in counts.items()}
+
+
+@dataclass(frozen=True)
+class LineageResult:
+    """An indicator lineage in one scope and year, as a page shows it."""
+
+    lineage: int
+    title: str
+    distribution: Distribution
+    level_names: list[str]
+    sessions: int
+    participants: int
+    # The latest earlier year with placements, and its median.
+    previous_year: int | None = None
+    previous_median: float | None = None
+
+    @property
+    def median(self) -> float | None:
+        return self.distribution.median
+
+    @property
+    def median_text(self) -> str:
+        return median_words(self.median, self.level_names)
+
+    @property
+    def previous_text(self) -> str:
+        return median_words(self.previous_median, self.level_names)
+
+    @property
+    def moved(self) -> float | None:
+        """How far the median moved since previous_year (positive: towards the ideal)."""
+        if self.median is None or self.previous_median is None:
+            return None
+        return self.median - self.previous_median
+
+
+@dataclass(frozen=True)
+class ScopeResults:
+    """A scope's evaluations in one year (year None: nothing evaluated yet)."""
+
+    snapshot: EvaluationSnapshot | None
+    years: list[int]
+    year: int | None
+    lineages: list[LineageResult]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lineages
+
+
+def _counted(counts: dict[int, int]) -> list[int]:
+    """Placements per level from 1 to the highest placed, as median_of takes them."""
+    return [counts.get(position, 0) for position in range(1, max(counts, default=0) + 1)]
+
+
+def snapshot_years(snapshot: EvaluationSnapshot | None) -> list[int]:
+    """The years with placements in a snapshot, oldest first."""
+    if snapshot is None:
+        return []
+    return sorted({int(year) for year in (snapshot.cube or {}).get("year", [])})
+
+
+def _roots(lineages: set[int]) -> dict[int, Indicator]:
+    """The root indicator of each lineage (those still there), with their levels: two
+    queries."""
+    with cross_tenant():
+        return {
+            indicator.pk: indicator
+            for indicator in Indicator.objects.filter(pk__in=sorted(lineages)).prefetch_related(
+                "levels"
+            )
+        }
+
+
+def scope_results(snapshot: EvaluationSnapshot | None, *, year: int | None = None) -> ScopeResults:
+    """The snapshot's results in year (its latest year by default), one per lineage, by title
+    in the reader's language."""
+    figures = snapshot_figures(snapshot)
+    years = sorted({year for _lineage, year in figures})
+    if year is None and years:
+        year = years[-1]
+    if year not in years:
+        return ScopeResults(snapshot, years, year, [])
+    language = reader_language()
+    lineages = {lineage for lineage, at in figures if at == year}
+    roots = _roots(lineages)
+    results = []
+    for lineage in lineages:
+        found = figures[(lineage, year)]
+        root = roots.get(lineage)
+        scale = len(root.levels.all()) if root is not None else 0
+        size = max(scale, max(found.counts, default=0))
+        if root is not None:
+            title = root.text("title", language)
+            names = level_names(root, size=size)
+        else:
+            title = ""
+            names = [_("Level %(position)d") % {"position": n} for n in range(1, size + 1)]
+        earlier = [at for (other, at) in figures if other == lineage and at < year]
+        previous = max(earlier, default=None)
+        results.append(
+            LineageResult(
+                lineage=lineage,
+                title=title or _("Indicator %(number)s") % {"number": lineage},
+                distribution=distribution(found.counts, size),
+                level_names=names,
+                sessions=found.sessions,
+                participants=found.participants,
+                previous_year=previous,
+                previous_median=(
+                    median_of(_counted(figures[(lineage, previous)].counts))
+                    if previous is not None
+                    else None
+                ),
+            )
+        )
+    results.sort(key=lambda result: (result.title.casefold(), result.lineage))
+    return ScopeResults(snapshot, years, year, results)
+
+
+# --- Browsing down ------------------------------------------------------------------------------
+
+# territories' places levels as scopes ("group": a coordination group).
+_SCOPES = {
+    "continent": Scope.CONTINENT,
+    "country": Scope.COUNTRY,
+    "region": Scope.REGION,
+    "locality": Scope.LOCALITY,
+    "group": Scope.COORDINATION_GROUP,
+}
+_LEVELS = {
+    Scope.NETWORK: "network",
+    Scope.CONTINENT: "continent",
+    Scope.COUNTRY: "country",
+    Scope.REGION: "region",
+    Scope.LOCALITY: "locality",
+    Scope.PROJECT: "project",
+}
+
+
+@dataclass(frozen=True)
+class ChildScope:
+    """A scope directly under another, with the placements its snapshot counts."""
+
+    scope: str
+    scope_id: int
+    name: str
+    placements: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.scope}-{self.scope_id}"
+
+    @property
+    def label(self) -> str:
+        return str(Scope(self.scope).label)
+
+
+def scope_children(ref: ScopeRef) -> list[ChildScope]:
+    """What lies directly under ref that any visitor may see (hidden groups never appear),
+    places first, with their placements: two queries."""
+    if ref.scope == Scope.COORDINATION_GROUP and ref.tenant is not None:
+        below = [
+            (Scope.HOMOGENEOUS_GROUP, place.pk, place.name)
+            for place in homogeneous_groups_of(tenant=ref.tenant)
+        ]
+    elif ref.scope in _LEVELS:
+        level = _LEVELS[Scope(ref.scope)]
+        groups = groups_under(level=level, pk=ref.scope_id)
+        below = [
+            (_SCOPES[item.level], item.pk, item.name) for item in places_below(groups, level=level)
+        ]
+    else:
+        return []
+    if not below:
+        return []
+    condition = Q()
+    for scope in {scope for scope, _pk, _name in below}:
+        condition |= Q(scope=scope, scope_id__in=[pk for kind, pk, _n in below if kind == scope])
+    counts = {
+        (scope, pk): count
+        for scope, pk, count in EvaluationSnapshot.objects.filter(condition)
+        .order_by()
+        .values_list("scope", "scope_id", "placements_count")
+    }
+    return [ChildScope(scope, pk, name, counts.get((scope, pk), 0)) for scope, pk, name in below]
