@@ -97,18 +97,27 @@ def participant_space_roles(user: object, space: Space) -> frozenset[str]:
 # tenant_required(public=True) and answer 404 for a draft the reader may not see.
 
 
+def _progress_role(user: object, tenant: CoordinationGroup) -> str | None:
+    """The user's role in tenant, remembered on the user for the request (a page asks several
+    times: the actions, the pledges, the reports)."""
+    remembered = user.__dict__.setdefault("_progress_roles", {})
+    if tenant.pk not in remembered:
+        remembered[tenant.pk] = group_role(user, tenant)
+    return remembered[tenant.pk]
+
+
 def can_build_progress(user: object, tenant: CoordinationGroup) -> bool:
     """Write indicators, evaluation sessions and actions; mark pledges kept; ask for reports."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return _staff(user) or group_role(user, tenant) == Membership.Role.FACILITATOR
+    return _staff(user) or _progress_role(user, tenant) == Membership.Role.FACILITATOR
 
 
 def can_pledge(user: object, tenant: CoordinationGroup) -> bool:
     """Offer something to one of the group's actions: its members and the secretariat."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return _staff(user) or group_role(user, tenant) is not None
+    return _staff(user) or _progress_role(user, tenant) is not None
 
 
 def can_see_progress_drafts(user: object, tenant: CoordinationGroup) -> bool:

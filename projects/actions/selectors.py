@@ -192,12 +192,7 @@ def action_change(
         if not indicators:
             return change_between(before, after)
         # The action's indicators that either evaluation placed the territory on.
-        evaluated = set(
-            EvaluationSession.indicators.through.objects.filter(
-                evaluationsession_id__in=(before.pk, after.pk)
-            ).values_list("indicator_id", flat=True)
-        )
-        return change_between(before, after, [i for i in indicators if i.pk in evaluated])
+        return change_between(before, after, indicators, evaluated_only=True)
 
 
 # --- What the forms offer -----------------------------------------------------------------------

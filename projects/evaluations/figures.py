@@ -82,21 +82,39 @@ def scale_sizes(indicator_ids: Iterable[int]) -> dict[int, int]:
     return dict(rows)
 
 
-def session_distributions(session: EvaluationSession) -> dict[int, Distribution]:
-    """The distribution of each of the session's indicators (an indicator nobody placed has an
-    empty one), in two queries. The caller is in the session's tenant scope."""
-    indicator_ids = list(session.indicators.values_list("id", flat=True))
-    sizes = scale_sizes(indicator_ids)
-    counts: dict[int, dict[int, int]] = {pk: {} for pk in indicator_ids}
-    rows = (
-        Placement.objects.filter(session=session)
-        .values("indicator_id", "level")
-        .annotate(n=Count("id"))
-        .values_list("indicator_id", "level", "n")
+def sessions_distributions(
+    sessions: Iterable[EvaluationSession],
+) -> dict[int, dict[int, Distribution]]:
+    """{session id: {indicator id: distribution}} for each session's indicators (an indicator
+    nobody placed has an empty one), in three queries whatever the number of sessions. The
+    caller is in the sessions' tenant scope."""
+    ids = [session.pk for session in sessions]
+    evaluated = list(
+        EvaluationSession.indicators.through.objects.filter(evaluationsession_id__in=ids)
+        .values_list("evaluationsession_id", "indicator_id")
+        .order_by("evaluationsession_id", "indicator_id")
     )
-    for indicator_id, level, n in rows:
-        counts.setdefault(indicator_id, {})[level] = n
-    return {pk: distribution(counts[pk], sizes.get(pk, 0)) for pk in counts}
+    sizes = scale_sizes({indicator_id for _session, indicator_id in evaluated})
+    counts: dict[int, dict[int, dict[int, int]]] = {pk: {} for pk in ids}
+    for session_id, indicator_id in evaluated:
+        counts[session_id][indicator_id] = {}
+    rows = (
+        Placement.objects.filter(session_id__in=ids)
+        .values("session_id", "indicator_id", "level")
+        .annotate(n=Count("id"))
+        .values_list("session_id", "indicator_id", "level", "n")
+    )
+    for session_id, indicator_id, level, n in rows:
+        counts[session_id].setdefault(indicator_id, {})[level] = n
+    return {
+        session_id: {pk: distribution(levels, sizes.get(pk, 0)) for pk, levels in by.items()}
+        for session_id, by in counts.items()
+    }
+
+
+def session_distributions(session: EvaluationSession) -> dict[int, Distribution]:
+    """The distribution of each of the session's indicators (see sessions_distributions)."""
+    return sessions_distributions([session])[session.pk]
 
 
 @dataclass(frozen=True)
@@ -125,10 +143,16 @@ def change_between(
     before: EvaluationSession,
     after: EvaluationSession,
     indicators: Iterable[Indicator] | None = None,
+    *,
+    evaluated_only: bool = False,
 ) -> list[Change]:
     """The change per indicator between two sessions of one group: the indicators given (by
-    default those both sessions evaluated), in their order."""
-    first, second = session_distributions(before), session_distributions(after)
+    default those both sessions evaluated), in their order; with evaluated_only, only those of
+    them that either session evaluated."""
+    both = sessions_distributions([before, after])
+    first, second = both[before.pk], both[after.pk]
+    if indicators is not None and evaluated_only:
+        indicators = [i for i in indicators if i.pk in first or i.pk in second]
     if indicators is None:
         wanted = [pk for pk in first if pk in second]
         indicators = Indicator.objects.filter(pk__in=wanted).order_by("id")
