@@ -92,6 +92,7 @@ run: messages
 	$(DEMO_LOAD) seed_territories
 	$(DEMO_LOAD) generate_demo_data --criteria 600
 	$(DEMO_LOAD) seed_projects
+	$(DEMO_LOAD) seed_progress
 	@$(MANAGE) seed_demo --logins
 	@$(MANAGE) runserver 127.0.0.1:8000
 

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from criteria.models import Criterion
+from projects.impact import document as impact_document
+from projects.models import Action, EvaluationSession, ImpactReport, Indicator, Pledge
 from syntheses import reports
 from syntheses.models import Report, Scope, Snapshot
 from territories.models import CoordinationGroup, Membership
@@ -62,6 +64,9 @@ def first_run(settings, tmp_path, monkeypatch, caplog, django_capture_on_commit_
     settings.PRIVATE_ROOT = tmp_path / "private"
     # WeasyPrint takes seconds a report: a stand-in PDF (the reports' own tests draw real ones).
     monkeypatch.setattr(reports, "report_pdf", lambda html: (b"%PDF-1.7\n% demo\n", 1))
+    monkeypatch.setattr(
+        impact_document, "impact_report_pdf", lambda html: (b"%PDF-1.7\n% demo\n", 1)
+    )
     recipe = run_recipe()
     load = [(env, arguments) for env, arguments in recipe if "--logins" not in arguments]
     levels = {env.get("LOG_LEVEL") for env, _arguments in load}
@@ -132,3 +137,22 @@ def test_the_network_and_the_facilitators_countries_have_a_current_report(first_
     current = Report.objects.filter(current=True, status=Report.Status.DONE)
     assert current.filter(scope=Scope.NETWORK).count() == 1
     assert set(current.filter(scope=Scope.COUNTRY).values_list("scope_id", flat=True)) == countries
+
+
+def test_a_platform_goes_from_its_synthesis_to_action(first_run):
+    """The demo shows the second half of the method: indicators, two evaluations, actions with
+    pledges and an impact report, all published."""
+    with cross_tenant():
+        indicators = Indicator.objects.filter(status=Indicator.Status.PUBLISHED)
+        assert indicators.count() >= 3
+        tenant = indicators.first().tenant
+        sessions = EvaluationSession.objects.filter(
+            tenant=tenant, status=EvaluationSession.Status.PUBLISHED
+        )
+        assert sessions.count() == 2
+        assert all(session.placements.exists() for session in sessions)
+        actions = Action.objects.filter(tenant=tenant, published=True)
+        assert actions.count() >= 2
+        assert Pledge.objects.filter(action__in=actions).count() >= 6
+        assert actions.filter(before__isnull=False, after__isnull=False).exists()
+        assert ImpactReport.objects.filter(tenant=tenant, status=ImpactReport.Status.DONE).exists()
