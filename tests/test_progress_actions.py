@@ -416,21 +416,27 @@ def test_a_member_pledges_only_in_her_own_name(world):
         _pledge(world, action, person=world.facilitator)
 
 
-def test_the_pledger_keeps_her_pledge_and_others_may_not(world, client):
+def test_only_facilitators_mark_a_pledge_kept_and_its_pledger_may_withdraw_it(world, client):
     action = _create(world)
     pledge = _pledge(world, action)
     other = make_user()
     membership_set(group=world.tenant, user=other, role=Membership.Role.MEMBER)
 
-    with pytest.raises(DomainError):
-        services.pledge_keep(tenant=world.tenant, actor=other, pledge=pledge)
+    # Neither another member nor the pledger herself vouches that it was kept.
+    for person in (other, world.member):
+        with pytest.raises(DomainError):
+            services.pledge_keep(tenant=world.tenant, actor=person, pledge=pledge)
+        client.force_login(person)
+        keep = _url(world, "pledge_keep", action=action.pk, pledge=pledge.pk)
+        assert client.post(keep).status_code == 404
     client.force_login(other)
-    assert (
-        client.post(_url(world, "pledge_keep", action=action.pk, pledge=pledge.pk)).status_code
-        == 404
-    )
+    withdraw = _url(world, "pledge_withdraw", action=action.pk, pledge=pledge.pk)
+    assert client.post(withdraw).status_code == 404
+    with tenant_scope(world.tenant):
+        pledge.refresh_from_db()
+    assert pledge.state == Pledge.State.OFFERED
 
-    client.force_login(world.member)
+    client.force_login(world.facilitator)
     response = client.post(_url(world, "pledge_keep", action=action.pk, pledge=pledge.pk))
     assert response.status_code == 302
     with tenant_scope(world.tenant):
@@ -439,6 +445,21 @@ def test_the_pledger_keeps_her_pledge_and_others_may_not(world, client):
     assert AuditEntry.objects.filter(
         action="projects.pledge.kept", target_id=str(pledge.pk)
     ).exists()
+
+
+def test_the_pledger_withdraws_her_own_pledge(world, client):
+    action = _create(world)
+    pledge = _pledge(world, action)
+
+    client.force_login(world.member)
+    page = client.get(_url(world, "detail", action=action.pk)).content.decode()
+    assert "Withdraw" in page and "Mark kept" not in page
+    response = client.post(_url(world, "pledge_withdraw", action=action.pk, pledge=pledge.pk))
+
+    assert response.status_code == 302
+    with tenant_scope(world.tenant):
+        pledge.refresh_from_db()
+    assert pledge.state == Pledge.State.WITHDRAWN
 
 
 def test_a_withdrawn_pledge_cannot_be_kept_nor_a_kept_one_withdrawn(world, client):
@@ -565,9 +586,16 @@ def test_the_list_filters_by_state_in_few_queries(world, client, django_assert_m
 
 def test_the_action_page_shows_pledges_made_and_kept_and_the_criteria(world, client):
     criterion = make_criterion(
-        tenant=world.tenant, group=world.hg, question="Q3", text="I could lend my tools"
+        tenant=world.tenant,
+        group=world.hg,
+        question="Q3",
+        text="I could lend my tools",
+        component="A01",
     )
-    action = _create(world, criteria=[criterion.pk])
+    unclassified = make_criterion(
+        tenant=world.tenant, group=world.hg, question="Q3", text="Not classified yet"
+    )
+    action = _create(world, criteria=[criterion.pk, unclassified.pk])
     kept = _pledge(world, action, pledger="public_body", name="Town hall", offer="place")
     _pledge(world, action, offer="equipment")
     _pledge(world, action, offer="skills")
@@ -577,6 +605,12 @@ def test_the_action_page_shows_pledges_made_and_kept_and_the_criteria(world, cli
 
     assert "3 pledges made" in body and "1 kept" in body
     assert "I could lend my tools" in body
+    # The public sees the classified criteria only, as on the group's other public pages.
+    assert "Not classified yet" not in body
+    client.force_login(world.member)
+    assert (
+        "Not classified yet" in client.get(_url(world, "detail", action=action.pk)).content.decode()
+    )
     assert "Town hall" in body
     assert "Pupils and elderly people grow vegetables together." in body  # the narrative
     assert action.page.get_absolute_url() in body

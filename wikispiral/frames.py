@@ -4,6 +4,7 @@
 import io
 
 import pandas as pd
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -15,7 +16,10 @@ def queryset_frame(queryset: QuerySet, columns: list[str]) -> pd.DataFrame:
     one; empty text stays empty (no NaN)."""
     if connection.vendor != "postgresql":
         return pd.DataFrame(list(queryset), columns=columns)
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter such as pk__in=[]: no row can match
+        return pd.DataFrame(columns=columns)
     buffer = io.BytesIO()
     statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
     with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:

@@ -64,11 +64,12 @@ def action_get_or_404(*, tenant: CoordinationGroup, user: object, pk: int) -> Ac
 @dataclass
 class PledgeRow:
     """A pledge as the action's page lists it: who (the name shown) and whether the reader may
-    mark it kept or withdrawn (the view says)."""
+    mark it kept, or withdraw it (the view says)."""
 
     pledge: Pledge
     who: str
-    can_settle: bool = False
+    can_keep: bool = False
+    can_withdraw: bool = False
 
 
 def _who(pledge: Pledge) -> str:
@@ -141,14 +142,14 @@ def pledge_summary(pledges: Iterable[Pledge]) -> PledgeSummary:
     return summary
 
 
-def action_criteria(*, action: Action) -> list[Criterion]:
-    """The criteria the action answers, with their question and group, by question."""
+def action_criteria(*, action: Action, drafts: bool = True) -> list[Criterion]:
+    """The criteria the action answers, with their question and group, by question; without
+    drafts, only the classified ones (those the group's public pages show)."""
     with tenant_scope(action.tenant):
-        return list(
-            action.criteria.select_related("question", "group").order_by(
-                "question__order", "question__code", "id"
-            )
-        )
+        rows = action.criteria.select_related("question", "group")
+        if not drafts:
+            rows = rows.filter(status=Criterion.Status.CLASSIFIED)
+        return list(rows.order_by("question__order", "question__code", "id"))
 
 
 def action_components(*, action: Action) -> list[Component]:
@@ -161,8 +162,9 @@ def action_components(*, action: Action) -> list[Component]:
 
 
 def action_indicators(*, action: Action) -> list[Indicator]:
+    """The indicators the action aims at, with their levels (their names are shown)."""
     with tenant_scope(action.tenant):
-        return list(action.indicators.order_by("id"))
+        return list(action.indicators.prefetch_related("levels").order_by("id"))
 
 
 def action_groups(*, action: Action) -> list[HomogeneousGroup]:

@@ -30,6 +30,7 @@ from projects.actions.validation import (
     text_clean,
     title_clean,
 )
+from projects.indicators.validation import indicators_published_check
 from projects.models import Action, EvaluationSession, Indicator, Pledge
 from projects.permissions import can_build_progress, can_pledge
 from territories.models import CoordinationGroup, HomogeneousGroup
@@ -65,12 +66,23 @@ def pledge_is_pledgers(user: object, pledge: Pledge) -> bool:
     return getattr(user, "pk", None) in (pledge.person_id, pledge.created_by_id)
 
 
-def can_settle_pledge(user: object, tenant: CoordinationGroup, pledge: Pledge) -> bool:
-    """Mark pledge kept or withdrawn: the group's facilitators, or its pledger while she is a
-    member of the group."""
+def can_withdraw_pledge(user: object, tenant: CoordinationGroup, pledge: Pledge) -> bool:
+    """Withdraw pledge: the group's facilitators, or its pledger while she is a member."""
     if can_build_progress(user, tenant):
         return True
     return pledge_is_pledgers(user, pledge) and can_pledge(user, tenant)
+
+
+def can_keep_pledge(user: object, tenant: CoordinationGroup) -> bool:
+    """Mark a pledge kept: the group's facilitators only (a pledger does not vouch for
+    herself; the kept totals go into the impact reports)."""
+    return can_build_progress(user, tenant)
+
+
+def can_settle_pledge(
+    user: object, tenant: CoordinationGroup, pledge: Pledge, *, keep: bool
+) -> bool:
+    return can_keep_pledge(user, tenant) if keep else can_withdraw_pledge(user, tenant, pledge)
 
 
 def _aims_clean(
@@ -185,6 +197,8 @@ def action_create(
     language = language_clean(language)
     dates_check(status, starts_on, ends_on)
     aims = _aims_clean(tenant, indicators, components, groups, criteria)
+    if published:
+        indicators_published_check(aims["indicators"], field="indicators")
     with tenant_scope(tenant):
         action = Action.objects.create(
             tenant=tenant,
@@ -239,6 +253,8 @@ def action_update(
     language = language_clean(language)
     dates_check(status, starts_on, ends_on)
     aims = _aims_clean(tenant, indicators, components, groups, criteria)
+    if action.published:
+        indicators_published_check(aims["indicators"], field="indicators")
     with tenant_scope(tenant):
         before = {"status": action.status, "title": action.title}
         action.title, action.description, action.language = title, description, language
@@ -277,6 +293,7 @@ def action_publish(*, tenant: CoordinationGroup, actor: User, action: Action) ->
     if action.published:
         return action
     with tenant_scope(tenant):
+        indicators_published_check(action.indicators.all(), field="indicators")
         action.published = True
         if action.page_id is None:
             action.page = _page_create(action, tenant, actor)
@@ -429,7 +446,7 @@ def _pledge_settle(*, tenant: CoordinationGroup, actor: User, pledge: Pledge, st
     with tenant_scope(tenant):
         # Two people settling the same pledge at once: the second sees the first one's state.
         pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
-        if not can_settle_pledge(actor, tenant, pledge):
+        if not can_settle_pledge(actor, tenant, pledge, keep=state == Pledge.State.KEPT):
             raise DomainError(
                 _("Only the person who pledged or the facilitators may change this pledge.")
             )

@@ -18,7 +18,7 @@ from projects.actions import selectors, services
 from projects.actions.forms import ActionForm, EvaluationsForm, PledgeForm, StateFilterForm
 from projects.impact.views import impact_panel
 from projects.models import Action, Pledge
-from projects.permissions import can_build_progress, can_pledge
+from projects.permissions import can_build_progress, can_pledge, can_see_progress_drafts
 from wikispiral.errors import DomainError
 from wikispiral.tenancy import (
     MemberHttpRequest,
@@ -218,10 +218,10 @@ def _detail_page(
     member = builder or can_pledge(user, tenant)
     pledges = selectors.pledge_list(action=action)
     for row in pledges:
-        row.can_settle = (
-            row.pledge.state == Pledge.State.OFFERED
-            and member
-            and (builder or services.pledge_is_pledgers(user, row.pledge))
+        offered = row.pledge.state == Pledge.State.OFFERED
+        row.can_keep = offered and builder
+        row.can_withdraw = (
+            offered and member and (builder or services.pledge_is_pledgers(user, row.pledge))
         )
     groups = selectors.action_groups(action=action)
     indicators = selectors.action_indicators(action=action)
@@ -244,7 +244,9 @@ def _detail_page(
         "groups": groups,
         "indicators": indicators,
         "components": selectors.action_components(action=action),
-        "criteria": selectors.action_criteria(action=action),
+        "criteria": selectors.action_criteria(
+            action=action, drafts=can_see_progress_drafts(user, tenant)
+        ),
         "pledges": pledges,
         "summary": selectors.pledge_summary(row.pledge for row in pledges),
         "changes": selectors.action_change(action=action, user=user, indicators=indicators),
@@ -294,7 +296,7 @@ def _pledge_settle(
 ) -> HttpResponse:
     found = selectors.action_get_or_404(tenant=request.tenant, user=request.user, pk=action)
     target = get_for_tenant_or_404(Pledge, request.tenant, action=found, pk=pledge)
-    if not services.can_settle_pledge(request.user, request.tenant, target):
+    if not services.can_settle_pledge(request.user, request.tenant, target, keep=keep):
         raise Http404(_("Not found."))
     service = services.pledge_keep if keep else services.pledge_withdraw
     try:

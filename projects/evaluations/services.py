@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.evaluations import rollup
+from projects.indicators.validation import indicators_published_check
 from projects.models import EvaluationSession, Indicator, IndicatorLevel, Placement
 from territories.models import CoordinationGroup, HomogeneousGroup
 from wikispiral.accounts.models import User
@@ -226,6 +227,8 @@ def session_update(
     participants = _participants_check(participants)
     _group_check(tenant, group)
     chosen = _indicators_check(tenant, indicators)
+    if session.status == PUBLISHED:
+        indicators_published_check(chosen, field="indicators")
     notes = _notes_clean(notes)
     placed = {
         row["indicator_id"]: row
@@ -337,6 +340,7 @@ def session_publish(
         return session
     if not Placement.objects.filter(session=session).exists():
         raise DomainError(_("Enter the placements before publishing: this session has none yet."))
+    indicators_published_check(session.indicators.all(), field="indicators")
     session.status = PUBLISHED
     session.save(update_fields=["status", "updated_at"])
     audit_record(

@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 
+from criteria.models import Criterion
 from projects.evaluations.figures import Distribution, change_between, session_distributions
 from projects.models import (
     Action,
@@ -106,9 +107,10 @@ def _action_frozen(action: Action, language: str) -> dict[str, Any]:
                 "question": criterion.question.code,
                 "question_text": criterion.question.text(language),
             }
-            for criterion in action.criteria.select_related("question").order_by(
-                "question__order", "question__code", "id"
-            )
+            # Only what the group's public pages show: classified criteria.
+            for criterion in action.criteria.filter(status=Criterion.Status.CLASSIFIED)
+            .select_related("question")
+            .order_by("question__order", "question__code", "id")
         ],
         "pledges": [_pledge_frozen(pledge) for pledge in _pledges(action)],
         "before": _session_frozen(before),

@@ -12,7 +12,7 @@ person sees both versions. The number of levels and their names are data: five b
 import copy
 from collections.abc import Mapping
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -31,7 +31,14 @@ from projects.indicators.validation import (
     merged,
     title_clean,
 )
-from projects.models import Indicator, IndicatorLevel, IndicatorRevision
+from projects.models import (
+    Action,
+    EvaluationSession,
+    Indicator,
+    IndicatorLevel,
+    IndicatorRevision,
+    Placement,
+)
 from territories.models import CoordinationGroup
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
@@ -115,6 +122,53 @@ def _levels_write(
         written.append((texts, criteria))
     IndicatorLevel.objects.filter(indicator=indicator, position__gt=len(levels)).delete()
     return written
+
+
+def _scale_size_check(indicator: Indicator, size: int) -> None:
+    """Evaluations compare only on the same scale: once the territory was placed on it, or
+    while other groups hold an adopted copy of it, its number of levels stays."""
+    if IndicatorLevel.objects.filter(indicator=indicator).count() == size:
+        return
+    if Placement.objects.filter(indicator=indicator).exists():
+        raise DomainError(
+            _(
+                "The territory was already placed on this scale: its number of levels cannot "
+                "change, or the evaluations would no longer compare. Write a new indicator "
+                "for another scale."
+            ),
+            field="levels",
+        )
+    with cross_tenant():
+        in_lineage = (
+            Indicator.objects.filter(lineage=indicator.lineage).exclude(pk=indicator.pk).exists()
+        )
+    if in_lineage:
+        raise DomainError(
+            _(
+                "This indicator shares its scale with adopted copies in other groups, so that "
+                "their evaluations add up: its number of levels cannot change."
+            ),
+            field="levels",
+        )
+
+
+def _back_to_draft_check(indicator: Indicator) -> None:
+    """A published session or action shows the indicator: it stays published."""
+    if indicator.status != Indicator.Status.PUBLISHED:
+        return
+    if (
+        EvaluationSession.objects.filter(
+            indicators=indicator, status=EvaluationSession.Status.PUBLISHED
+        ).exists()
+        or Action.objects.filter(indicators=indicator, published=True).exists()
+    ):
+        raise DomainError(
+            _(
+                "A published evaluation or action shows this indicator: it cannot go back to "
+                "being a draft."
+            ),
+            field="status",
+        )
 
 
 def _revision_write(
@@ -258,6 +312,9 @@ def indicator_update(
             raise DomainError(_("Give the indicator a title."), field="title")
         cleaned = levels_clean(levels)
         criteria_check(tenant, cleaned)
+        _scale_size_check(locked, len(cleaned))
+        if status == Indicator.Status.DRAFT:
+            _back_to_draft_check(locked)
         before = {"status": locked.status, "shared": locked.shared, "component": component.code}
         moved = component.pk != locked.component_id
         locked.component = component
@@ -396,19 +453,25 @@ def indicator_adopt(
         )
     component = component_in_grid(found.component, move=True)
     with tenant_scope(tenant):
-        if Indicator.objects.filter(tenant=tenant, origin=found).exists():
-            raise DomainError(
-                _("%(group)s has already adopted this indicator.") % {"group": tenant.name}
-            )
-        indicator = Indicator.objects.create(
-            tenant=tenant,
-            component=component,
-            language=found.language,
-            texts=copy.deepcopy(found.texts),
-            origin=found,
-            lineage=found.lineage or found.pk,
-            created_by=actor if actor is not None and actor.is_authenticated else None,
+        already = DomainError(
+            _("%(group)s has already adopted this indicator.") % {"group": tenant.name}
         )
+        if Indicator.objects.filter(tenant=tenant, origin=found).exists():
+            raise already
+        try:
+            # Two adoptions at once: the database keeps one (projects_indicator_adopted_once).
+            with transaction.atomic():
+                indicator = Indicator.objects.create(
+                    tenant=tenant,
+                    component=component,
+                    language=found.language,
+                    texts=copy.deepcopy(found.texts),
+                    origin=found,
+                    lineage=found.lineage or found.pk,
+                    created_by=actor if actor is not None and actor.is_authenticated else None,
+                )
+        except IntegrityError:
+            raise already from None
         written: list[tuple[dict, list[int]]] = []
         for position, texts in enumerate(levels, start=1):
             IndicatorLevel.objects.create(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from criteria.models import Component, Criterion
 from criteria.selectors import criterion_list
 from projects.indicators.selectors import component_current, indicator_language_codes
+from projects.models import Indicator
 from territories.models import CoordinationGroup
 from wikispiral.errors import DomainError
 from wikispiral.text import invisibles_strip, line_clean, newlines_normalise
@@ -193,3 +194,15 @@ def merged(texts: Mapping, language: str, values: Mapping[str, str]) -> dict:
 
 def has(texts: Mapping, key: str) -> bool:
     return any((value or {}).get(key) for value in texts.values())
+
+
+def indicators_published_check(indicators: Iterable[Indicator], *, field: str) -> None:
+    """What is published (a session, an action) shows only published indicators: a draft's
+    texts would otherwise reach everyone through it."""
+    drafts = [i for i in indicators if i.status != Indicator.Status.PUBLISHED]
+    if drafts:
+        raise DomainError(
+            _("Publish these indicators first, they are still drafts: %(titles)s.")
+            % {"titles": ", ".join(f"“{indicator.title}”" for indicator in drafts)},
+            field=field,
+        )

@@ -72,6 +72,13 @@ class Indicator(models.Model):
         verbose_name_plural = _("progress indicators")
         ordering = ["tenant_id", "id"]
         indexes = [models.Index(fields=["tenant", "status"], name="projects_indicator_tenant")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "origin"],
+                condition=Q(origin__isnull=False),
+                name="projects_indicator_adopted_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

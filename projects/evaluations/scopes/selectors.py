@@ -131,21 +131,32 @@ def snapshot_years(snapshot: EvaluationSnapshot | None) -> list[int]:
     return sorted({int(year) for year in (snapshot.cube or {}).get("year", [])})
 
 
-def _roots(lineages: set[int]) -> dict[int, Indicator]:
-    """The root indicator of each lineage (those still there), with their levels: two
-    queries."""
+def _named_by(lineages: set[int], tenant_id: int | None) -> dict[int, Indicator]:
+    """The indicator whose texts name each lineage, with its levels (two queries): in a
+    coordination group's or homogeneous group's scope, the group's own indicator of it (its
+    own words, a draft only its members see the scope of); in a place, a published indicator
+    of a group that is not hidden, the lineage's first one when it qualifies. A lineage with
+    none is shown with a neutral label."""
     with cross_tenant():
-        return {
-            indicator.pk: indicator
-            for indicator in Indicator.objects.filter(pk__in=sorted(lineages)).prefetch_related(
-                "levels"
-            )
-        }
+        rows = Indicator.objects.filter(lineage__in=sorted(lineages))
+        if tenant_id is not None:
+            rows = rows.filter(tenant_id=tenant_id)
+        else:
+            rows = rows.filter(status=Indicator.Status.PUBLISHED, tenant__is_hidden=False)
+        found: dict[int, Indicator] = {}
+        for indicator in rows.prefetch_related("levels").order_by("pk"):
+            chosen = found.get(indicator.lineage)
+            if chosen is None or (indicator.pk == indicator.lineage != chosen.pk):
+                found[indicator.lineage] = indicator
+        return found
 
 
-def scope_results(snapshot: EvaluationSnapshot | None, *, year: int | None = None) -> ScopeResults:
+def scope_results(
+    snapshot: EvaluationSnapshot | None, *, year: int | None = None, tenant_id: int | None = None
+) -> ScopeResults:
     """The snapshot's results in year (its latest year by default), one per lineage, by title
-    in the reader's language."""
+    in the reader's language; tenant_id: the coordination group behind the scope (None for
+    places), whose own indicators name the lineages."""
     figures = snapshot_figures(snapshot)
     years = sorted({year for _lineage, year in figures})
     if year is None and years:
@@ -154,7 +165,7 @@ def scope_results(snapshot: EvaluationSnapshot | None, *, year: int | None = Non
         return ScopeResults(snapshot, years, year, [])
     language = reader_language()
     lineages = {lineage for lineage, at in figures if at == year}
-    roots = _roots(lineages)
+    roots = _named_by(lineages, tenant_id)
     results = []
     for lineage in lineages:
         found = figures[(lineage, year)]

@@ -121,7 +121,13 @@ def scope_progress(request: HttpRequest, key: str) -> HttpResponse:
             year = form.cleaned_data["year"]
         else:
             status = 400
-    results = scope_results(snapshot, year=year) if status == 200 else None
+    results = (
+        scope_results(
+            snapshot, year=year, tenant_id=ref.tenant.pk if ref.tenant is not None else None
+        )
+        if status == 200
+        else None
+    )
     blocks = []
     if results is not None and results.year is not None:
         blocks = [
