@@ -130,40 +130,54 @@ class Browse:
         return len({child.scope for child in self.children}) > 1
 
 
-def scope_browse(ref: ScopeRef) -> Browse:
-    """What lies directly under ref that any visitor may see, with the figures of its
-    snapshots, by name (places first); and the visible coordination groups under ref."""
-    groups: list[GroupPlace] = []
+def scopes_below(ref: ScopeRef) -> tuple[list[ChildScope], list[GroupPlace]]:
+    """The scopes directly under ref that any visitor may see (places first, by name; their
+    figures not read yet), and the visible coordination groups under ref. Pages that add up
+    other things over the same scopes (the evaluations) list them the same way."""
     if ref.scope == Scope.COORDINATION_GROUP and ref.tenant is not None:
         below = [
             ChildScope(Scope.HOMOGENEOUS_GROUP, place.pk, place.name)
             for place in homogeneous_groups_of(tenant=ref.tenant)
         ]
-    elif ref.scope in _LEVELS:
-        level = _LEVELS[Scope(ref.scope)]
-        groups = groups_under(level=level, pk=ref.scope_id)
-        below = [
-            ChildScope(
-                _SCOPES[item.level],
-                item.pk,
-                item.name,
-                coordination_groups=item.groups if item.level != "group" else None,
-            )
-            for item in places_below(groups, level=level)
-        ]
-    else:
-        return Browse()
-    if not below:
-        return Browse([], groups)
+        return below, []
+    if ref.scope not in _LEVELS:
+        return [], []
+    level = _LEVELS[Scope(ref.scope)]
+    groups = groups_under(level=level, pk=ref.scope_id)
+    below = [
+        ChildScope(
+            _SCOPES[item.level],
+            item.pk,
+            item.name,
+            coordination_groups=item.groups if item.level != "group" else None,
+        )
+        for item in places_below(groups, level=level)
+    ]
+    return below, groups
+
+
+def scopes_condition(children: list[ChildScope]) -> Q:
+    """A filter on (scope, scope_id) rows matching children (children must not be empty)."""
     wanted: dict[str, list[int]] = {}
-    for child in below:
+    for child in children:
         wanted.setdefault(child.scope, []).append(child.scope_id)
     condition = Q()
     for scope, ids in wanted.items():
         condition |= Q(scope=scope, scope_id__in=ids)
+    return condition
+
+
+def scope_browse(ref: ScopeRef) -> Browse:
+    """What lies directly under ref that any visitor may see, with the figures of its
+    snapshots, by name (places first); and the visible coordination groups under ref."""
+    below, groups = scopes_below(ref)
+    if not below:
+        return Browse([], groups)
     figures = {
         (scope, scope_id): (criteria, homogeneous)
-        for scope, scope_id, criteria, homogeneous in Snapshot.objects.filter(condition)
+        for scope, scope_id, criteria, homogeneous in Snapshot.objects.filter(
+            scopes_condition(below)
+        )
         .order_by()
         .values_list("scope", "scope_id", "criteria_count", "groups_count")
     }

@@ -6,7 +6,6 @@ saved. The job kind's reset, failed, revive and orphans callbacks put back, fail
 reports whose runs died, so a killed worker or a flushed broker loses nothing.
 """
 
-import contextlib
 import datetime
 import logging
 import secrets
@@ -16,7 +15,6 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -29,6 +27,7 @@ from territories.models import CoordinationGroup
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
+from wikispiral.jobs.leases import RowLease
 from wikispiral.jobs.services import job_enqueue
 from wikispiral.tenancy import cross_tenant, tenant_scope
 
@@ -39,6 +38,8 @@ TIME_LIMIT = 300
 # A report "running" for longer than the hard limit lost its worker: a run may claim it again
 # (the jobs' sweep normally puts it back to waiting before that).
 RUNNING_TIMEOUT = datetime.timedelta(seconds=TIME_LIMIT + 60)
+# A run presumed dead after RUNNING_TIMEOUT is taken over (wikispiral/jobs/leases.py).
+LEASE = RowLease(ImpactReport, RUNNING_TIMEOUT)
 IN_PROGRESS = (ImpactReport.Status.QUEUED, ImpactReport.Status.RUNNING)
 
 # Messages stored on a failed report, translated when shown (the reader's language).
@@ -146,69 +147,31 @@ def impact_report_render(
 def _render(
     tenant: CoordinationGroup, report_id: int, checkpoint: Callable[[], None] | None
 ) -> ImpactReport | None:
-    started_at = _claim(report_id)
+    started_at = LEASE.claim(report_id)
     if started_at is None:
         return None
     report = ImpactReport.objects.select_related("tenant", "action").get(pk=report_id)
     try:
         report.frozen = impact_freeze(report=report)
-        _progress(report_id, started_at, 30)
+        LEASE.progress(report_id, started_at, 30)
         html = document.impact_report_html(frozen=report.frozen)
-        _progress(report_id, started_at, 50)
+        LEASE.progress(report_id, started_at, 50)
         # Looked up on the module at call time: tests replace document.impact_report_pdf.
         pdf, pages = document.impact_report_pdf(html)
-        _progress(report_id, started_at, 90)
+        LEASE.progress(report_id, started_at, 90)
         if checkpoint is not None:
             checkpoint()
         return _finish(report, started_at, pdf=pdf, pages=pages)
     except OperationalError:
-        _release(report_id, started_at)
+        LEASE.release(report_id, started_at)
         raise
     except Exception as error:
         # Anything else is a bug or a limit: the person gets a plain message, the logs the rest.
         logger.exception("Impact report %s failed", report_id)
         too_long = type(error).__name__ == "SoftTimeLimitExceeded"
-        _fail(report_id, started_at, FAILED_TOO_LONG if too_long else FAILED_GENERIC)
+        LEASE.fail(report_id, started_at, FAILED_TOO_LONG if too_long else FAILED_GENERIC)
     report.refresh_from_db()
     return report
-
-
-def _claim(report_id: int) -> datetime.datetime | None:
-    """Take the report (queued, or running longer than the time limit) in one conditional
-    UPDATE; None when another run has it or it is finished."""
-    now = timezone.now()
-    claimed = (
-        ImpactReport.objects.filter(pk=report_id)
-        .filter(
-            Q(status=ImpactReport.Status.QUEUED)
-            | Q(status=ImpactReport.Status.RUNNING, started_at__lt=now - RUNNING_TIMEOUT)
-        )
-        .update(status=ImpactReport.Status.RUNNING, started_at=now, progress=5, message="")
-    )
-    return now if claimed else None
-
-
-def _ours(report_id: int, started_at: datetime.datetime) -> QuerySet[ImpactReport]:
-    # A run that was presumed dead and reclaimed must not write over its successor.
-    return ImpactReport.objects.filter(
-        pk=report_id, status=ImpactReport.Status.RUNNING, started_at=started_at
-    )
-
-
-def _progress(report_id: int, started_at: datetime.datetime, value: int) -> None:
-    _ours(report_id, started_at).update(progress=value)
-
-
-def _release(report_id: int, started_at: datetime.datetime) -> None:
-    # If the database is away, the jobs' sweep puts the report back once the run's lease is over.
-    with contextlib.suppress(OperationalError):
-        _ours(report_id, started_at).update(status=ImpactReport.Status.QUEUED, progress=0)
-
-
-def _fail(report_id: int, started_at: datetime.datetime, message: str) -> None:
-    _ours(report_id, started_at).update(
-        status=ImpactReport.Status.FAILED, message=message, finished_at=timezone.now()
-    )
 
 
 def _finish(
@@ -222,7 +185,7 @@ def _finish(
         f"{secrets.token_hex(8)}.pdf"
     )
     report.file.save(name, ContentFile(pdf), save=False)
-    done = _ours(report.pk, started_at).update(
+    done = LEASE.ours(report.pk, started_at).update(
         status=ImpactReport.Status.DONE,
         progress=100,
         file=report.file.name,

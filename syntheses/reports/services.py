@@ -4,7 +4,6 @@ scope's latest snapshot, turned into HTML and PDF (syntheses.reports.document) a
 jobs' sweep hooks give up on, revive and requeue reports whose runs died.
 """
 
-import contextlib
 import dataclasses
 import datetime
 import logging
@@ -16,10 +15,6 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import (
-    Q,
-    QuerySet,
-)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +36,7 @@ from syntheses.selectors import (
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
+from wikispiral.jobs.leases import RowLease
 from wikispiral.jobs.services import job_enqueue
 from wikispiral.wiki.models import Page
 from wikispiral.wiki.selectors import page_translation_find
@@ -52,6 +48,8 @@ TIME_LIMIT = 300
 # A report "running" for longer than the hard limit lost its worker (killed, out of memory): a
 # run may claim it again (the jobs' sweep normally puts it back to waiting before that).
 RUNNING_TIMEOUT = datetime.timedelta(seconds=TIME_LIMIT + 60)
+# A run presumed dead after RUNNING_TIMEOUT is taken over (wikispiral/jobs/leases.py).
+LEASE = RowLease(Report, RUNNING_TIMEOUT)
 
 
 IN_PROGRESS = (Report.Status.QUEUED, Report.Status.RUNNING)
@@ -139,70 +137,34 @@ def report_render(*, report_id: int, checkpoint: Callable[[], None] | None = Non
     with a message (earlier reports stay). A transient database error (OperationalError) puts
     the report back in the queue and is raised again, for the task to retry.
     """
-    started_at = _claim(report_id)
+    started_at = LEASE.claim(report_id)
     if started_at is None:
         return None
     report = Report.objects.select_related("grid_version").get(pk=report_id)
     try:
         ref = _scope_of(report)
         report_freeze(report=report, ref=ref)
-        _progress(report, started_at, 30)
+        LEASE.progress(report.pk, started_at, 30)
         html = report_html(report)
-        _progress(report, started_at, 50)
+        LEASE.progress(report.pk, started_at, 50)
         # Looked up on the package at call time: tests replace syntheses.reports.report_pdf.
         pdf, pages = reports.report_pdf(html)
-        _progress(report, started_at, 90)
+        LEASE.progress(report.pk, started_at, 90)
         if checkpoint is not None:
             checkpoint()
         return _finish(report, started_at, pdf=pdf, pages=pages, ref=ref)
     except OperationalError:
-        _release(report_id, started_at)
+        LEASE.release(report_id, started_at)
         raise
     except Http404:
-        _fail(report_id, started_at, FAILED_NO_SCOPE)
+        LEASE.fail(report_id, started_at, FAILED_NO_SCOPE)
     except Exception as error:
         # Anything else is a bug or a limit: the person gets a plain message, the logs the rest.
         logger.exception("Report %s failed", report_id)
         too_long = type(error).__name__ == "SoftTimeLimitExceeded"
-        _fail(report_id, started_at, FAILED_TOO_LONG if too_long else FAILED_GENERIC)
+        LEASE.fail(report_id, started_at, FAILED_TOO_LONG if too_long else FAILED_GENERIC)
     report.refresh_from_db()
     return report
-
-
-def _claim(report_id: int) -> datetime.datetime | None:
-    """Take the report (queued, or running longer than the time limit) in one conditional
-    UPDATE; None when another run has it or it is finished."""
-    now = timezone.now()
-    claimed = (
-        Report.objects.filter(pk=report_id)
-        .filter(
-            Q(status=Report.Status.QUEUED)
-            | Q(status=Report.Status.RUNNING, started_at__lt=now - RUNNING_TIMEOUT)
-        )
-        .update(status=Report.Status.RUNNING, started_at=now, progress=5, message="")
-    )
-    return now if claimed else None
-
-
-def _ours(report_id: int, started_at: datetime.datetime) -> QuerySet[Report]:
-    # A run that was presumed dead and reclaimed must not write over its successor.
-    return Report.objects.filter(pk=report_id, status=Report.Status.RUNNING, started_at=started_at)
-
-
-def _progress(report: Report, started_at: datetime.datetime, value: int) -> None:
-    _ours(report.pk, started_at).update(progress=value)
-
-
-def _release(report_id: int, started_at: datetime.datetime) -> None:
-    # If the database is away, the jobs' sweep puts the report back once the run's lease is over.
-    with contextlib.suppress(OperationalError):
-        _ours(report_id, started_at).update(status=Report.Status.QUEUED, progress=0)
-
-
-def _fail(report_id: int, started_at: datetime.datetime, message: str) -> None:
-    _ours(report_id, started_at).update(
-        status=Report.Status.FAILED, message=message, finished_at=timezone.now()
-    )
 
 
 def _finish(
@@ -216,7 +178,7 @@ def _finish(
     )
     report.file.save(name, ContentFile(pdf), save=False)
     with transaction.atomic():
-        done = _ours(report.pk, started_at).update(
+        done = LEASE.ours(report.pk, started_at).update(
             status=Report.Status.DONE,
             progress=100,
             file=report.file.name,

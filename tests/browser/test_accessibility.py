@@ -45,6 +45,7 @@ def demo_site(settings) -> dict[str, str]:
     call_command("seed_territories", verbosity=0)
     call_command("generate_demo_data", "--criteria", "120", "--force", verbosity=0)
     call_command("seed_projects", verbosity=0)
+    call_command("seed_progress", verbosity=0)
     return _addresses()
 
 
@@ -104,7 +105,44 @@ def _addresses() -> dict[str, str]:
         )
     if application is not None:
         addresses["application"] = reverse("applications:detail", kwargs={"pk": application.pk})
+    addresses.update(_progress_addresses())
     return addresses
+
+
+def _progress_addresses() -> dict[str, str]:
+    """The pages of the demo platform's indicators, evaluations, actions and reports."""
+    from projects.models import Action, EvaluationSession, Indicator
+
+    with cross_tenant():
+        indicator = (
+            Indicator.objects.filter(status="published").select_related("tenant").order_by("pk")
+        ).first()
+        assert indicator is not None, "seed_progress made no indicator"
+        cg = indicator.tenant.slug
+        session = EvaluationSession.objects.filter(tenant=indicator.tenant, status="published")
+        action = Action.objects.filter(tenant=indicator.tenant, published=True)
+        session_pk, action_pk = session.first().pk, action.first().pk
+    in_group = {"cg": cg}
+    return {
+        "indicators": reverse("indicators:list", kwargs=in_group),
+        "indicator": reverse("indicators:detail", kwargs={**in_group, "indicator": indicator.pk}),
+        "indicator edit": reverse(
+            "indicators:edit", kwargs={**in_group, "indicator": indicator.pk}
+        ),
+        "new indicator": reverse("indicators:new", kwargs=in_group),
+        "shared indicators": reverse("indicators:shared"),
+        "evaluations": reverse("evaluations:list", kwargs=in_group),
+        "evaluation": reverse("evaluations:detail", kwargs={**in_group, "session": session_pk}),
+        "tally": reverse("evaluations:placements", kwargs={**in_group, "session": session_pk}),
+        "actions": reverse("actions:list", kwargs=in_group),
+        "action": reverse("actions:detail", kwargs={**in_group, "action": action_pk}),
+        "new action": reverse("actions:new", kwargs=in_group),
+        "impact reports": reverse("impact:list", kwargs=in_group),
+        "network evaluations": reverse("evaluation_scopes:scope", kwargs={"key": "network"}),
+        "group evaluations": reverse(
+            "evaluation_scopes:scope", kwargs={"key": f"cg-{indicator.tenant_id}"}
+        ),
+    }
 
 
 ROLE_PAGES = {
@@ -124,6 +162,16 @@ ROLE_PAGES = {
         "sign up",
         "apply",
         "members",
+        "indicators",
+        "indicator",
+        "shared indicators",
+        "evaluations",
+        "evaluation",
+        "actions",
+        "action",
+        "impact reports",
+        "network evaluations",
+        "group evaluations",
     ],
     "citizen": ["my wikispiral", "profile", "join", "home"],
     "facilitator": [
@@ -133,6 +181,11 @@ ROLE_PAGES = {
         "group synthesis",
         "reports",
         "group page",
+        "new indicator",
+        "indicator edit",
+        "tally",
+        "new action",
+        "action",
     ],
     "secretariat": ["my wikispiral", "secretariat", "applications", "application"],
 }

@@ -10,7 +10,6 @@ checked by the views.
 
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from projects.evaluations.figures import (
@@ -22,9 +21,9 @@ from projects.evaluations.figures import (
     reader_language,
 )
 from projects.models import EvaluationSnapshot, Indicator
+from syntheses.browse import scopes_below, scopes_condition
 from syntheses.models import Scope
 from syntheses.selectors import ScopeRef
-from territories.directory.places import groups_under, homogeneous_groups_of, places_below
 from wikispiral.tenancy import cross_tenant
 
 
@@ -202,23 +201,6 @@ def scope_results(
 
 # --- Browsing down ------------------------------------------------------------------------------
 
-# territories' places levels as scopes ("group": a coordination group).
-_SCOPES = {
-    "continent": Scope.CONTINENT,
-    "country": Scope.COUNTRY,
-    "region": Scope.REGION,
-    "locality": Scope.LOCALITY,
-    "group": Scope.COORDINATION_GROUP,
-}
-_LEVELS = {
-    Scope.NETWORK: "network",
-    Scope.CONTINENT: "continent",
-    Scope.COUNTRY: "country",
-    Scope.REGION: "region",
-    Scope.LOCALITY: "locality",
-    Scope.PROJECT: "project",
-}
-
 
 @dataclass(frozen=True)
 class ChildScope:
@@ -240,29 +222,19 @@ class ChildScope:
 
 def scope_children(ref: ScopeRef) -> list[ChildScope]:
     """What lies directly under ref that any visitor may see (hidden groups never appear),
-    places first, with their placements: two queries."""
-    if ref.scope == Scope.COORDINATION_GROUP and ref.tenant is not None:
-        below = [
-            (Scope.HOMOGENEOUS_GROUP, place.pk, place.name)
-            for place in homogeneous_groups_of(tenant=ref.tenant)
-        ]
-    elif ref.scope in _LEVELS:
-        level = _LEVELS[Scope(ref.scope)]
-        groups = groups_under(level=level, pk=ref.scope_id)
-        below = [
-            (_SCOPES[item.level], item.pk, item.name) for item in places_below(groups, level=level)
-        ]
-    else:
-        return []
+    places first, with their placements: the syntheses' own listing, and one query."""
+    below, _groups = scopes_below(ref)
     if not below:
         return []
-    condition = Q()
-    for scope in {scope for scope, _pk, _name in below}:
-        condition |= Q(scope=scope, scope_id__in=[pk for kind, pk, _n in below if kind == scope])
     counts = {
         (scope, pk): count
-        for scope, pk, count in EvaluationSnapshot.objects.filter(condition)
+        for scope, pk, count in EvaluationSnapshot.objects.filter(scopes_condition(below))
         .order_by()
         .values_list("scope", "scope_id", "placements_count")
     }
-    return [ChildScope(scope, pk, name, counts.get((scope, pk), 0)) for scope, pk, name in below]
+    return [
+        ChildScope(
+            child.scope, child.scope_id, child.name, counts.get((child.scope, child.scope_id), 0)
+        )
+        for child in below
+    ]
