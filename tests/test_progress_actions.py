@@ -710,3 +710,48 @@ def test_the_change_leaves_out_indicators_neither_evaluation_placed(world, clien
     change = body[body.index('id="change-title"') :]
 
     assert "Safe streets" in change and "Clean air" not in change
+
+
+def test_the_same_pledge_sent_twice_is_recorded_once(world, client):
+    action = _create(world)
+    client.force_login(world.member)
+    send = {"pledger": "person", "offer": "time", "submission": "a1b2c3", "description": "Once"}
+
+    first = client.post(_url(world, "pledge_new", action=action.pk), send)
+    again = client.post(_url(world, "pledge_new", action=action.pk), send)
+
+    assert first.status_code == 302 and again.status_code == 302
+    with tenant_scope(world.tenant):
+        assert Pledge.objects.filter(action=action, description="Once").count() == 1
+    # Another send (a new form) is another pledge.
+    client.post(_url(world, "pledge_new", action=action.pk), {**send, "submission": "d4e5"})
+    with tenant_scope(world.tenant):
+        assert Pledge.objects.filter(action=action, description="Once").count() == 2
+
+
+def test_a_refused_send_may_be_corrected_and_sent_again(world, client):
+    action = _create(world)
+    client.force_login(world.member)
+    send = {"pledger": "person", "offer": "money", "amount": "-5", "submission": "f6"}
+
+    refused = client.post(_url(world, "pledge_new", action=action.pk), send)
+    corrected = client.post(_url(world, "pledge_new", action=action.pk), {**send, "amount": "5"})
+
+    assert refused.status_code == 400 and corrected.status_code == 302
+    with tenant_scope(world.tenant):
+        assert Pledge.objects.filter(action=action).count() == 1
+
+
+def test_the_same_new_action_sent_twice_opens_one_action(world, client):
+    client.force_login(world.facilitator)
+    send = {"title": "Market day", "language": "en", "status": "proposed", "submission": "9z"}
+
+    first = client.post(_url(world, "new"), send)
+    again = client.post(_url(world, "new"), send)
+
+    with tenant_scope(world.tenant):
+        opened = Action.objects.get(title="Market day")
+    assert first["Location"] == again["Location"] == _url(world, "detail", action=opened.pk)
+    # The form carries a fresh key each time it is shown.
+    page = client.get(_url(world, "new")).content.decode()
+    assert 'name="submission"' in page

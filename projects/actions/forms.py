@@ -1,6 +1,7 @@
 """The forms of the actions' pages. They only parse: the services check everything else (that
 each id is the group's, the dates, the amounts) and their refusals are shown on the forms."""
 
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
@@ -31,7 +32,16 @@ def _component_label(component: Component) -> str:
     return f"{component.code} {component.label()}"
 
 
-class ActionForm(forms.Form):
+class SendOnce(forms.Form):
+    """A form whose send is remembered (projects.actions.views.SEND_SECONDS): the same send
+    again, after a double click or a lost answer, saves nothing twice."""
+
+    submission = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex
+    )
+
+
+class ActionForm(SendOnce):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
         label=_("Description"),
@@ -161,7 +171,7 @@ class EvaluationsForm(forms.Form):
         return self.sessions.get(pk) if pk is not None else None
 
 
-class PledgeForm(forms.Form):
+class PledgeForm(SendOnce):
     pledger = forms.ChoiceField(
         label=_("Who pledges"),
         choices=Pledge.Pledger.choices,

@@ -8,14 +8,22 @@ anyone else). Its facilitators build actions; its members pledge.
 """
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects.actions import selectors, services
-from projects.actions.forms import ActionForm, EvaluationsForm, PledgeForm, StateFilterForm
+from projects.actions.forms import (
+    ActionForm,
+    EvaluationsForm,
+    PledgeForm,
+    SendOnce,
+    StateFilterForm,
+)
 from projects.impact.views import impact_panel
 from projects.models import Action, Pledge
 from projects.permissions import can_build_progress, can_pledge, can_see_progress_drafts
@@ -30,6 +38,18 @@ from wikispiral.wiki.permissions import can_edit_page, can_view_page
 from wikispiral.wiki.selectors import revision_render
 
 PER_PAGE = 50
+
+
+# How long a send of the new-action or pledge form is remembered: the same send again (a
+# double click, a resend after a lost answer) saves nothing twice.
+SEND_SECONDS = 15 * 60
+
+
+def _send_key(request: MemberHttpRequest, kind: str, form: SendOnce) -> str | None:
+    token = form.cleaned_data.get("submission") or ""
+    if not token:
+        return None
+    return f"projects:send:{kind}:{request.tenant.pk}:{request.user.pk}:{token}"
 
 
 def _builder_or_404(request: MemberHttpRequest) -> None:
@@ -114,10 +134,21 @@ def _form_page(
 @tenant_required()
 @require_http_methods(["GET", "POST"])
 def action_new(request: MemberHttpRequest, cg: str) -> HttpResponse:
-    """Open an action (the facilitators): its wiki page is created with it."""
+    """Open an action (the facilitators): its wiki page is created when it is published."""
     _builder_or_404(request)
     form = _action_form(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        key = _send_key(request, "action", form)
+        if key is not None and not cache.add(key, 0, SEND_SECONDS):
+            # The same send again: lead to what the first one opened.
+            opened = cache.get(key)
+            messages.info(request, _("This action was already opened."))
+            if opened:
+                done = selectors.action_get_or_404(
+                    tenant=request.tenant, user=request.user, pk=opened
+                )
+                return redirect(_detail_url(request, done))
+            return redirect(reverse("actions:list", kwargs={"cg": request.tenant.slug}))
         try:
             action = services.action_create(
                 tenant=request.tenant,
@@ -126,9 +157,18 @@ def action_new(request: MemberHttpRequest, cg: str) -> HttpResponse:
                 **form.service_fields(),
             )
         except DomainError as error:
+            if key is not None:
+                cache.delete(key)
             error.add_to(form)
         else:
-            messages.success(request, _("The action is open, with its page in the wiki."))
+            if key is not None:
+                cache.set(key, action.pk, SEND_SECONDS)
+            messages.success(
+                request,
+                _("The action is open, with its page in the wiki.")
+                if action.published
+                else _("The action is open as a draft: publishing it gives it its wiki page."),
+            )
             return redirect(_detail_url(request, action))
     return _form_page(request, form, None, status=400 if request.method == "POST" else 200)
 
@@ -279,11 +319,17 @@ def pledge_new(request: MemberHttpRequest, cg: str, action: int) -> HttpResponse
     found = selectors.action_get_or_404(tenant=request.tenant, user=request.user, pk=action)
     form = PledgeForm(request.POST, groups=selectors.group_options(tenant=request.tenant))
     if form.is_valid():
+        key = _send_key(request, "pledge", form)
+        if key is not None and not cache.add(key, 1, SEND_SECONDS):
+            messages.info(request, _("This pledge was already recorded."))
+            return redirect(_detail_url(request, found) + "#pledges")
         try:
             services.pledge_create(
                 tenant=request.tenant, actor=request.user, action=found, **form.service_fields()
             )
         except DomainError as error:
+            if key is not None:
+                cache.delete(key)
             error.add_to(form)
         else:
             messages.success(request, _("Thank you: your pledge is recorded."))
