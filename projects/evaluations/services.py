@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.evaluations import rollup
+from projects.evaluations.figures import scale_sizes
 from projects.indicators.validation import indicators_published_check
 from projects.models import EvaluationSession, Indicator, IndicatorLevel, Placement
 from territories.models import CoordinationGroup, HomogeneousGroup
@@ -135,12 +136,7 @@ def _indicators_check(
             raise DomainError(
                 _("This indicator is not one of this coordination group's."), field="indicators"
             )
-    sizes = dict(
-        IndicatorLevel.objects.filter(indicator__in=chosen)
-        .values("indicator_id")
-        .annotate(n=Count("id"))
-        .values_list("indicator_id", "n")
-    )
+    sizes = scale_sizes(indicator.pk for indicator in chosen)
     for indicator in chosen:
         if sizes.get(indicator.pk, 0) < 2:
             raise DomainError(

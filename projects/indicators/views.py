@@ -18,7 +18,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods
 
 from criteria.selectors import component_choices, component_list
@@ -156,7 +155,6 @@ def index(request: TenantHttpRequest, cg: str) -> HttpResponse:
     return render(request, "projects/indicators/list.html", context)
 
 
-@gzip_page
 @require_GET
 @tenant_required(public=True)
 def detail(request: TenantHttpRequest, cg: str, indicator: int) -> HttpResponse:
@@ -258,7 +256,6 @@ def _actor(request: TenantHttpRequest) -> User:
     return cast(User, request.user)  # past _builder_or_404: signed in
 
 
-@gzip_page
 @require_http_methods(["GET", "POST"])
 @tenant_required(public=True)
 def new(request: TenantHttpRequest, cg: str) -> HttpResponse:
@@ -324,7 +321,6 @@ def new(request: TenantHttpRequest, cg: str) -> HttpResponse:
     return _posted(request, scale, page, LEVELS_MIN, save)
 
 
-@gzip_page
 @require_http_methods(["GET", "POST"])
 @tenant_required(public=True)
 def edit(request: TenantHttpRequest, cg: str, indicator: int) -> HttpResponse:

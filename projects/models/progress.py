@@ -18,6 +18,18 @@ from syntheses.fields import PackedJSONField
 from syntheses.models import Scope
 
 
+def text_in(texts: dict, key: str, languages: tuple[str | None, ...]) -> str:
+    """texts[language][key] in the first of languages that has it, else in any language
+    ({"fr": {"title": ...}, ...}); "" when none has it."""
+    for code in languages:
+        if code and (texts.get(code) or {}).get(key):
+            return str(texts[code][key])
+    for value in texts.values():
+        if (value or {}).get(key):
+            return str(value[key])
+    return ""
+
+
 class Indicator(models.Model):
     """A scale of situations for one component of well-being, from the worst to the ideal,
     each level described in the citizens' words (IndicatorLevel). Its texts are kept per
@@ -85,13 +97,7 @@ class Indicator(models.Model):
 
     def text(self, key: str, language: str | None = None) -> str:
         """One of its texts in language, else in its own language, else in any."""
-        for code in (language, self.language):
-            if code and (self.texts.get(code) or {}).get(key):
-                return str(self.texts[code][key])
-        for value in self.texts.values():
-            if (value or {}).get(key):
-                return str(value[key])
-        return ""
+        return text_in(self.texts, key, (language, self.language))
 
     @property
     def title(self) -> str:
@@ -132,13 +138,7 @@ class IndicatorLevel(models.Model):
         return f"{self.indicator_id}:{self.position}"
 
     def text(self, key: str, language: str | None = None, fallback: str = "") -> str:
-        for code in (language, fallback):
-            if code and (self.texts.get(code) or {}).get(key):
-                return str(self.texts[code][key])
-        for value in self.texts.values():
-            if (value or {}).get(key):
-                return str(value[key])
-        return ""
+        return text_in(self.texts, key, (language, fallback))
 
 
 class IndicatorRevision(models.Model):
