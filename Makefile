@@ -93,6 +93,8 @@ run: messages
 	$(DEMO_LOAD) generate_demo_data --criteria 600
 	$(DEMO_LOAD) seed_projects
 	$(DEMO_LOAD) seed_progress
+	$(DEMO_LOAD) seed_events
+	$(DEMO_LOAD) seed_letters
 	@$(MANAGE) seed_demo --logins
 	@$(MANAGE) runserver 127.0.0.1:8000
 

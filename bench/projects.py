@@ -65,7 +65,7 @@ SELECT k.kind, k.subtype, 'Bench participant ' || s.n, 'bench-p-' || s.n, k.peop
        s.id, NULL, now() - (random() * interval '900 days')
 FROM spaces s, countries, groups,
      LATERAL (SELECT CASE WHEN r < 0.88 THEN 'citizen' ELSE 'collective' END AS kind,
-                     CASE WHEN r < 0.6 THEN 'person' WHEN r < 0.88 THEN 'household'
+                     CASE WHEN r < 0.6 THEN 'individual' WHEN r < 0.88 THEN 'family'
                           ELSE 'school' END AS subtype,
                      CASE WHEN r < 0.6 THEN 1 WHEN r < 0.88 THEN 1 + floor(random() * 5)::int
                           ELSE 20 + floor(random() * 400)::int END AS people
@@ -74,7 +74,7 @@ INSERT INTO wiki_space (slug, name, kind, is_public, created_at)
 SELECT 'bench-t-' || id, name, 'participant', true, now() FROM territories_coordinationgroup;
 INSERT INTO projects_participant (kind, subtype, name, slug, people, country_id,
                                   coordination_group_id, space_id, created_by_id, created_at)
-SELECT 'territory', 'coordination_group', g.name, 'bench-t-' || g.id,
+SELECT 'territory', 'local_platform', g.name, 'bench-t-' || g.id,
        5000 + floor(random() * 100000)::int, g.country_id, g.id, s.id, NULL, now()
 FROM territories_coordinationgroup g JOIN wiki_space s ON s.slug = 'bench-t-' || g.id
 WHERE NOT g.is_hidden;

@@ -13,6 +13,7 @@ class ProjectsConfig(AppConfig):
             evaluations_follow_places,
             evaluations_follow_visibility,
         )
+        from projects.followables import ACTION_FOLLOWABLE, participant_space_members
         from projects.highlights import group_progress_facts
         from projects.impact import jobs as impact_jobs  # noqa: F401
         from projects.indicators.views import synthesis_scope_links
@@ -26,8 +27,9 @@ class ProjectsConfig(AppConfig):
             register_group_visibility_changed,
         )
         from wikispiral.invitations import register_kind
+        from wikispiral.notifications.registry import register_followable
         from wikispiral.wiki.models import Space
-        from wikispiral.wiki.permissions import register_space_roles
+        from wikispiral.wiki.permissions import register_space_members, register_space_roles
 
         register_space_roles(Space.Kind.PARTICIPANT, participant_space_roles)
         # A territorial entity follows its coordination group when the secretariat hides it.
@@ -39,3 +41,6 @@ class ProjectsConfig(AppConfig):
         # A coordination group's synthesis page leads on to its progress indicators.
         register_scope_links(synthesis_scope_links)
         register_kind(PARTICIPANT_INVITATIONS)
+        # People follow co-responsibility actions (notifications engine).
+        register_followable(ACTION_FOLLOWABLE)
+        register_space_members(Space.Kind.PARTICIPANT, participant_space_members)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from projects import charts
 from projects.models import GOAL_KG_PER_PERSON, Category, Choice, Participant
+from projects.services.validation import SUBTYPES
 from projects.summaries import BANDS
 
 
@@ -37,6 +38,8 @@ class CategoryRow:
 @dataclass
 class SummaryDisplay:
     participants: list[tuple[str, int]]
+    # (kind, type, participants) of the types that have some, in the network's order.
+    subtypes: list[tuple[str, str, int]]
     participants_total: int
     people: int
     choices: int
@@ -64,6 +67,11 @@ class SummaryDisplay:
                 _("Participants"),
                 [_("Kind"), _("Participants")],
                 [list(r) for r in self.participants],
+            ),
+            (
+                _("Participants by type"),
+                [_("Kind"), _("Type"), _("Participants")],
+                [list(r) for r in self.subtypes],
             ),
             (
                 _("Choices"),
@@ -100,8 +108,15 @@ def summary_display(figures: dict) -> SummaryDisplay:
     bands = prints.get("bands") or []
     band_rows = [(band_label(index), count) for index, count in enumerate(bands)]
     median = prints.get("median_kg")
+    by_subtype = figures.get("subtypes", {})
     display = SummaryDisplay(
         participants=[(label, counts.get(kind, 0)) for kind, label in Participant.Kind.choices],
+        subtypes=[
+            (str(label), str(subtype.label), by_subtype[subtype.value])
+            for kind, label in Participant.Kind.choices
+            for subtype in SUBTYPES[kind]
+            if by_subtype.get(subtype.value)
+        ],
         participants_total=sum(counts.values()),
         people=figures.get("people", 0),
         choices=figures.get("choices", 0),

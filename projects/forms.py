@@ -9,15 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Category, CharterVote, Choice, Participant, Workshop
-from projects.services import SUBTYPES
+from projects.services import KIND_OF_SUBTYPE, SUBTYPES
 from territories.models import CoordinationGroup, Country
 from wikispiral.accounts.zones import zone_names
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-# The kind each sub-type belongs to: in the join form the sub-type chosen says the kind.
-KIND_OF_SUBTYPE = {subtype: kind for kind, subtypes in SUBTYPES.items() for subtype in subtypes}
 
 
 class JoinForm(forms.Form):
@@ -51,18 +47,25 @@ class JoinForm(forms.Form):
         label=_("People it covers"),
         min_value=1,
         initial=1,
-        help_text=_("How many people your footprint covers: 4 for a household of four."),
+        help_text=_(
+            "How many people your footprint covers: 4 for a family of four, the inhabitants "
+            "of a municipality."
+        ),
     )
     country = forms.ModelChoiceField(
-        label=_("Country"), queryset=Country.objects.order_by("name"), required=False
+        label=_("Country"),
+        queryset=Country.objects.order_by("name"),
+        required=False,
+        help_text=_("Needed for a municipality or a local platform that joins on its own."),
     )
     coordination_group = forms.ModelChoiceField(
         label=_("Coordination group"),
         queryset=CoordinationGroup.objects.none(),
         required=False,
         help_text=_(
-            "The coordination group you take part with, if any; for a territorial entity, the "
-            "one you facilitate and speak for."
+            "The coordination group you take part with, if any. A municipality or a local "
+            "platform may join through the coordination group it speaks for (its facilitators "
+            "make it join), or on its own."
         ),
     )
 
@@ -311,8 +314,16 @@ class ParticipantForm(forms.Form):
     people = forms.IntegerField(
         label=_("People it covers"),
         min_value=1,
-        help_text=_("How many people your footprint covers: 4 for a household of four."),
+        help_text=_("How many people your footprint covers: 4 for a family of four."),
     )
     country = forms.ModelChoiceField(
         label=_("Country"), queryset=Country.objects.order_by("name"), required=False
+    )
+
+
+class ReviewThemeForm(forms.Form):
+    theme = forms.CharField(
+        label=_("Theme of the meeting"),
+        max_length=200,
+        help_text=_("What the quarter's meeting is about: “Eating well on a small budget”."),
     )

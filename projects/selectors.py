@@ -1,7 +1,8 @@
 """Reading the project: participants, their choices and footprints, the latest additions."""
 
+import datetime
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, QuerySet
@@ -10,19 +11,23 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from projects import charter_rule
+from projects.charter_rule import CharterRule, quorum_for
 from projects.models import (
     Charter,
     CharterVote,
     Choice,
     Footprint,
     Participant,
+    ParticipantAnswer,
     ParticipantInvitation,
     ParticipantMember,
+    QuarterlyReview,
     Summary,
     Workshop,
     WorkshopSignup,
 )
-from projects.scopes import across_participants
+from projects.scopes import across_participants, participant_scope
 from territories.models import CoordinationGroup, Country
 from wikispiral.accounts.models import User
 
@@ -41,6 +46,12 @@ def participant_get(*, slug: str) -> Participant:
     ):
         raise Http404(_("No such participant."))
     return participant
+
+
+def participant_answered(*, participant: Participant) -> bool:
+    """Whether participant has answers to the SPIRAL questions (they count in its country)."""
+    with participant_scope(participant):
+        return ParticipantAnswer.objects.filter(participant=participant).exists()
 
 
 def participants_of(*, user: User | AnonymousUser) -> list[Participant]:
@@ -213,6 +224,39 @@ def charter_results(*, charter: Charter) -> CharterResults:
     )
 
 
+def participants_invited_count(*, joined_by: datetime.datetime | None = None) -> int:
+    """The participants who may give their voice on a charter: every one that is seen (a
+    territorial entity of a hidden coordination group is not); with joined_by, those who had
+    joined by then. The one rule of the quorum's basis (migration 0011 repeats it)."""
+    participants = Participant.objects.exclude(
+        kind=Participant.Kind.TERRITORY, coordination_group__is_hidden=True
+    )
+    if joined_by is not None:
+        participants = participants.filter(created_at__lte=joined_by)
+    return participants.count()
+
+
+def charter_votes_count(*, charter: Charter) -> tuple[int, int]:
+    """(voices, approving voices) given on charter."""
+    with across_participants():
+        voices = list(charter.votes.order_by().values_list("voice", flat=True))
+    return len(voices), sum(1 for voice in voices if voice in charter_rule.APPROVING)
+
+
+def charter_rule_get(*, charter: Charter, now: datetime.datetime) -> CharterRule:
+    """How charter's vote decides: for a draft, with today's participants (the number is
+    frozen when the vote opens); once it is over, with the voices counted."""
+    if charter.opens_at is None:
+        eligible = participants_invited_count()
+        return CharterRule(eligible=eligible, quorum=quorum_for(eligible), provisional=True)
+    eligible = charter.eligible or 0
+    rule = CharterRule(eligible=eligible, quorum=quorum_for(eligible), provisional=False)
+    if charter.state(now) != "closed":
+        return rule
+    votes, approvals = charter_votes_count(charter=charter)
+    return replace(rule, votes=votes, approvals=approvals)
+
+
 def charter_voted(*, charter: Charter, participants: list[Participant]) -> set[int]:
     """Which of participants have given their voice."""
     with across_participants():
@@ -226,6 +270,38 @@ def review_list() -> list[Summary]:
         Summary.objects.filter(scope=Summary.Scope.QUARTER)
         .order_by("-scope_id")
         .only("scope", "scope_id", "computed_at")
+    )
+
+
+@dataclass
+class QuarterItem:
+    year: int
+    quarter: int
+    theme: str
+
+
+def review_quarters() -> list[QuarterItem]:
+    """The quarters that have figures or a meeting (its theme when set), newest first (two
+    queries)."""
+    themes = {
+        (year, quarter): theme
+        for year, quarter, theme in QuarterlyReview.objects.values_list("year", "quarter", "theme")
+    }
+    keys = {(summary.scope_id // 10, summary.scope_id % 10) for summary in review_list()}
+    return [
+        QuarterItem(year, quarter, themes.get((year, quarter), ""))
+        for year, quarter in sorted(keys | set(themes), reverse=True)
+    ]
+
+
+def quarterly_review_get(*, year: int, quarter: int) -> QuarterlyReview | None:
+    """The quarter's meeting (its theme and report), if the organisers prepared it."""
+    return (
+        QuarterlyReview.objects.select_related(
+            "report__space", "report__current_revision", "written_by"
+        )
+        .filter(year=year, quarter=quarter)
+        .first()
     )
 
 

@@ -1,5 +1,5 @@
 """The project's summaries: for the whole project, each country and each coordination group,
-the participants by kind, choices by category and status, the emissions avoided, the
+the participants by kind and type, choices by category and status, the emissions avoided, the
 distribution of footprints and how it moves over the years, the most shared choices.
 
 One job computes them all with pandas from four reads (participants, choices, shares,
@@ -53,13 +53,14 @@ def _participants() -> pd.DataFrame:
         Participant.objects.order_by().values_list(
             "id",
             "kind",
+            "subtype",
             "people",
             "country_id",
             "coordination_group_id",
             "coordination_group__is_hidden",
             "created_at",
         ),
-        ["participant", "kind", "people", "country", "cg", "cg_hidden", "created_at"],
+        ["participant", "kind", "subtype", "people", "country", "cg", "cg_hidden", "created_at"],
     )
     hidden = _flag(frame["cg_hidden"])
     frame = frame[~(hidden & (frame["kind"] == Participant.Kind.TERRITORY))].copy()
@@ -107,6 +108,7 @@ def summaries_compute() -> dict[tuple[str, int], dict]:
 def _empty() -> dict:
     return {
         "participants": {},
+        "subtypes": {},
         "people": 0,
         "choices": 0,
         "by_category": {},
@@ -118,9 +120,13 @@ def _empty() -> dict:
 
 
 def _participant_figures(figures: dict, participants: pd.DataFrame, scopes: pd.DataFrame) -> None:
-    joined = scopes.merge(participants[["participant", "kind", "people"]], on="participant")
+    joined = scopes.merge(
+        participants[["participant", "kind", "subtype", "people"]], on="participant"
+    )
     for (scope, key, kind), count in joined.groupby(["scope", "key", "kind"]).size().items():
         figures[(scope, int(key))]["participants"][kind] = int(count)
+    for (scope, key, subtype), count in joined.groupby(["scope", "key", "subtype"]).size().items():
+        figures[(scope, int(key))]["subtypes"][subtype] = int(count)
     for (scope, key), people in joined.groupby(["scope", "key"])["people"].sum().items():
         figures[(scope, int(key))]["people"] = int(people)
 

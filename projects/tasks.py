@@ -8,8 +8,12 @@ from projects import summaries
 
 @shared_task(acks_late=True, time_limit=60)
 def summaries_nightly_task() -> None:
-    """Nightly, whatever changed: workshops held since count in their quarter's review."""
+    """Nightly, whatever changed: workshops held since count in their quarter's review; and
+    the charters whose vote is over are decided (the sweep does it within minutes too)."""
     summaries.summaries_recompute_enqueue(force=True)
+    from projects.jobs import charters_close_enqueue
+
+    charters_close_enqueue()
 
 
 @shared_task(acks_late=True, time_limit=120)

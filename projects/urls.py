@@ -50,6 +50,16 @@ urlpatterns = [
     path("right-choices/charters/<int:charter>/vote/", views.charter_vote, name="charter_vote"),
     path("right-choices/review/", views.reviews, name="reviews"),
     path("right-choices/review/<int:year>/q<int:quarter>/", views.review, name="review"),
+    path(
+        "right-choices/review/<int:year>/q<int:quarter>/theme/",
+        views.review_theme,
+        name="review_theme",
+    ),
+    path(
+        "right-choices/review/<int:year>/q<int:quarter>/report/",
+        views.review_report,
+        name="review_report",
+    ),
     path("right-choices/feed.rss", views.feed_rss, name="feed_rss"),
     path("right-choices/feed.atom", views.feed_atom, name="feed_atom"),
     # Before the participants' addresses, which would otherwise take "invitations" for one.

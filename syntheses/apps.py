@@ -8,7 +8,9 @@ class SynthesesConfig(AppConfig):
         from criteria.hooks import register_criteria_changed, register_grid_version_arrived
         from criteria.models import GridVersion
         from syntheses import jobs  # noqa: F401  (registers the recompute and report jobs)
+        from syntheses.followables import SCOPE_FOLLOWABLE
         from syntheses.services import syntheses_mark_changed, syntheses_recompute_all_enqueue
+        from wikispiral.notifications.registry import register_followable
 
         def grid_version_arrived(*, version: GridVersion) -> None:
             # Every criterion may have moved: the nightly job's full recompute, now.
@@ -18,6 +20,8 @@ class SynthesesConfig(AppConfig):
         register_criteria_changed(syntheses_mark_changed)
         register_grid_version_arrived(grid_version_arrived)
         _follow_territories()
+        # People follow synthesis scopes (notifications engine): new figures are a change.
+        register_followable(SCOPE_FOLLOWABLE)
 
 
 def _follow_territories() -> None:

@@ -53,12 +53,14 @@ class ScopeRef:
         return bool(self.tenant is not None and self.tenant.is_hidden)
 
 
-_MODELS: dict[str, type[Locality | Region | Country | Continent]] = {
+# The model of each place scope (for other modules: syntheses.followables resolves keys by it).
+PLACE_MODELS: dict[str, type[Locality | Region | Country | Continent]] = {
     Scope.LOCALITY: Locality,
     Scope.REGION: Region,
     Scope.COUNTRY: Country,
     Scope.CONTINENT: Continent,
 }
+_MODELS = PLACE_MODELS  # the former private name, kept for older callers
 
 
 def scope_get(key: str) -> ScopeRef:
@@ -85,7 +87,7 @@ def scope_get(key: str) -> ScopeRef:
         if pk not in CoordinationGroup.Project.values or not pk:
             raise Http404(_("No such synthesis."))
         return ScopeRef(kind, pk, str(CoordinationGroup.Project(pk).label))
-    place = _MODELS[kind].objects.filter(pk=pk).first()
+    place = PLACE_MODELS[kind].objects.filter(pk=pk).first()
     if place is None:
         raise Http404(_("No such synthesis."))
     return ScopeRef(kind, pk, place.label(), place)

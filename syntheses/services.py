@@ -14,6 +14,7 @@ from django.utils import timezone
 from criteria.selectors import grid_current
 from syntheses import compute, reports
 from syntheses.fields import pack
+from syntheses.followables import scopes_changed
 from syntheses.models import Check, PendingScope, Scope, Snapshot
 from territories.models import (
     Continent,
@@ -196,14 +197,15 @@ def _write(computed: list[compute.Computed], *, version_id: int, at: datetime.da
             ],
         )
         # Published figures that changed (their digest; a fingerprint alone moves with drafts
-        # and participants): the network, continents and countries get a current report.
-        reports.current_reports_schedule(
-            scopes=[
-                (item.scope, item.scope_id)
-                for item, digest, *_ in changed
-                if stored.get((item.scope, item.scope_id), ("", 0))[0] != digest
-            ]
-        )
+        # and participants): the network, continents and countries get a current report, and
+        # the people who follow a scope hear of it once this commits.
+        published = [
+            (item.scope, item.scope_id)
+            for item, digest, *_ in changed
+            if stored.get((item.scope, item.scope_id), ("", 0))[0] != digest
+        ]
+        reports.current_reports_schedule(scopes=published)
+        scopes_changed(published)
     return len(computed)
 
 

@@ -52,8 +52,9 @@ def project_platform_ensure(*, project: int, country: Country) -> CoordinationGr
                         actor_type=_("Network project"),
                         platform_description=_(
                             "The platform of the network's project in %(country)s: its "
-                            "participants' answers to the SPIRAL questions, one homogeneous "
-                            "group per participant. The secretariat runs it."
+                            "participants' answers to the SPIRAL questions, pooled in one "
+                            "homogeneous group per kind of participant (citizens, collective "
+                            "actors, territorial entities). The secretariat runs it."
                         )
                         % {"country": country.name},
                     )

@@ -293,10 +293,10 @@ def test_the_geography_template_has_no_formula(client_for):
 
 def test_the_summary_csv_neutralises_formulas_and_the_xlsx_keeps_them_as_text(client):
     doer = project_services.participant_join(
-        actor=make_user(), kind="citizen", subtype="person", name=DDE
+        actor=make_user(), kind="citizen", subtype="individual", name=DDE
     )
     sharer = project_services.participant_join(
-        actor=make_user(), kind="citizen", subtype="person", name="Sharer"
+        actor=make_user(), kind="citizen", subtype="individual", name="Sharer"
     )
     for title in PAYLOADS:
         choice = project_services.choice_create(

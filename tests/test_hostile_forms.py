@@ -54,6 +54,7 @@ from criteria.transfer.imports import (
 from projects import services as project_services
 from projects.forms import ChoiceForm, FootprintForm, JoinForm
 from projects.models import (
+    AnswerPool,
     Category,
     Charter,
     CharterVote,
@@ -62,21 +63,29 @@ from projects.models import (
     ChoiceShare,
     Footprint,
     Participant,
+    ParticipantAnswer,
     ParticipantInvitation,
     ParticipantMember,
+    QuarterlyReview,
     Workshop,
     WorkshopSignup,
 )
 from syntheses.models import Report
 from syntheses.services import syntheses_recompute_all
+from territories.events import services as event_services
 from territories.models import (
     Application,
     ApplicationComment,
+    ContactMessage,
     CoordinationGroup,
+    Event,
+    EventSession,
     HomogeneousGroup,
     Invitation,
     Locality,
     Membership,
+    MembershipRequest,
+    MembershipRequestComment,
     NetworkMember,
     Profile,
     Region,
@@ -97,6 +106,7 @@ from tests.factories import (
 from wikispiral.accounts.forms import make_form_stamp
 from wikispiral.accounts.models import User
 from wikispiral.errors import DomainError
+from wikispiral.notifications.models import Follow, Preference
 from wikispiral.tenancy import cross_tenant
 from wikispiral.wiki.models import Page, Revision
 
@@ -319,6 +329,86 @@ def _secretariat_on_application(action: str, payload: dict) -> Callable[[], Buil
         )
 
     return build
+
+
+def _membership_payload() -> dict:
+    make_country(code="BE", name="Belgium")
+    return {
+        "kind": NetworkMember.Kind.ASSOCIATE,
+        "nature": NetworkMember.Nature.ORGANISATION,
+        "name": "Villages Solidaires",
+        "country": "BE",
+        "web_address": "https://villages.example.org",
+        "description": "An association of villages.",
+        "motivation": "We share the network's aims.",
+        "applicant_name": "Marie Dubois",
+        "applicant_email": "marie@example.org",
+        "applicant_language": "fr",
+        "consent_to_list": "on",
+        "stamp": make_form_stamp(time.time() - 60),
+        "website": "",
+    }
+
+
+def _membership_apply() -> Built:
+    return Built(Client(), reverse("membership:apply"), _membership_payload(), (MembershipRequest,))
+
+
+def _platform_membership() -> Built:
+    facilitator = make_user()
+    group = make_coordination_group(facilitator=facilitator)
+    payload = {
+        key: value
+        for key, value in _membership_payload().items()
+        if key not in ("kind", "nature", "name", "country", "stamp", "website")
+    }
+    return Built(
+        _logged_in(facilitator),
+        reverse("membership:group_apply", kwargs={"cg": group.slug}),
+        payload,
+        (MembershipRequest,),
+    )
+
+
+def _secretariat_on_membership(action: str, payload: dict) -> Callable[[], Built]:
+    def build() -> Built:
+        from territories.membership.services import MembershipDetails, membership_request_submit
+
+        request = membership_request_submit(
+            actor=None,
+            data=MembershipDetails(
+                kind=NetworkMember.Kind.ASSOCIATE,
+                nature=NetworkMember.Nature.PERSON,
+                name="Ana Ribeiro",
+                coordination_group=None,
+                country=make_country(),
+                website="",
+                description="",
+                motivation="To follow the network.",
+                applicant_name="Ana Ribeiro",
+                applicant_email="ana@example.org",
+                applicant_language="pt",
+                consent_to_list=True,
+            ),
+        )
+        return Built(
+            _logged_in(make_user(secretariat=True)),
+            reverse(f"membership:{action}", kwargs={"pk": request.pk}),
+            payload,
+            (MembershipRequest, MembershipRequestComment, NetworkMember),
+        )
+
+    return build
+
+
+_MEMBERSHIP_FIELDS = (
+    Field("web_address", "code"),
+    Field("description", "text"),
+    Field("motivation", "text", required=True),
+    Field("applicant_name", "line", required=True),
+    Field("applicant_email", "code", required=True),
+    Field("applicant_language", "choice", required=True),
+)
 
 
 def _group_edit() -> Built:
@@ -742,7 +832,16 @@ def _wellbeing() -> Built:
         _logged_in(user),
         reverse("projects:wellbeing", args=[participant.slug]),
         {"session_date": "2025-10-03", "language": "fr", f"q{_q1().pk}": "Friends\nA garden"},
-        (Criterion, HomogeneousGroup),
+        (Criterion, HomogeneousGroup, AnswerPool, ParticipantAnswer),
+    )
+
+
+def _review_theme() -> Built:
+    return Built(
+        _logged_in(_organiser()),
+        reverse("projects:review_theme", args=[2026, 3]),
+        {"theme": "Energy at home"},
+        (QuarterlyReview,),
     )
 
 
@@ -887,7 +986,107 @@ def _choice_share() -> Built:
     )
 
 
+def _contact_payload() -> dict:
+    return {
+        "name": "Claire Martin",
+        "email": "claire@example.org",
+        "subject": "Joining the network",
+        "body": "Our town would like to run SPIRAL with its residents.",
+        "stamp": make_form_stamp(time.time() - 60),
+        "website": "",
+    }
+
+
+def _contact() -> Built:
+    return Built(Client(), reverse("contact:secretariat"), _contact_payload(), (ContactMessage,))
+
+
+def _group_contact() -> Built:
+    group = make_coordination_group(facilitator=make_user())
+    url = reverse("contact:group", kwargs={"cg": group.slug})
+    return Built(Client(), url, _contact_payload(), (ContactMessage,))
+
+
+_CONTACT_FIELDS = (
+    Field("name", "line", required=True),
+    Field("email", "code", required=True),
+    Field("subject", "line", required=True),
+    Field("body", "text", required=True),
+)
+
+
+def _events_secretary() -> User:
+    return make_user(secretariat=True)
+
+
+def _event_new() -> Built:
+    payload = {
+        "kind": "training",
+        "title": "Seminar for facilitators",
+        "slug": "",
+        "description": "",
+        "time_zone": "Europe/Paris",
+        "languages": ["en", "fr"],
+        "is_online": "on",
+        "place": "",
+        "meeting_url": "https://meet.example.org/seminar",
+        "audience": "",
+        "theme": "",
+    }
+    return Built(_logged_in(_events_secretary()), reverse("events:new"), payload, (Event,))
+
+
+def _an_event(organiser: User, *, past: bool = False) -> Event:
+    event = event_services.event_create(
+        actor=organiser, kind="training", title="Seminar", time_zone="UTC", languages=["en", "fr"]
+    )
+    start = timezone.now() + datetime.timedelta(days=-1 if past else 5)
+    event_services.session_add(
+        event=event,
+        actor=organiser,
+        title="Opening",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+    )
+    return event_services.event_publish(event=event, actor=organiser)
+
+
+def _event_session_new() -> Built:
+    organiser = _events_secretary()
+    event = _an_event(organiser)
+    start = timezone.now() + datetime.timedelta(days=6)
+    payload = {
+        "title": "Second day",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+        "languages": ["fr"],
+        "place": "",
+        "meeting_url": "",
+        "capacity": "30",
+        "description": "",
+    }
+    url = reverse("events:session_new", kwargs={"event": event.slug})
+    return Built(_logged_in(organiser), url, payload, (EventSession,))
+
+
+def _event_report() -> Built:
+    organiser = _events_secretary()
+    event = _an_event(organiser, past=True)
+    url = reverse("events:report", kwargs={"event": event.slug})
+    return Built(_logged_in(organiser), url, {"body": "We met."}, (Event, Page, Revision))
+
+
+def _notification_settings() -> Built:
+    url = reverse("notifications:settings")
+    payload = {"frequency": "weekly", "follow_edits": "on", "letter": "on"}
+    return Built(_logged_in(make_user()), url, payload, (Preference, Follow))
+
+
 FORMS: dict[str, tuple[Callable[[], Built], tuple[Field, ...]]] = {
+    "notification_settings": (
+        _notification_settings,
+        (Field("frequency", "choice", required=True),),
+    ),
     "login": (
         _login,
         (Field("username", "line", required=True), Field("password", "line", required=True)),
@@ -968,6 +1167,33 @@ FORMS: dict[str, tuple[Callable[[], Built], tuple[Field, ...]]] = {
     "application_approve": (
         _secretariat_on_application("approve", {"slug": "mulhouse"}),
         (Field("slug", "code"),),
+    ),
+    "membership_apply": (
+        _membership_apply,
+        (
+            Field("kind", "choice", required=True),
+            Field("nature", "choice", required=True),
+            Field("name", "line", required=True),
+            Field("country", "choice", required=True),
+            *_MEMBERSHIP_FIELDS,
+        ),
+    ),
+    "platform_membership": (_platform_membership, _MEMBERSHIP_FIELDS),
+    "membership_comment": (
+        _secretariat_on_membership("comment", {"body": "Known to us."}),
+        (Field("body", "text", required=True),),
+    ),
+    "membership_request_changes": (
+        _secretariat_on_membership("request_changes", {"message": "Say more."}),
+        (Field("message", "text", required=True),),
+    ),
+    "membership_approve": (
+        _secretariat_on_membership("approve", {"message": "Welcome!"}),
+        (Field("message", "text"),),
+    ),
+    "membership_reject": (
+        _secretariat_on_membership("reject", {"message": "Out of scope."}),
+        (Field("message", "text", required=True),),
     ),
     "group_edit": (
         _group_edit,
@@ -1138,6 +1364,7 @@ FORMS: dict[str, tuple[Callable[[], Built], tuple[Field, ...]]] = {
         (Field("title", "line", required=True), Field("workshop", "choice")),
     ),
     "charter_open": (_charter_open, (Field("closes_at", "datetime", required=True),)),
+    "review_theme": (_review_theme, (Field("theme", "line", required=True),)),
     "charter_vote": (
         _charter_vote,
         (
@@ -1178,6 +1405,36 @@ FORMS: dict[str, tuple[Callable[[], Built], tuple[Field, ...]]] = {
     "member_role": (_member_role, (Field("role", "choice", required=True),)),
     "workshop_signup": (_workshop_signup, (Field("participant", "choice", required=True),)),
     "choice_share": (_choice_share, (Field("participant", "choice", required=True),)),
+    "event_new": (
+        _event_new,
+        (
+            Field("kind", "choice", required=True),
+            Field("title", "line", required=True),
+            Field("slug", "code"),
+            Field("description", "text"),
+            Field("time_zone", "choice", required=True),
+            Field("languages", "choice", required=True),
+            Field("place", "line"),
+            Field("meeting_url", "code"),
+            Field("audience", "line"),
+        ),
+    ),
+    "event_session_new": (
+        _event_session_new,
+        (
+            Field("title", "line", required=True),
+            Field("starts_at", "datetime", required=True),
+            Field("ends_at", "datetime", required=True),
+            Field("languages", "choice"),
+            Field("place", "line"),
+            Field("meeting_url", "code"),
+            Field("capacity", "int"),
+            Field("description", "text"),
+        ),
+    ),
+    "event_report": (_event_report, (Field("body", "text", required=True),)),
+    "contact": (_contact, _CONTACT_FIELDS),
+    "group_contact": (_group_contact, _CONTACT_FIELDS),
 }
 
 
@@ -1263,6 +1520,8 @@ def _no_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
         "wikispiral.accounts.services",
         "territories.groups.views",
         "territories.applications.views",
+        "territories.membership.views",
+        "territories.contact.views",
         "projects.services",
     ):
         monkeypatch.setattr(f"{module}.rate_limit_consume", allow)
@@ -1440,6 +1699,7 @@ GET_FORMS: dict[str, tuple[Callable[[], Listing], tuple[str, ...]]] = {
     ),
     "wiki_history": (_wiki_page("history"), ("page",)),
     "wiki_diff": (_wiki_page("diff"), ("from", "to")),
+    "events": (_public_page("events:list"), ("kind",)),
 }
 
 
@@ -1478,7 +1738,7 @@ def _territory(people: int) -> tuple[Participant, User]:
     participant = project_services.participant_join(
         actor=facilitator,
         kind="territory",
-        subtype="coordination_group",
+        subtype="local_platform",
         name=group.name,
         people=people,
         coordination_group=group,

@@ -43,7 +43,9 @@ from projects.services import (
     workshop_create,
 )
 from syntheses.models import Report
-from territories.models import NetworkMember, Profile
+from territories.events.services import event_create, event_publish, session_add
+from territories.letters.services import letter_create, letter_send
+from territories.models import ContactMessage, NetworkMember, Profile
 from territories.services import invitation_create
 from tests.factories import (
     make_application,
@@ -77,6 +79,12 @@ PUBLIC: dict[str, str] = {
     "accounts:password_reset_confirm": "bearer token (the link mailed to the person)",
     "accounts:password_reset_complete": "static page",
     "mine:home": "the requester's own page (My wikispiral: only her own groups and work)",
+    # Following: her own notifications, watch list and choices (what she may no longer see
+    # is left out); following something she may not see answers 404 (not listed here).
+    "notifications:list": "the requester's own notifications (only what she may see)",
+    "notifications:following": "the requester's own watch list",
+    "notifications:settings": "the requester's own choices (a refused value: 400)",
+    "notifications:unsubscribe": "signed token of a mail (stops that mail only; tampered: 400)",
     # Reading the wiki: theirs is a public space; drafts and writes are not in this list.
     "wiki:home": "network home page",
     "wiki:recent_changes": "public spaces only",
@@ -108,7 +116,31 @@ PUBLIC: dict[str, str] = {
     "applications:apply": "public form",
     "applications:sent": "static page",
     "applications:edit": "bearer key (the link mailed to the applicant)",
+    # Writing to the network: anyone may write (the recipients' addresses are never shown).
+    "contact:secretariat": "public form (to the secretariat)",
+    "contact:sent": "static page",
+    "contact:group": "a visible group's public contact form (hidden: 404)",
     "secretariat:members": "the public member directory",
+    # Membership of the network: anyone may ask (a platform's own request is its facilitators').
+    "membership:page": "the public page of membership (listed members only)",
+    "membership:apply": "public form (associate and ex officio members)",
+    "membership:sent": "static page",
+    "membership:edit": "bearer key (the link mailed to the applicant)",
+    # The network letter: letters sent are public (a draft answers 404 but to the secretariat).
+    "letters:list": "the letters sent (drafts never listed)",
+    "letters:detail": "a letter sent (a draft: 404 but to the secretariat)",
+    "letters:feed_rss": "public feed of the letters sent",
+    "letters:feed_atom": "public feed of the letters sent",
+    # The network's events: announced ones are public (a draft answers 404 but to its
+    # organisers); organising is the secretariat's. Signing up acts on the requester.
+    "events:list": "the announced events (drafts listed to their organisers only)",
+    "events:detail": "an announced event (a draft: 404; the meeting link: those signed up)",
+    "events:feed_rss": "public feed of the announced events",
+    "events:feed_atom": "public feed of the announced events",
+    "events:calendar": "public calendar of the announced events (never a meeting link)",
+    "events:event_calendar": "an announced event's calendar file (a draft: 404)",
+    "events:signup": "signs the requester up to a session of an announced event",
+    "events:leave": "takes the requester off a session's list",
     # The shared grid: reference data, no group's data.
     "grid:grid": "the public classification grid",
     "grid:version": "a public version of the grid",
@@ -143,6 +175,8 @@ PUBLIC: dict[str, str] = {
     "projects:charters": "the project's public list of charters",
     "projects:reviews": "the project's public quarterly reviews",
     "projects:review": "a quarter's public figures",
+    "projects:review_theme": "every facilitator may set a quarterly meeting's theme",
+    "projects:review_report": "every facilitator may start a quarterly meeting's report",
     "projects:charter": "a charter's public page (results once the vote is closed)",
     "projects:charter_new": "every facilitator may draft a charter of the project",
     "projects:charter_vote": "gives the voice of one of the requester's own participants",
@@ -189,10 +223,18 @@ POST_ALLOWED = {
     "accounts:password_change",
     "accounts:password_reset",
     "accounts:password_reset_confirm",
+    "notifications:settings",
+    "notifications:unsubscribe",
     "groups:citizens_group_new",
     "groups:invitation",
     "applications:apply",
     "applications:edit",
+    "membership:apply",
+    "membership:edit",
+    "contact:secretariat",
+    "contact:group",
+    "events:signup",
+    "events:leave",
     "projects:join",
     "projects:choice_comment",
     "projects:choice_share",
@@ -201,6 +243,8 @@ POST_ALLOWED = {
     "projects:workshop_leave",
     "projects:charter_new",
     "projects:charter_vote",
+    "projects:review_theme",
+    "projects:review_report",
     "projects:invitation",
 }
 
@@ -267,6 +311,11 @@ class World:
     action: object
     pledge: object
     impact_report: object
+    contact_message: object
+    secretariat_message: object
+    letter: object
+    event: object
+    event_session: object
 
 
 def _patterns(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -306,10 +355,14 @@ def _argument(world: World, name: str, argument: str, method: str) -> object:
         "session": world.session.pk,
         "action": world.action.pk,
         "pledge": world.pledge.pk,
+        "message": world.contact_message.pk,
         "year": 2026,
         "quarter": 1,
         # A secretariat's move-in run: secretariat pages answer an outsider 404 whatever it is.
         "move": 1,
+        "letter": world.letter.pk,
+        "event": world.event.slug,
+        "event_session": world.event_session.pk,
     }
     if argument == "token":
         # The invitation's own link is shown on GET; a POST with it would make the outsider a
@@ -336,6 +389,8 @@ def _argument(world: World, name: str, argument: str, method: str) -> object:
         # The secretariat's network import: a real batch, so its 404 comes from the gate.
         return world.network_batch.pk
     if argument == "pk":
+        if name.startswith("contact:"):
+            return world.secretariat_message.pk
         if name == "projects:participant_invitation_revoke":
             return world.participant_invitation.pk
         if name.startswith("projects:"):
@@ -403,7 +458,7 @@ def world(db) -> World:
     participant = participant_join(
         actor=facilitator,
         kind="territory",
-        subtype="coordination_group",
+        subtype="local_platform",
         name=theirs.name,
         coordination_group=theirs,
     )
@@ -435,6 +490,9 @@ def world(db) -> World:
     progress = _progress_of(theirs, facilitator, hg)
     return World(
         **progress,
+        **_contact_of(theirs),
+        letter=_network_letter(),
+        **_network_event(),
         outsider=outsider,
         theirs=theirs,
         hg=hg,
@@ -501,6 +559,46 @@ def _progress_of(theirs, facilitator, hg) -> dict:
         "pledge": pledge,
         "impact_report": impact_report,
     }
+
+
+def _network_letter() -> object:
+    """A letter of the network's secretariat, being sent (public from then on)."""
+    secretary = make_user(username="the-secretary", secretariat=True)
+    letter = letter_create(actor=secretary, title="The letter", language="en", body="News.")
+    return letter_send(letter=letter, actor=secretary)
+
+
+def _contact_of(theirs) -> dict:
+    """A message to their facilitators, and one to the secretariat."""
+    with cross_tenant():
+        return {
+            name: ContactMessage.objects.create(
+                tenant=tenant,
+                sender_name="Claire",
+                sender_email="claire@example.org",
+                subject="Hello",
+                body="Some words.",
+            )
+            for name, tenant in (("contact_message", theirs), ("secretariat_message", None))
+        }
+
+
+def _network_event() -> dict:
+    """An announced event of the network with one session to come."""
+    organiser = make_user(username="events-secretary", secretariat=True)
+    event = event_create(
+        actor=organiser, kind="training", title="Seminar", time_zone="UTC", languages=["en"]
+    )
+    start = timezone.now() + datetime.timedelta(days=3)
+    event_session = session_add(
+        event=event,
+        actor=organiser,
+        title="Day one",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        meeting_url="https://meet.example.org/seminar",
+    )
+    return {"event": event_publish(event=event, actor=organiser), "event_session": event_session}
 
 
 def _log_in(client, world: World) -> None:

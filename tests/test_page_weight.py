@@ -115,7 +115,7 @@ def network(settings, tmp_path, django_capture_on_commit_callbacks):
             participant = projects.participant_join(
                 actor=citizen,
                 kind="citizen",
-                subtype="household",
+                subtype="family",
                 name=f"Household {person}",
                 people=3,
                 country=groups[0].country,

@@ -26,10 +26,20 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def mail_send_on_commit(*, to: str, template: str, context: dict, language: str | None) -> None:
+def mail_send_on_commit(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str | None,
+    headers: dict[str, str] | None = None,
+    key: str | None = None,
+) -> None:
     """Render <template>_subject.txt and <template>.txt in language now, and record a durable
     job that sends it once the current transaction commits (a rolled-back change mails nobody;
-    an SMTP server that is away is tried again by the job, not lost)."""
+    an SMTP server that is away is tried again by the job, not lost). headers are added to
+    the message ("Reply-To", "List-Unsubscribe"...); key, when given, names the job so the
+    same mail asked for twice is recorded once."""
     from wikispiral.jobs.services import job_enqueue
 
     language = language_or_default(language)
@@ -38,7 +48,13 @@ def mail_send_on_commit(*, to: str, template: str, context: dict, language: str 
         body = render_to_string(f"{template}.txt", context)
     job_enqueue(
         kind="mail.send",
-        key=f"mail:{uuid.uuid4().hex}",
-        args={"to": [to], "subject": subject, "body": body, "template": template},
+        key=key or f"mail:{uuid.uuid4().hex}",
+        args={
+            "to": [to],
+            "subject": subject,
+            "body": body,
+            "template": template,
+            "headers": dict(headers or {}),
+        },
         language=language,
     )

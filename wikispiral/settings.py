@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "wikispiral.wiki",
     "wikispiral.audit",
     "wikispiral.jobs",
+    "wikispiral.notifications",
     "territories",
     "criteria",
     "syntheses",
@@ -221,11 +222,22 @@ JOBS_ORPHAN_BACKOFF_SECONDS = env_int("JOBS_ORPHAN_BACKOFF_SECONDS", 900)
 JOBS_TEST_PAUSE_SECONDS = env_int("JOBS_TEST_PAUSE_SECONDS", 0) if TESTING else 0
 # Project summaries: a change waits this long for others to join it in one recomputation.
 PROJECT_SUMMARIES_DELAY_SECONDS = env_int("PROJECT_SUMMARIES_DELAY_SECONDS", 10)
+# Notifications: an immediate digest waits this long for other changes to join it in one mail;
+# a digest's cut-off stays this far behind the clock (a change is stamped when written and
+# committed a moment later); changes are forgotten after this many days.
+NOTIFICATIONS_IMMEDIATE_DELAY_SECONDS = env_int("NOTIFICATIONS_IMMEDIATE_DELAY_SECONDS", 120)
+NOTIFICATIONS_SETTLE_SECONDS = env_int("NOTIFICATIONS_SETTLE_SECONDS", 60)
+NOTIFICATIONS_KEEP_DAYS = env_int("NOTIFICATIONS_KEEP_DAYS", 90)
 CELERY_BEAT_SCHEDULE: dict = {
     # Every job is recorded in the database: the sweep takes back what dead workers left, sends
     # again what a lost message left waiting, and gives a job to work that has none.
     "jobs-sweep": {"task": "wikispiral.jobs.tasks.jobs_sweep_task", "schedule": 60.0},
     "workshop-reminders": {"task": "projects.tasks.workshop_reminders_task", "schedule": 900.0},
+    # A job mails those signed up to a network event's session a day before it.
+    "event-reminders": {
+        "task": "territories.events.tasks.event_reminders_task",
+        "schedule": 900.0,
+    },
     # Nightly, whatever changed: workshops held since count in their quarter's review.
     "project-summaries-nightly": {
         "task": "projects.tasks.summaries_nightly_task",
@@ -238,6 +250,18 @@ CELERY_BEAT_SCHEDULE: dict = {
     "evaluations-nightly": {
         "task": "projects.tasks.evaluations_nightly_task",
         "schedule": crontab(hour=3, minute=32),
+    },
+    # Digests of what changed in what people follow: early morning in Europe and Africa (times
+    # in the mail are in each reader's zone); weekly ones on Monday.
+    "notifications-daily": {
+        "task": "wikispiral.notifications.tasks.digests_period_task",
+        "schedule": crontab(hour=5, minute=7),
+        "args": ("daily",),
+    },
+    "notifications-weekly": {
+        "task": "wikispiral.notifications.tasks.digests_period_task",
+        "schedule": crontab(hour=5, minute=22, day_of_week=1),
+        "args": ("weekly",),
     },
 }
 

@@ -30,6 +30,7 @@ from projects.actions.validation import (
     text_clean,
     title_clean,
 )
+from projects.followables import ACTION
 from projects.indicators.validation import indicators_published_check
 from projects.models import Action, EvaluationSession, Indicator, Pledge
 from projects.permissions import can_build_progress, can_pledge
@@ -37,6 +38,7 @@ from territories.models import CoordinationGroup, HomogeneousGroup
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
 from wikispiral.errors import DomainError
+from wikispiral.notifications.services import change_record
 from wikispiral.tenancy import tenant_scope
 from wikispiral.text import line_clean
 from wikispiral.wiki.models import Page
@@ -167,6 +169,18 @@ def _page_create(action: Action, tenant: CoordinationGroup, actor: User) -> Page
     raise DomainError(_("Could not find a free address for the action's page."), "title")
 
 
+def _followers_tell(action: Action, tenant: CoordinationGroup, actor: User, *, verb: str) -> None:
+    """Those who follow the action hear of it (notifications, in this transaction)."""
+    change_record(
+        kind=ACTION,
+        key=action.pk,
+        actor=actor,
+        title=action.title,
+        url=action_url(action, tenant),
+        verb=verb,
+    )
+
+
 # --- Actions ------------------------------------------------------------------------------------
 
 
@@ -281,6 +295,8 @@ def action_update(
         title_before=before["title"],
         mapped=aims["components"][1],
     )
+    if status != before["status"]:
+        _followers_tell(action, tenant, actor, verb=f"state:{status}")
     return action
 
 
@@ -301,6 +317,7 @@ def action_publish(*, tenant: CoordinationGroup, actor: User, action: Action) ->
     audit_record(
         actor=actor, action="projects.action.published", target=action, tenant_id=tenant.pk
     )
+    _followers_tell(action, tenant, actor, verb="published")
     return action
 
 
@@ -437,6 +454,7 @@ def pledge_create(
         amount=str(value) if value is not None else None,
         unit=unit,
     )
+    _followers_tell(action, tenant, actor, verb="pledge")
     return pledge
 
 

@@ -1,6 +1,8 @@
-"""The projects' models: the right-choices project (right_choices) and the second half of the
-SPIRAL method, from syntheses to action (progress)."""
+"""The projects' models: the right-choices project (right_choices, and its participants' pooled
+answers to the SPIRAL questions: answers) and the second half of the SPIRAL method, from
+syntheses to action (progress)."""
 
+from projects.models.answers import AnswerPool, ParticipantAnswer
 from projects.models.progress import (
     Action,
     EvaluationPending,
@@ -25,6 +27,7 @@ from projects.models.right_choices import (
     Participant,
     ParticipantInvitation,
     ParticipantMember,
+    QuarterlyReview,
     Summary,
     SummaryState,
     Workshop,
@@ -34,6 +37,7 @@ from projects.models.right_choices import (
 __all__ = [
     "GOAL_KG_PER_PERSON",
     "Action",
+    "AnswerPool",
     "Category",
     "Charter",
     "CharterVote",
@@ -49,10 +53,12 @@ __all__ = [
     "IndicatorLevel",
     "IndicatorRevision",
     "Participant",
+    "ParticipantAnswer",
     "ParticipantInvitation",
     "ParticipantMember",
     "Placement",
     "Pledge",
+    "QuarterlyReview",
     "Summary",
     "SummaryState",
     "Workshop",

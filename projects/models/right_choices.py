@@ -3,8 +3,8 @@ their results, and the carbon footprint they record against the 2 t CO2e per per
 
 Participants are not a coordination group's data: anyone registered can join, and their pages
 and choices are public, as a citizen's contributions to the project are meant to be. A
-territorial entity is a participant tied to the coordination group it speaks for. The rows a
-participant owns are scoped to it in requests (projects/scopes.py).
+territorial entity (a municipality, a local platform) may be tied to the coordination group it
+speaks for. The rows a participant owns are scoped to it in requests (projects/scopes.py).
 """
 
 from django.conf import settings
@@ -37,15 +37,18 @@ class Participant(models.Model):
         TERRITORY = "territory", _("Territorial entity")
 
     class Subtype(models.TextChoices):
-        PERSON = "person", _("A person")
+        # The network's own list, by kind (projects.services.validation.SUBTYPES).
+        INDIVIDUAL = "individual", _("An individual")
         FAMILY = "family", _("A family")
-        HOUSEHOLD = "household", _("A household")
-        SCHOOL = "school", _("A school")
+        PLACE_OF_LIFE = "place_of_life", _("People sharing a place of life")
+        GROUP = "group", _("A group of citizens")
         COMPANY = "company", _("A company")
+        SCHOOL = "school", _("A school")
         ASSOCIATION = "association", _("An association")
         PUBLIC_BODY = "public_body", _("A public body")
         OTHER_ACTOR = "other_actor", _("Another collective actor")
-        COORDINATION_GROUP = "coordination_group", _("A coordination group")
+        MUNICIPALITY = "municipality", _("A municipality")
+        LOCAL_PLATFORM = "local_platform", _("A local platform")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     subtype = models.CharField(_("type"), max_length=20, choices=Subtype.choices)
@@ -63,7 +66,8 @@ class Participant(models.Model):
         related_name="+",
     )
     # The coordination group it takes part with (its summaries count it); for a territorial
-    # entity, the group it speaks for (one such participant per group).
+    # entity, the group it speaks for when it has one (one such participant per group): a
+    # municipality or a local platform may join without one.
     coordination_group = models.ForeignKey(
         "territories.CoordinationGroup",
         verbose_name=_("coordination group"),
@@ -73,16 +77,8 @@ class Participant(models.Model):
         related_name="participants",
     )
     space = models.OneToOneField("wiki.Space", on_delete=models.PROTECT, related_name="participant")
-    # Its answers to the SPIRAL questions: a homogeneous group of the project's platform in its
-    # country (territories.services.project_platform_ensure), created with the first answers.
-    wellbeing_group = models.OneToOneField(
-        "territories.HomogeneousGroup",
-        verbose_name=_("well-being answers"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="participant",
-    )
+    # Its answers to the SPIRAL questions are criteria of the pool of its kind in its country's
+    # platform, linked to it by ParticipantAnswer (projects/models/answers.py).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -297,6 +293,41 @@ class SummaryState(models.Model):
         return f"dirty since {self.dirty_since}" if self.dirty_since else "up to date"
 
 
+class QuarterlyReview(models.Model):
+    """What the project's quarterly meeting adds to a quarter's figures (Summary, scope
+    "quarter"): its theme and its report, a wiki page of the network written by the
+    organisers."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    theme = models.CharField(_("theme of the meeting"), max_length=200, blank=True)
+    report = models.OneToOneField(
+        "wiki.Page",
+        verbose_name=_("report of the meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quarterly_review",
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("quarterly review")
+        verbose_name_plural = _("quarterly reviews")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "quarter"], name="projects_review_quarter"),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="projects_review_quarter_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} Q{self.quarter}"
+
+
 class Workshop(models.Model):
     """An online meeting of the project, on a theme or for one kind of participant."""
 
@@ -370,7 +401,13 @@ class WorkshopSignup(models.Model):
 
 class Charter(models.Model):
     """A charter drafted from workshops' conclusions: a wiki page (with its full history) that
-    is put to the participants' approval over a period, the text frozen as it was opened."""
+    is put to the participants' approval over a period, the text frozen as it was opened.
+    Once the vote is over it is approved or not by the rule shown before and during the vote."""
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        NOT_APPROVED = "not_approved", _("Not approved")
+        NO_QUORUM = "no_quorum", _("Not decided: too few voices")
 
     title = models.CharField(_("title"), max_length=200)
     page = models.OneToOneField("wiki.Page", on_delete=models.PROTECT, related_name="charter")
@@ -388,6 +425,14 @@ class Charter(models.Model):
     )
     opens_at = models.DateTimeField(_("vote opens"), null=True, blank=True)
     closes_at = models.DateTimeField(_("vote closes"), null=True, blank=True)
+    # How many participants could vote when it opened: the quorum is drawn from it
+    # (projects.services.charters.charter_rule), so the rule shown during the vote holds.
+    eligible = models.PositiveIntegerField(_("participants invited"), null=True, blank=True)
+    # Decided once, after closes_at (on the first read, or by the job that closes votes).
+    outcome = models.CharField(
+        _("outcome"), max_length=14, choices=Outcome.choices, blank=True, default=""
+    )
+    closed_at = models.DateTimeField(_("outcome decided at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -397,6 +442,12 @@ class Charter(models.Model):
         verbose_name = _("charter")
         verbose_name_plural = _("charters")
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The job that closes votes looks for those past closes_at with no outcome.
+            models.Index(
+                fields=["closes_at"], condition=Q(outcome=""), name="projects_charters_to_close"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

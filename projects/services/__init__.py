@@ -1,5 +1,5 @@
 """Writing to the project: joining, choices, comments, "I do this too", footprints, workshops,
-charters and who writes for a participant.
+charters, the quarterly meetings and who writes for a participant.
 
 Every service validates before it saves anything and raises ProjectError (a message for the
 person, in their language, and the field it is about): the views turn it into a 400 with the
@@ -9,9 +9,12 @@ package re-exports their names so that `from projects.services import ...` keeps
 
 from projects.services.charters import (
     VOTE_LONGEST,
+    charter_close,
     charter_draft,
     charter_open,
     charter_vote,
+    charters_close_due,
+    charters_due,
 )
 from projects.services.choices import (
     _choice_fields,
@@ -43,11 +46,18 @@ from projects.services.participants import (
     participant_update,
     territory_visibility_follow,
 )
+from projects.services.reviews import (
+    quarter_check,
+    quarterly_review_report_create,
+    quarterly_review_theme_set,
+)
 from projects.services.validation import (
     EARLIEST,
+    KIND_OF_SUBTYPE,
     MAX_CHOICE_KG_PER_PERSON,
     MAX_KG_PER_PERSON,
     MAX_PEOPLE,
+    MAX_PEOPLE_OF_SUBTYPE,
     PLANNED_AHEAD_YEARS,
     SUBTYPES,
     TEXT_LIMIT,
@@ -78,10 +88,12 @@ __all__ = [
     "PARTICIPANT_INVITATIONS",
     "INVITATIONS_WINDOW_SECONDS",
     "InvitationUnusable",
+    "KIND_OF_SUBTYPE",
     "Kind",
     "MAX_CHOICE_KG_PER_PERSON",
     "MAX_KG_PER_PERSON",
     "MAX_PEOPLE",
+    "MAX_PEOPLE_OF_SUBTYPE",
     "PLANNED_AHEAD_YEARS",
     "ProjectError",
     "REMINDER_AHEAD",
@@ -94,9 +106,12 @@ __all__ = [
     "_choice_fields",
     "_today",
     "_writes_for",
+    "charter_close",
     "charter_draft",
     "charter_open",
     "charter_vote",
+    "charters_close_due",
+    "charters_due",
     "choice_comment",
     "choice_create",
     "choice_share",
@@ -110,6 +125,9 @@ __all__ = [
     "participant_member_add_or_invite",
     "participant_member_remove",
     "participant_update",
+    "quarter_check",
+    "quarterly_review_report_create",
+    "quarterly_review_theme_set",
     "rate_limit_consume",
     "territory_visibility_follow",
     "workshop_cancel",

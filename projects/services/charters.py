@@ -1,4 +1,5 @@
-"""Charters: drafting, opening the vote, voting."""
+"""Charters: drafting, opening the vote, voting, and deciding the outcome once it is over
+(projects/charter_rule.py)."""
 
 import datetime
 
@@ -6,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects import charter_rule
 from projects.models import (
     Charter,
     CharterVote,
@@ -16,6 +18,7 @@ from projects.permissions import (
     can_open_charter,
     can_organise,
 )
+from projects.selectors import charter_votes_count, participants_invited_count
 from projects.services.validation import (
     ProjectError,
     _clean_line,
@@ -72,7 +75,9 @@ def charter_open(*, charter: Charter, actor: User, closes_at: datetime.datetime 
     charter.revision_id = charter.page.current_revision_id
     charter.opens_at = now
     charter.closes_at = closes_at
-    charter.save(update_fields=["revision", "opens_at", "closes_at"])
+    # The quorum is drawn from the participants invited now, whoever joins during the vote.
+    charter.eligible = participants_invited_count()
+    charter.save(update_fields=["revision", "opens_at", "closes_at", "eligible"])
     audit_record(actor=actor, action="projects.charter.opened", target=charter)
     return charter
 
@@ -83,7 +88,9 @@ def charter_vote(
 ) -> CharterVote:
     """participant's one voice on an open charter."""
     _writes_for(participant, actor)
-    if charter.state(timezone.now()) != "open":
+    # Locked: a voice given at the last moment is counted, or refused, before the outcome.
+    charter = Charter.objects.select_for_update().get(pk=charter.pk)
+    if charter.state(timezone.now()) != "open" or charter.outcome:
         raise ProjectError(_("This charter is not open to the vote."))
     if voice not in CharterVote.Voice.values:
         raise ProjectError(_("Choose your answer."), "voice")
@@ -104,3 +111,52 @@ def charter_vote(
         actor=actor, action="projects.charter.voted", target=charter, participant=participant.pk
     )
     return vote
+
+
+@transaction.atomic
+def charter_close(*, charter: Charter, now: datetime.datetime | None = None) -> Charter:
+    """Decide the outcome of charter once its vote is over, by the rule shown during the vote,
+    and record it with the moment; a charter still open, a draft or one decided already is
+    returned as it is (safe twice: the first read or job to come decides)."""
+    now = now or timezone.now()
+    charter = Charter.objects.select_for_update().get(pk=charter.pk)
+    if charter.outcome or charter.opens_at is None or now < charter.closes_at:
+        return charter
+    votes, approvals = charter_votes_count(charter=charter)
+    if charter.eligible is None:  # opened before the rule was recorded
+        charter.eligible = participants_invited_count(joined_by=charter.opens_at)
+    charter.outcome = charter_rule.outcome_for(
+        eligible=charter.eligible, votes=votes, approvals=approvals
+    )
+    charter.closed_at = now
+    charter.save(update_fields=["eligible", "outcome", "closed_at"])
+    audit_record(
+        actor=None,
+        action="projects.charter.closed",
+        target=charter,
+        outcome=charter.outcome,
+        eligible=charter.eligible,
+        votes=votes,
+        approvals=approvals,
+    )
+    return charter
+
+
+def charters_due(*, now: datetime.datetime | None = None) -> list[int]:
+    """The charters whose vote is over with no outcome yet."""
+    return list(
+        Charter.objects.filter(outcome="", closes_at__lte=now or timezone.now())
+        .order_by("closes_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def charters_close_due() -> int:
+    """Decide every charter whose vote is over (the job, and pages before they show them);
+    returns how many were decided."""
+    now = timezone.now()
+    closed = 0
+    for pk in charters_due(now=now):
+        if charter_close(charter=Charter(pk=pk), now=now).closed_at == now:
+            closed += 1
+    return closed

@@ -1,6 +1,6 @@
 """Joining the project as a participant, and what follows a territory's visibility."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -9,8 +9,10 @@ from projects.models import (
     ParticipantMember,
 )
 from projects.permissions import can_manage_participant
+from projects.selectors import participant_answered
 from projects.services.validation import (
     MAX_PEOPLE,
+    MAX_PEOPLE_OF_SUBTYPE,
     SUBTYPES,
     Kind,
     ProjectError,
@@ -36,15 +38,18 @@ def _participant_check(*, kind: str, subtype: str, people: int) -> None:
         raise ProjectError(_("Choose what kind of participant you are."), "kind")
     if subtype not in SUBTYPES[kind]:
         raise ProjectError(_("This type does not go with this kind of participant."), "subtype")
-    if subtype == Subtype.PERSON and people != 1:
+    if subtype == Subtype.INDIVIDUAL and people != 1:
         raise ProjectError(
-            _("A person speaks for one person: choose a family or a household for more."),
+            _(
+                "An individual speaks for one person: choose a family, people sharing a place "
+                "of life or a group for more."
+            ),
             "people",
         )
-    if not 1 <= people <= MAX_PEOPLE[kind]:
+    most = MAX_PEOPLE_OF_SUBTYPE.get(subtype, MAX_PEOPLE[kind])
+    if not 1 <= people <= most:
         raise ProjectError(
-            _("Give a number of people between 1 and %(most)s.")
-            % {"most": f"{MAX_PEOPLE[kind]:,}"},
+            _("Give a number of people between 1 and %(most)s.") % {"most": f"{most:,}"},
             "people",
         )
 
@@ -73,12 +78,7 @@ def participant_join(
     """Join the project: the participant, its wiki space and home page, actor its manager."""
     name = _clean_line(name, "name", _("A name"), 120)
     _participant_check(kind=kind, subtype=subtype, people=people)
-    if kind == Kind.TERRITORY:
-        if coordination_group is None:
-            raise ProjectError(
-                _("Choose the coordination group this participant speaks for."),
-                "coordination_group",
-            )
+    if kind == Kind.TERRITORY and coordination_group is not None:
         if not can_manage_group(actor, coordination_group):
             raise ProjectError(
                 _("Only a facilitator of a coordination group can make it join."),
@@ -91,6 +91,10 @@ def participant_join(
                 _("This coordination group has joined already."), "coordination_group"
             )
         country = coordination_group.country
+    elif kind == Kind.TERRITORY and country is None:
+        # A municipality or a local platform without a coordination group: its answers and
+        # figures count in its country.
+        raise ProjectError(_("Say in which country the territory is."), "country")
     elif coordination_group is not None:
         if coordination_group.is_hidden:
             raise ProjectError(
@@ -99,17 +103,24 @@ def participant_join(
         country = country or coordination_group.country
     slug = _free_slug(name)
     space = space_create(slug=slug, name=name, kind=Space.Kind.PARTICIPANT, is_public=True)
-    participant = Participant.objects.create(
-        kind=kind,
-        subtype=subtype,
-        name=name,
-        slug=slug,
-        people=people,
-        country=country,
-        coordination_group=coordination_group,
-        space=space,
-        created_by=actor,
-    )
+    try:
+        with transaction.atomic():
+            participant = Participant.objects.create(
+                kind=kind,
+                subtype=subtype,
+                name=name,
+                slug=slug,
+                people=people,
+                country=country,
+                coordination_group=coordination_group,
+                space=space,
+                created_by=actor,
+            )
+    except IntegrityError as exc:
+        # The group's facilitators made it join twice at the same moment.
+        raise ProjectError(
+            _("This coordination group has joined already."), "coordination_group"
+        ) from exc
     ParticipantMember.objects.create(
         participant=participant, user=actor, role=ParticipantMember.Role.MANAGER
     )
@@ -143,18 +154,19 @@ def participant_update(
 ) -> Participant:
     """A manager changes the participant's name, number of people or country. Its address stays
     (links keep working). Once it has answered the SPIRAL questions its answers count in its
-    country's platform, so the country stays too. The homogeneous group of its answers follows
-    the name and number of people."""
+    country's platform, so the country stays too; the pool of its answers counts its new
+    number of people."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if not can_manage_participant(actor, participant):
         raise ProjectError(_("Only the participant's managers change its details."))
     name = _clean_line(name, "name", _("A name"), 120)
     _participant_check(kind=participant.kind, subtype=participant.subtype, people=people)
-    if participant.kind == Kind.TERRITORY:
-        country = (
-            participant.coordination_group.country if participant.coordination_group else country
-        )
-    if country != participant.country and participant.wellbeing_group_id is not None:
+    if participant.kind == Kind.TERRITORY and participant.coordination_group is not None:
+        country = participant.coordination_group.country
+    elif participant.kind == Kind.TERRITORY and country is None:
+        raise ProjectError(_("Say in which country the territory is."), "country")
+    answered = participant_answered(participant=participant)
+    if country != participant.country and answered:
         raise ProjectError(
             _(
                 "Your answers to the SPIRAL questions count in %(country)s: the country cannot "
@@ -172,10 +184,11 @@ def participant_update(
         return participant
     participant.name, participant.people, participant.country = name, people, country
     participant.save(update_fields=changed)
-    if participant.wellbeing_group_id is not None and {"name", "people"} & set(changed):
-        from projects.wellbeing import wellbeing_group_follow
+    if answered and "people" in changed:
+        # Here, not at the top: projects.wellbeing writes through these services.
+        from projects.wellbeing import answer_pools_follow
 
-        wellbeing_group_follow(participant=participant, actor=actor)
+        answer_pools_follow(participant=participant, actor=actor)
     audit_record(
         actor=actor, action="projects.participant.updated", target=participant, fields=changed
     )

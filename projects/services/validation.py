@@ -16,19 +16,30 @@ from wikispiral.errors import DomainError
 from wikispiral.text import line_clean, newlines_normalise
 
 Kind, Subtype = Participant.Kind, Participant.Subtype
+# The network's list of who takes part, by kind.
 SUBTYPES = {
-    Kind.CITIZEN: [Subtype.PERSON, Subtype.FAMILY, Subtype.HOUSEHOLD],
+    Kind.CITIZEN: [Subtype.INDIVIDUAL, Subtype.FAMILY, Subtype.PLACE_OF_LIFE, Subtype.GROUP],
     Kind.COLLECTIVE: [
-        Subtype.SCHOOL,
         Subtype.COMPANY,
+        Subtype.SCHOOL,
         Subtype.ASSOCIATION,
         Subtype.PUBLIC_BODY,
         Subtype.OTHER_ACTOR,
     ],
-    Kind.TERRITORY: [Subtype.COORDINATION_GROUP],
+    Kind.TERRITORY: [Subtype.MUNICIPALITY, Subtype.LOCAL_PLATFORM],
 }
-# The most people a participant of each kind may speak for: a household is not a town.
-MAX_PEOPLE = {Kind.CITIZEN: 30, Kind.COLLECTIVE: 100_000, Kind.TERRITORY: 50_000_000}
+# The kind each sub-type belongs to.
+KIND_OF_SUBTYPE = {subtype: kind for kind, subtypes in SUBTYPES.items() for subtype in subtypes}
+# The most people a participant of each kind may speak for: a family is not a town.
+MAX_PEOPLE = {Kind.CITIZEN: 1000, Kind.COLLECTIVE: 100_000, Kind.TERRITORY: 50_000_000}
+# Within the citizens, by sub-type: one person; a family; a shared house, a care home or a
+# students' hall; a group of neighbours or friends.
+MAX_PEOPLE_OF_SUBTYPE = {
+    Subtype.INDIVIDUAL: 1,
+    Subtype.FAMILY: 30,
+    Subtype.PLACE_OF_LIFE: 1000,
+    Subtype.GROUP: 1000,
+}
 # The footprints of the richest tenth of the world's people run to a few tens of tonnes; a
 # figure above this per person per year is a typing mistake (tonnes entered as kilograms).
 MAX_KG_PER_PERSON = 100_000

@@ -10,11 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects import selectors, services
+from projects.charter_rule import QUORUM_AT_LEAST
 from projects.forms import (
     CharterForm,
     CharterOpenForm,
     VoteForm,
 )
+from projects.models import Charter
 from projects.permissions import (
     can_open_charter,
     can_organise,
@@ -25,6 +27,8 @@ from wikispiral.wiki.selectors import revision_render
 
 @require_GET
 def charters(request: HttpRequest) -> HttpResponse:
+    # Votes over since the job last ran are decided before they are listed.
+    services.charters_close_due()
     context = {
         "charters": selectors.charter_list(),
         "now": timezone.now(),
@@ -56,7 +60,7 @@ def charter_new(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/charter_new.html", {"form": form}, status=status)
 
 
-def _charter_context(request: HttpRequest, charter: object) -> dict:
+def _charter_context(request: HttpRequest, charter: Charter) -> dict:
     now = timezone.now()
     state = charter.state(now)
     mine = selectors.participants_of(user=request.user)
@@ -66,6 +70,8 @@ def _charter_context(request: HttpRequest, charter: object) -> dict:
     return {
         "charter": charter,
         "state": state,
+        "rule": selectors.charter_rule_get(charter=charter, now=now),
+        "quorum_at_least": QUORUM_AT_LEAST,
         "text": revision_render(page=charter.page, revision=charter.revision)
         if charter.revision is not None
         else None,
@@ -76,9 +82,19 @@ def _charter_context(request: HttpRequest, charter: object) -> dict:
     }
 
 
+def _charter_decided(pk: int) -> Charter:
+    """The charter, its outcome decided first when its vote is over (the job may not have run
+    yet)."""
+    found = selectors.charter_get(pk=pk)
+    if found.opens_at is not None and not found.outcome and found.state(timezone.now()) == "closed":
+        services.charter_close(charter=found)
+        found = selectors.charter_get(pk=pk)
+    return found
+
+
 @require_GET
 def charter(request: HttpRequest, charter: int) -> HttpResponse:
-    found = selectors.charter_get(pk=charter)
+    found = _charter_decided(charter)
     return render(request, "projects/charter.html", _charter_context(request, found))
 
 
@@ -106,7 +122,7 @@ def charter_open(request: HttpRequest, charter: int) -> HttpResponse:
 @require_POST
 @login_required
 def charter_vote(request: HttpRequest, charter: int) -> HttpResponse:
-    found = selectors.charter_get(pk=charter)
+    found = _charter_decided(charter)
     form = VoteForm(request.POST, participants=selectors.participants_of(user=request.user))
     if form.is_valid():
         try:

@@ -97,6 +97,7 @@ def participant_page(request: ParticipantHttpRequest, participant: str) -> HttpR
         "chart": charts.footprint_svg(path, chart_id="footprint-path"),
         "can_contribute": can_contribute(request.user, found),
         "can_manage": can_manage_participant(request.user, found),
+        "answered": selectors.participant_answered(participant=found),
     }
     return render(request, "projects/participant.html", context)
 
@@ -107,8 +108,9 @@ def participant_edit(request: ParticipantUserHttpRequest, participant: str) -> H
     found = request.participant
     initial = {"name": found.name, "people": found.people, "country": found.country}
     form = ParticipantForm(request.POST or None, initial=initial)
-    if found.kind == Participant.Kind.TERRITORY or found.wellbeing_group_id is not None:
-        # The country of a territory is its group's; answers count in the country they were in.
+    tied = found.kind == Participant.Kind.TERRITORY and found.coordination_group_id is not None
+    if tied or selectors.participant_answered(participant=found):
+        # A tied territory's country is its group's; answers count in the country they were in.
         form.fields["country"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from criteria.models import Criterion, Question
 from criteria.selectors import question_list
-from projects.models import Participant
+from projects.models import AnswerPool, Participant
 from territories.models import CoordinationGroup
 from wikispiral.tenancy import cross_tenant
 
@@ -29,11 +29,9 @@ class QuestionAnswers:
 
 def wellbeing_answers(participant: Participant) -> list[QuestionAnswers]:
     """The participant's answers by question (each with its classification), oldest first."""
-    if participant.wellbeing_group_id is None:
-        return []
     with cross_tenant():
         criteria = list(
-            Criterion.objects.filter(group_id=participant.wellbeing_group_id)
+            Criterion.objects.filter(participant_answer__participant=participant)
             .select_related("component", "question")
             .order_by("question__order", "question_id", "session_date", "id")
         )
@@ -43,3 +41,19 @@ def wellbeing_answers(participant: Participant) -> list[QuestionAnswers]:
             criterion.question_id, QuestionAnswers(criterion.question, [])
         ).criteria.append(criterion)
     return list(by_question.values())
+
+
+def answer_pool_of(participant: Participant) -> AnswerPool | None:
+    """The pool where participant's answers count (its kind's, in its country's platform),
+    once someone of its kind there has answered."""
+    if participant.country_id is None:
+        return None
+    return (
+        AnswerPool.objects.select_related("platform__country")
+        .filter(
+            platform__project=PROJECT,
+            platform__country_id=participant.country_id,
+            kind=participant.kind,
+        )
+        .first()
+    )

@@ -13,6 +13,7 @@ from projects.forms import WellbeingForm
 from projects.gate import ParticipantHttpRequest, ParticipantUserHttpRequest, participant_required
 from projects.permissions import can_contribute
 from projects.wellbeing.selectors import (
+    answer_pool_of,
     project_scope_key,
     wellbeing_answers,
     wellbeing_questions,
@@ -64,12 +65,14 @@ def wellbeing(request: ParticipantHttpRequest, participant: str) -> HttpResponse
                     )
                     return redirect("projects:wellbeing", participant=found.slug)
     answers = wellbeing_answers(found)
+    pool = answer_pool_of(found)
     context = {
         "participant": found,
         "form": form,
         "answers": answers,
         "answered": sum(len(item.criteria) for item in answers),
-        "group_key": f"hg-{found.wellbeing_group_id}" if found.wellbeing_group_id else None,
+        "pool": pool,
+        "pool_key": f"hg-{pool.group_id}" if pool is not None else None,
         "project_key": project_scope_key(),
         "can_contribute": allowed,
     }

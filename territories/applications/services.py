@@ -24,7 +24,6 @@ from territories.models import (
     Country,
     Locality,
     Membership,
-    NetworkMember,
     Region,
 )
 from territories.services import (
@@ -321,8 +320,9 @@ def _level(application: Application) -> str:
 @transaction.atomic
 def application_approve(*, application: Application, actor: User, slug: str = "") -> Approval:
     """Open the coordination group the application asks for, once: its space and home page, its
-    network membership, its facilitator (the applicant's account, or an invitation mailed with
-    the approval). Approving an approved application changes nothing."""
+    facilitator (the applicant's account, or an invitation mailed with the approval). It does
+    not make the platform a member of the network: joining is a request of its own
+    (territories.membership). Approving an approved application changes nothing."""
     locked = _lock(application)
     if locked.status == Application.Status.APPROVED and locked.coordination_group:
         return Approval(application=locked, group=locked.coordination_group, created=False)
@@ -371,15 +371,6 @@ def application_approve(*, application: Application, actor: User, slug: str = ""
     if languages != group.languages:
         group.languages = languages
         group.save(update_fields=["languages", "modified_at"])
-    NetworkMember.objects.create(
-        kind=NetworkMember.Kind.FULL,
-        nature=NetworkMember.Nature.COORDINATION_GROUP,
-        name=group.name,
-        coordination_group=group,
-        country=group.country,
-        description=locked.description,
-        joined_on=timezone.localdate(),
-    )
     _decide(locked, actor=actor, status=Application.Status.APPROVED, message="")
     locked.coordination_group = group
     locked.save(

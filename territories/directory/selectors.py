@@ -295,7 +295,7 @@ def coordination_group_directory(*, filters: DirectoryFilters) -> QuerySet[Coord
         groups = _search(groups, words)
     with cross_tenant():
         homogeneous_groups = (
-            HomogeneousGroup.objects.filter(tenant=OuterRef("pk"))
+            HomogeneousGroup.objects.filter(tenant=OuterRef("pk"), kind=HomogeneousGroup.Kind.GROUP)
             .order_by()
             .values("tenant")
             .annotate(count=Count("pk"))
@@ -364,7 +364,10 @@ def group_page_get(*, tenant: CoordinationGroup, user: AnyUser) -> GroupPage:
     if group.referent_id:
         referent = visible_groups().filter(pk=group.referent_id).only("name", "slug").first()
     with tenant_scope(group):
-        homogeneous = HomogeneousGroup.objects.filter(tenant=group)
+        # A project's pooled answers are no group of people: the syntheses count them.
+        homogeneous = HomogeneousGroup.objects.filter(
+            tenant=group, kind=HomogeneousGroup.Kind.GROUP
+        )
         totals = homogeneous.aggregate(
             count=Count("pk"),
             people=Sum("participants"),
@@ -426,7 +429,9 @@ def homogeneous_group_feed_list(*, limit: int = FEED_LENGTH) -> list[Homogeneous
     """The newest homogeneous groups of visible groups, across every group, in one query."""
     with cross_tenant():
         return list(
-            HomogeneousGroup.objects.filter(tenant__is_hidden=False)
+            HomogeneousGroup.objects.filter(
+                tenant__is_hidden=False, kind=HomogeneousGroup.Kind.GROUP
+            )
             .select_related("tenant", "profile")
             .order_by("-created_at", "-pk")[:limit]
         )
@@ -447,7 +452,7 @@ def group_additions(
     """
     with tenant_scope(group):
         additions: list[HomogeneousGroup | Revision] = list(
-            HomogeneousGroup.objects.filter(tenant=group)
+            HomogeneousGroup.objects.filter(tenant=group, kind=HomogeneousGroup.Kind.GROUP)
             .select_related("profile")
             .order_by("-created_at", "-pk")[:limit]
         )

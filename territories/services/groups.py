@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from territories import hooks
+from territories.followables import GROUP, group_url
 from territories.models import (
     CoordinationGroup,
     Country,
@@ -33,6 +34,7 @@ from territories.services.memberships import membership_set
 from territories.services.pictures import picture_check
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
+from wikispiral.notifications.services import change_record
 from wikispiral.text import line_clean
 from wikispiral.wiki import caching
 from wikispiral.wiki.models import Page, Space
@@ -319,6 +321,15 @@ def coordination_group_update(
         target=group,
         tenant_id=group.pk,
         fields=sorted(changed),
+    )
+    # Those who follow the group hear of it (notifications, in this transaction).
+    change_record(
+        kind=GROUP,
+        key=group.pk,
+        actor=actor,
+        title=group.name,
+        url=group_url(group),
+        verb="updated",
     )
     caching.invalidate(space_slug=group.space.slug)
     return group

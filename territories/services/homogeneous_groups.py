@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 import territories.services as package
 from territories import hooks
+from territories.followables import GROUP, group_url
 from territories.models import (
     CoordinationGroup,
     HomogeneousGroup,
@@ -22,6 +23,7 @@ from territories.services._common import _LANGUAGE_CODE, TerritoryError, _clean_
 from territories.services.groups import page_languages, seed_page_body
 from wikispiral.accounts.models import User
 from wikispiral.audit.services import audit_record
+from wikispiral.notifications.services import change_record
 from wikispiral.text import line_clean
 from wikispiral.wiki.models import Page
 from wikispiral.wiki.selectors import page_find
@@ -254,9 +256,14 @@ def homogeneous_group_create(
     facilitators: Iterable[User] = (),
     language: str = "en",
     notes: str = "",
+    kind: str = HomogeneousGroup.Kind.GROUP,
 ) -> HomogeneousGroup:
     """Form a homogeneous group in group, with its own page in the group's space; raise
-    TerritoryError naming the field when a value is refused, saving nothing."""
+    TerritoryError naming the field when a value is refused, saving nothing. kind "project":
+    the pooled answers of a network project's participants, with no page (left out of the
+    feeds and the directory)."""
+    if kind not in HomogeneousGroup.Kind.values:
+        raise TerritoryError(_("Unknown kind of homogeneous group."), "kind")
     values = _hg_values(
         current_profile_id=None,
         name=name,
@@ -272,7 +279,9 @@ def homogeneous_group_create(
     )
     facilitators = _facilitators_check(group, facilitators)
     _hg_name_taken(group, values["name"])
-    hg = HomogeneousGroup(tenant=group, slug=_hg_slug(group, values["name"]), created_by=actor)
+    hg = HomogeneousGroup(
+        tenant=group, slug=_hg_slug(group, values["name"]), kind=kind, created_by=actor
+    )
     for field_name, value in values.items():
         setattr(hg, field_name, value)
     try:
@@ -285,15 +294,28 @@ def homogeneous_group_create(
             "name",
         ) from exc
     hg.facilitators.set(facilitators)
-    # Through the package, so that replacing territories.services._hg_page_create reaches here.
-    hg.page = package._hg_page_create(hg=hg, actor=actor)
-    hg.save(update_fields=["page"])
+    # Pooled answers are no group that meets: no page of their own (the participants have).
+    if kind == HomogeneousGroup.Kind.GROUP:
+        # Through the package, so that replacing territories.services._hg_page_create reaches
+        # here.
+        hg.page = package._hg_page_create(hg=hg, actor=actor)
+        hg.save(update_fields=["page"])
     audit_record(
         actor=actor,
         action="territories.homogeneous_group.created",
         target=hg,
         tenant_id=group.pk,
         slug=hg.slug,
+    )
+    # Those who follow the coordination group hear of its new group (notifications).
+    change_record(
+        kind=GROUP,
+        key=group.pk,
+        actor=actor,
+        title=group.name,
+        url=group_url(group),
+        summary=hg.name,
+        verb="homogeneous_group",
     )
     return hg
 

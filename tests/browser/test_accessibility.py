@@ -46,6 +46,8 @@ def demo_site(settings) -> dict[str, str]:
     call_command("generate_demo_data", "--criteria", "120", "--force", verbosity=0)
     call_command("seed_projects", verbosity=0)
     call_command("seed_progress", verbosity=0)
+    call_command("seed_events", "--force", verbosity=0)
+    call_command("seed_letters", "--force", verbosity=0)
     return _addresses()
 
 
@@ -106,7 +108,37 @@ def _addresses() -> dict[str, str]:
     if application is not None:
         addresses["application"] = reverse("applications:detail", kwargs={"pk": application.pk})
     addresses.update(_progress_addresses())
+    addresses.update(_network_life_addresses(tenant.slug))
     return addresses
+
+
+def _network_life_addresses(cg: str) -> dict[str, str]:
+    """Membership, contact, events, the network letter and notifications (issue 18)."""
+    from territories.models import Event, NetworkLetter
+
+    event = Event.objects.filter(status="published").order_by("starts_at").first()
+    assert event is not None, "seed_events made no published event"
+    letter = NetworkLetter.objects.filter(status="sent").first()
+    assert letter is not None, "seed_letters sent no letter"
+    return {
+        "membership": reverse("membership:page"),
+        "membership apply": reverse("membership:apply"),
+        "group membership": reverse("membership:group_apply", kwargs={"cg": cg}),
+        "membership queue": reverse("membership:queue"),
+        "contact": reverse("contact:secretariat"),
+        "group contact": reverse("contact:group", kwargs={"cg": cg}),
+        "group inbox": reverse("contact:group_inbox", kwargs={"cg": cg}),
+        "contact inbox": reverse("contact:inbox"),
+        "events": reverse("events:list"),
+        "event": reverse("events:detail", kwargs={"event": event.slug}),
+        "new event": reverse("events:new"),
+        "letters": reverse("letters:list"),
+        "letter": reverse("letters:detail", kwargs={"letter": letter.pk}),
+        "letters manage": reverse("letters:manage_list"),
+        "notifications": reverse("notifications:list"),
+        "following": reverse("notifications:following"),
+        "notification settings": reverse("notifications:settings"),
+    }
 
 
 def _progress_addresses() -> dict[str, str]:
@@ -172,8 +204,25 @@ ROLE_PAGES = {
         "impact reports",
         "network evaluations",
         "group evaluations",
+        "membership",
+        "membership apply",
+        "contact",
+        "group contact",
+        "events",
+        "event",
+        "letters",
+        "letter",
     ],
-    "citizen": ["my wikispiral", "profile", "join", "home"],
+    "citizen": [
+        "my wikispiral",
+        "profile",
+        "join",
+        "home",
+        "event",
+        "notifications",
+        "following",
+        "notification settings",
+    ],
     "facilitator": [
         "my wikispiral",
         "entry",
@@ -186,8 +235,19 @@ ROLE_PAGES = {
         "tally",
         "new action",
         "action",
+        "group membership",
+        "group inbox",
     ],
-    "secretariat": ["my wikispiral", "secretariat", "applications", "application"],
+    "secretariat": [
+        "my wikispiral",
+        "secretariat",
+        "applications",
+        "application",
+        "membership queue",
+        "contact inbox",
+        "new event",
+        "letters manage",
+    ],
 }
 
 

@@ -52,8 +52,8 @@ def test_a_citizen_joins_records_choices_and_a_footprint_on_a_phone(
         log_in_through_form(page, citizen)
         page.goto("/right-choices/")
         page.get_by_role("link", name="Join the project").click()
-        # One choice, grouped by kind: a household says citizen (projects.forms.JoinForm).
-        page.get_by_role("group", name="Citizen").get_by_label("A household").check()
+        # One choice, grouped by kind: a family says citizen (projects.forms.JoinForm).
+        page.get_by_role("group", name="Citizen").get_by_label("A family").check()
         page.get_by_label("Name").fill("Ana and Rui")
         page.get_by_label("People it covers").fill("2")
         page.get_by_label("Country").select_option(label="France")
@@ -101,6 +101,9 @@ def test_a_citizen_joins_records_choices_and_a_footprint_on_a_phone(
 
         page.goto("/right-choices/charters/")
         page.get_by_role("link", name="Our food charter").click()
+        # The rule the vote decides by is there before anyone votes.
+        expect(page.get_by_role("heading", name="How the vote decides")).to_be_visible()
+        expect(page.get_by_text("the vote decides with at least 5 voices")).to_be_visible()
         page.get_by_label("I approve", exact=True).check()
         page.get_by_role("button", name="Give my voice").click()
         expect(page.get_by_role("status")).to_contain_text("Your voice is counted.")
@@ -120,7 +123,7 @@ def test_a_citizen_joins_records_choices_and_a_footprint_on_a_phone(
     assert CharterVote.objects.get(charter=charter).voice == "approve"
 
     neighbour = make_user(username="leo")
-    participant_join(actor=neighbour, kind="citizen", subtype="person", name="Léo")
+    participant_join(actor=neighbour, kind="citizen", subtype="individual", name="Léo")
     with browser_page(browser, live_server.url) as page:
         log_in_through_form(page, neighbour)
         page.goto(f"/right-choices/{household.slug}/")
@@ -138,7 +141,7 @@ def test_a_household_answers_the_spiral_questions_on_a_phone(
 
     citizen = make_user(username="mia")
     household = participant_join(
-        actor=citizen, kind="citizen", subtype="household", name="Mia's home", people=3
+        actor=citizen, kind="citizen", subtype="family", name="Mia's home", people=3
     )
     household.country = make_country()
     household.save(update_fields=["country"])
@@ -167,12 +170,14 @@ def test_a_household_answers_the_spiral_questions_on_a_phone(
         page.keyboard.press("Enter")
         expect(page.get_by_role("status")).to_contain_text("The answer is taken back.")
         expect(page.get_by_role("heading", name="2 answers")).to_be_visible()
-        page.get_by_role("link", name="The synthesis of our answers").click()
-        expect(page.get_by_role("heading", level=1)).to_contain_text("Mia's home")
+        # Pooled with the other citizens of France: no homogeneous group of one.
+        page.get_by_role("link", name="The synthesis of the answers pooled in France").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Answers of the citizens")
 
-    household.refresh_from_db()
     with cross_tenant():
         texts = sorted(
-            Criterion.objects.filter(group=household.wellbeing_group).values_list("text", flat=True)
+            Criterion.objects.filter(participant_answer__participant=household).values_list(
+                "text", flat=True
+            )
         )
     assert texts == ["Quiet evenings", "We lend our tools"]

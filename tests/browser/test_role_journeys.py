@@ -285,7 +285,7 @@ def test_a_citizen_signs_up_joins_the_right_choices_and_records_a_choice_on_a_ph
         page.get_by_role("link", name="Join the project").click()
 
         # The join form: radios grouped by kind, no script needed.
-        page.get_by_role("group", name="Citizen").get_by_label("A household").check()
+        page.get_by_role("group", name="Citizen").get_by_label("A family").check()
         page.get_by_label("Name").fill("Ana and Rui")
         page.get_by_label("People it covers").fill("2")
         page.get_by_label("Country").select_option(label="France")

@@ -96,8 +96,13 @@ UNSAFE_MARKUP_SCRIPT = """
         found.push("url " + name + " on " + where(el));
       }
       const isOurPreviewButton = tag === "button" && el.getAttribute("value") === "preview";
+      // The follow button (notifications/_follow.html), outside the page's text.
+      const isOurFollowForm = tag === "form" && !el.closest(".wiki-content")
+        && el.parentElement !== null && el.parentElement.classList.contains("follow")
+        && ["/follow/", "/unfollow/"].includes(el.getAttribute("action"));
       if ((name.startsWith("hx-") || name.startsWith("data-hx-"))
-          && !(tag === "body" && name === "hx-headers") && !isOurPreviewButton) {
+          && !(tag === "body" && name === "hx-headers") && !isOurPreviewButton
+          && !isOurFollowForm) {
         found.push("htmx " + name + " on " + where(el));
       }
     }

@@ -189,7 +189,7 @@ def test_citizen_sees_her_pages_participants_votes_and_workshops(client):
     make_coordination_group(facilitator=organiser)
     ana = make_user()
     household = project_services.participant_join(
-        actor=ana, kind="citizen", subtype="household", name="The Silva household"
+        actor=ana, kind="citizen", subtype="family", name="The Silva household"
     )
     workshop = project_services.workshop_create(
         actor=organiser,
@@ -285,7 +285,7 @@ def test_a_person_with_several_roles_sees_each_section(client):
     ana = make_user(secretariat=True)
     _busy_group(ana, name="Praia")
     project_services.participant_join(
-        actor=ana, kind="citizen", subtype="person", name="Ana herself"
+        actor=ana, kind="citizen", subtype="individual", name="Ana herself"
     )
     client.force_login(ana)
 
@@ -303,7 +303,7 @@ def test_a_person_with_several_roles_sees_each_section(client):
 def test_queries_do_not_grow_with_the_number_of_groups(client, django_assert_max_num_queries):
     ana = make_user(secretariat=True)
     _busy_group(ana, name="First")
-    project_services.participant_join(actor=ana, kind="citizen", subtype="person", name="Ana")
+    project_services.participant_join(actor=ana, kind="citizen", subtype="individual", name="Ana")
     client.force_login(ana)
     client.get(MINE)  # warm the caches a first request fills
     with CaptureQueriesContext(connection) as one_group:

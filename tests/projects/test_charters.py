@@ -45,7 +45,9 @@ def _concluded_workshop(organiser):
 
 def _voter(name):
     user = make_user()
-    return services.participant_join(actor=user, kind="citizen", subtype="person", name=name), user
+    return services.participant_join(
+        actor=user, kind="citizen", subtype="individual", name=name
+    ), user
 
 
 def _open(charter, organiser, days=7):

@@ -32,7 +32,7 @@ def test_a_new_choice_appears_in_the_project_feed_and_the_latest_additions(
 ):
     user = make_user()
     household = services.participant_join(
-        actor=user, kind="citizen", subtype="household", name="The Okafors", people=3
+        actor=user, kind="citizen", subtype="family", name="The Okafors", people=3
     )
     choice = _choice(household, user, "Meat once a week")
     facilitator = make_user()
@@ -40,7 +40,7 @@ def test_a_new_choice_appears_in_the_project_feed_and_the_latest_additions(
     territory = services.participant_join(
         actor=facilitator,
         kind="territory",
-        subtype="coordination_group",
+        subtype="local_platform",
         name="Hidden town",
         coordination_group=hidden,
     )
@@ -64,7 +64,7 @@ def test_a_new_choice_appears_in_the_project_feed_and_the_latest_additions(
 def test_choice_titles_are_plain_text_and_descriptions_escaped_once(client):
     user = make_user()
     household = services.participant_join(
-        actor=user, kind="citizen", subtype="household", name="L'Atelier & <b>co</b>", people=2
+        actor=user, kind="citizen", subtype="family", name="L'Atelier & <b>co</b>", people=2
     )
     _choice(household, user, 'Less "meat" <script>x</script>')
     expected = 'L\'Atelier & <b>co</b>: Less "meat" <script>x</script>'

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def _participant(people=2):
     user = make_user()
     participant = services.participant_join(
-        actor=user, kind="citizen", subtype="household", name="Ana and Rui", people=people
+        actor=user, kind="citizen", subtype="family", name="Ana and Rui", people=people
     )
     return participant, user
 

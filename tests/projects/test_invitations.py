@@ -28,7 +28,7 @@ def manager():
 @pytest.fixture
 def household(manager):
     return services.participant_join(
-        actor=manager, kind="citizen", subtype="household", name="Ana and Rui", people=2
+        actor=manager, kind="citizen", subtype="family", name="Ana and Rui", people=2
     )
 
 
@@ -379,7 +379,7 @@ def test_only_managers_of_its_participant_revoke_an_invitation(client, manager, 
     ParticipantMember.objects.create(participant=household, user=writer, role="member")
     other_manager = make_user()
     other = services.participant_join(
-        actor=other_manager, kind="citizen", subtype="person", name="Someone else"
+        actor=other_manager, kind="citizen", subtype="individual", name="Someone else"
     )
     url = reverse("projects:participant_invitation_revoke", args=[household.slug, invitation.pk])
 

@@ -54,10 +54,11 @@ def test_an_unconfirmed_address_cannot_join(client):
     [
         ({"name": "  "}, "This field is required."),
         ({"subtype": "school"}, "This type does not go with this kind of participant."),
-        ({"subtype": "person", "people": "3"}, "choose a family or a household"),
+        ({"subtype": "individual", "people": "3"}, "An individual speaks for one person"),
         ({"people": "5000"}, "between 1 and 30"),
         ({"people": "0"}, "greater than or equal to 1"),
-        ({"kind": "territory", "subtype": "coordination_group"}, "Choose the coordination group"),
+        ({"kind": "territory", "subtype": "local_platform"}, "Say in which country"),
+        ({"subtype": "household"}, "Select a valid choice"),
     ],
 )
 def test_bad_answers_to_join_are_refused_with_a_message_and_nothing_saved(client, data, message):
@@ -134,7 +135,7 @@ def test_the_join_form_groups_the_sub_types_by_kind_and_preselects_the_first(cli
         "Collective actor",
         "Territorial entity",
     ]
-    assert form.values["subtype"] == "person"
+    assert form.values["subtype"] == "individual"
     assert "kind" not in form.values  # the sub-type chosen says the kind
 
 
@@ -147,13 +148,22 @@ def test_the_join_form_sent_as_it_comes_without_javascript_is_accepted(client):
 
     participant = Participant.objects.get()
     assert response.status_code == 302
-    assert (participant.kind, participant.subtype, participant.people) == ("citizen", "person", 1)
+    assert (participant.kind, participant.subtype, participant.people) == (
+        "citizen",
+        "individual",
+        1,
+    )
     assert ParticipantMember.objects.get(participant=participant).user == user
 
 
 @pytest.mark.parametrize(
     ("subtype", "kind"),
-    [("household", "citizen"), ("school", "collective"), ("public_body", "collective")],
+    [
+        ("place_of_life", "citizen"),
+        ("group", "citizen"),
+        ("school", "collective"),
+        ("public_body", "collective"),
+    ],
 )
 def test_the_sub_type_chosen_says_the_kind(client, subtype, kind):
     client.force_login(make_user())
@@ -189,7 +199,7 @@ def test_a_territory_joins_through_the_group_its_user_facilitates_once():
     joined = services.participant_join(
         actor=facilitator,
         kind="territory",
-        subtype="coordination_group",
+        subtype="local_platform",
         name=group.name,
         people=12000,
         coordination_group=group,
@@ -200,7 +210,7 @@ def test_a_territory_joins_through_the_group_its_user_facilitates_once():
         services.participant_join(
             actor=facilitator,
             kind="territory",
-            subtype="coordination_group",
+            subtype="local_platform",
             name="Again",
             coordination_group=group,
         )
@@ -212,7 +222,7 @@ def test_only_a_facilitator_can_make_a_coordination_group_join():
         services.participant_join(
             actor=make_user(),
             kind="territory",
-            subtype="coordination_group",
+            subtype="local_platform",
             name="Not mine",
             coordination_group=group,
         )
@@ -223,9 +233,9 @@ def test_two_participants_of_the_same_name_get_two_addresses():
     user = make_user()
     country = make_country()
     first = services.participant_join(
-        actor=user, kind="citizen", subtype="person", name="Ana", country=country
+        actor=user, kind="citizen", subtype="individual", name="Ana", country=country
     )
-    second = services.participant_join(actor=user, kind="citizen", subtype="person", name="Ana")
+    second = services.participant_join(actor=user, kind="citizen", subtype="individual", name="Ana")
     assert first.slug != second.slug
     assert first.space.slug == first.slug
 
@@ -249,7 +259,7 @@ def test_a_territory_of_a_hidden_coordination_group_is_hidden_with_it(client):
     participant = services.participant_join(
         actor=facilitator,
         kind="territory",
-        subtype="coordination_group",
+        subtype="local_platform",
         name=group.name,
         coordination_group=group,
     )
@@ -270,7 +280,7 @@ def test_hiding_a_coordination_group_hides_its_territorys_wiki_space_and_showing
     participant = services.participant_join(
         actor=facilitator,
         kind="territory",
-        subtype="coordination_group",
+        subtype="local_platform",
         name=group.name,
         coordination_group=group,
     )
@@ -289,7 +299,7 @@ def test_a_manager_lets_a_family_member_write_and_keeps_the_last_manager(client)
     manager = make_user()
     partner = make_user(username="rui", email="rui@example.org")
     household = services.participant_join(
-        actor=manager, kind="citizen", subtype="household", name="Ana and Rui", people=2
+        actor=manager, kind="citizen", subtype="family", name="Ana and Rui", people=2
     )
     url = reverse("projects:participant_members", args=[household.slug])
     client.force_login(manager)

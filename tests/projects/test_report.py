@@ -158,7 +158,7 @@ def test_new_figures_draw_a_new_report_and_drop_the_old(client, computed, monkey
     draw = report.summary_report_pdf
     monkeypatch.setattr(report, "summary_report_pdf", lambda **kw: drawn.append(1) or draw(**kw))
     participant = services.participant_join(
-        actor=make_user(), kind="citizen", subtype="person", name="Newcomer"
+        actor=make_user(), kind="citizen", subtype="individual", name="Newcomer"
     )
 
     summaries.summaries_recompute(force=True)
@@ -177,7 +177,11 @@ def test_a_hidden_groups_report_is_not_found_for_anyone(client, computed):
     facilitator = make_user()
     group = make_coordination_group(facilitator=facilitator)
     services.participant_join(
-        actor=facilitator, kind="citizen", subtype="person", name="Member", coordination_group=group
+        actor=facilitator,
+        kind="citizen",
+        subtype="individual",
+        name="Member",
+        coordination_group=group,
     )
     summaries.summaries_recompute(force=True)
     assert client.get(_url(f"cg-{group.pk}")).status_code == 200  # drawn and kept while visible

@@ -29,7 +29,7 @@ def _choice(participant, user, status, change):
 
 def test_a_quarter_gathers_who_joined_the_choices_what_they_avoid_and_workshops_held(client):
     user = make_user()
-    ana = services.participant_join(actor=user, kind="citizen", subtype="person", name="Ana")
+    ana = services.participant_join(actor=user, kind="citizen", subtype="individual", name="Ana")
     _choice(ana, user, "kept", -300)
     _choice(ana, user, "planned", -900)
     old = _choice(ana, user, "kept", -50)

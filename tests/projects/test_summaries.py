@@ -35,7 +35,7 @@ def _network(seed: int = 4):
     services.participant_join(
         actor=facilitator,
         kind="territory",
-        subtype="coordination_group",
+        subtype="local_platform",
         name="Hidden town",
         people=5000,
         coordination_group=hidden,
@@ -46,7 +46,7 @@ def _network(seed: int = 4):
     for number in range(14):
         user = make_user()
         kind, subtype, people = rng.choice(
-            [("citizen", "person", 1), ("citizen", "family", 4), ("collective", "school", 300)]
+            [("citizen", "individual", 1), ("citizen", "family", 4), ("collective", "school", 300)]
         )
         participants.append(
             services.participant_join(
@@ -200,7 +200,16 @@ def test_the_exports_carry_the_pages_tables(client):
     totals = {row[0]: int(row[1]) for row in rows if len(row) > 2 and row[1].isdigit()}
     food = sum(figures["by_category"].get("food", {}).values())
     assert totals["Food"] == food
-    assert book.sheetnames[:2] == ["Participants", "Choices"]
+    assert book.sheetnames[:3] == ["Participants", "Participants by type", "Choices"]
+    by_type = [[cell.value for cell in row] for row in book["Participants by type"].iter_rows()]
+    assert by_type[0] == ["Kind", "Type", "Participants"]
+    assert sum(row[2] for row in by_type[1:]) == sum(figures["participants"].values())
+    assert {tuple(row[:2]) for row in by_type[1:]} <= {
+        ("Citizen", "An individual"),
+        ("Citizen", "A family"),
+        ("Collective actor", "A school"),
+        ("Territorial entity", "A local platform"),
+    }
     sheet = book["Choices"]
     assert {row[0].value: row[1].value for row in sheet.iter_rows(min_row=2)}["Food"] == food
     assert (
@@ -214,7 +223,7 @@ def test_a_write_marks_the_summaries_and_the_job_brings_them_up_to_date(
     user = make_user()
     with django_capture_on_commit_callbacks(execute=True):
         participant = services.participant_join(
-            actor=user, kind="citizen", subtype="person", name="Zoé"
+            actor=user, kind="citizen", subtype="individual", name="Zoé"
         )
     # Celery runs inline here: the join's job ran after the commit.
     assert SummaryState.objects.get().dirty_since is None

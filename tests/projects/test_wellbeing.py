@@ -1,6 +1,7 @@
 """Well-being: participants answer the SPIRAL questions; the answers are criteria of the
-project's platform in their country, classified like any other, and add up to the syntheses
-of their country, the network and the project's own scope."""
+project's platform in their country (pooled by kind of participant), classified like any
+other, and add up to the syntheses of their country, the network and the project's own
+scope."""
 
 import datetime
 from collections import Counter
@@ -13,11 +14,11 @@ from criteria.models import Criterion, Question
 from criteria.selectors import component_by_code
 from criteria.services import TEXT_MAX_LENGTH, criterion_classify
 from projects import services
-from projects.models import Participant
+from projects.models import ParticipantAnswer
 from projects.wellbeing import wellbeing_answer
 from syntheses import services as syntheses_services
 from syntheses.models import Check, Scope, Snapshot
-from territories.models import CoordinationGroup
+from territories.models import CoordinationGroup, HomogeneousGroup
 from tests.factories import (
     make_coordination_group,
     make_country,
@@ -78,12 +79,18 @@ def test_a_member_answers_and_each_line_is_a_criterion_of_the_projects_platform(
         ("Q1", "Time with the children"),
         ("Q2", "Noise at night"),
     ]
-    participant.refresh_from_db()
-    group = participant.wellbeing_group
+    group = criteria[0].group
     platform = group.tenant
     assert {c.group_id for c in criteria} == {group.pk}
     assert (platform.project, platform.country.code, platform.level) == (PROJECT, "FR", "country")
-    assert group.participants == 4
+    # The pool of the citizens' answers in France, not a group of one.
+    assert (group.kind, group.name, group.participants) == ("project", "Answers of the citizens", 4)
+    assert group.answer_pool.kind == "citizen"
+    assert set(
+        ParticipantAnswer.objects.filter(participant=participant).values_list(
+            "criterion_id", flat=True
+        )
+    ) == {c.pk for c in criteria}
     assert all(c.status == Criterion.Status.UNCLASSIFIED for c in criteria)
     assert {(c.language, c.session_date) for c in criteria} == {("fr", datetime.date(2026, 10, 3))}
     page = client.get(reverse("projects:wellbeing", args=[participant.slug])).content.decode()
@@ -108,10 +115,12 @@ def test_participants_of_a_country_share_its_platform_and_another_country_gets_i
 
     platforms = CoordinationGroup.objects.filter(project=PROJECT)
     assert sorted(platforms.values_list("country__code", flat=True)) == ["FR", "PT"]
-    first.refresh_from_db()
-    second.refresh_from_db()
-    assert first.wellbeing_group.tenant_id == second.wellbeing_group.tenant_id
-    assert first.wellbeing_group_id != second.wellbeing_group_id
+    groups = {c.text + str(c.pk): c.group for c in _criteria()}
+    by_country = {group.tenant.country.code: group for group in groups.values()}
+    # The two citizens of France answer in one pool; Portugal has its own.
+    assert len({group.pk for group in groups.values()}) == 2
+    assert by_country["FR"].participants == 4 + 4
+    assert by_country["PT"].participants == 4
     # A second round of answers goes to the same group.
     wellbeing_answer(
         participant=first,
@@ -120,9 +129,11 @@ def test_participants_of_a_country_share_its_platform_and_another_country_gets_i
         language="en",
         session_date=datetime.date(2026, 10, 2),
     )
-    first.refresh_from_db()
     with cross_tenant():
-        assert Criterion.objects.filter(group=first.wellbeing_group).count() == 2
+        assert Criterion.objects.filter(group=by_country["FR"]).count() == 3
+        assert Criterion.objects.filter(participant_answer__participant=first).count() == 2
+    by_country["FR"].refresh_from_db()
+    assert by_country["FR"].participants == 8  # the same two participants
 
 
 def test_a_participant_without_a_country_says_which_one_first(client):
@@ -144,7 +155,7 @@ def test_a_participant_without_a_country_says_which_one_first(client):
     assert accepted.status_code == 302
     participant.refresh_from_db()
     assert participant.country == portugal
-    assert participant.wellbeing_group.tenant.country == portugal
+    assert _criteria()[0].tenant.country == portugal
 
 
 @pytest.mark.parametrize(
@@ -173,8 +184,9 @@ def test_bad_answers_are_refused_with_a_message_and_nothing_is_saved(client, dat
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not _criteria()
-    participant.refresh_from_db()
-    assert participant.wellbeing_group is None
+    assert not ParticipantAnswer.objects.exists()
+    with cross_tenant():
+        assert not HomogeneousGroup.objects.exists()
 
 
 def test_answers_are_public_but_only_members_answer_or_take_them_back(client):
@@ -350,15 +362,14 @@ def test_the_answers_wait_in_the_secretariats_classification_queue(client):
         language="en",
         session_date=timezone.localdate(),
     )
-    participant.refresh_from_db()
-    platform = participant.wellbeing_group.tenant
+    platform = _criteria()[0].tenant
     client.force_login(make_user(secretariat=True))
 
     queue = client.get(reverse("classification:queue", kwargs={"cg": platform.slug}))
 
     assert queue.status_code == 200
     assert "Friends" in queue.content.decode()
-    assert Participant.objects.get().wellbeing_group.tenant.project == PROJECT
+    assert platform.project == PROJECT
 
 
 def test_the_projects_synthesis_is_drawn_as_a_pdf_report_and_published(
@@ -382,10 +393,10 @@ def test_the_projects_synthesis_is_drawn_as_a_pdf_report_and_published(
     ]
 
 
-# --- A participant's details, and the group of its answers -----------------------------------
+# --- A participant's details, and the pool of its answers ------------------------------------
 
 
-def test_a_manager_changes_the_name_and_people_and_the_answers_group_follows(client):
+def test_a_manager_changes_the_name_and_people_and_the_answers_pool_counts_them(client):
     participant, user = _participant()
     questions = _questions()
     wellbeing_answer(
@@ -403,13 +414,14 @@ def test_a_manager_changes_the_name_and_people_and_the_answers_group_follows(cli
 
     assert response.status_code == 302
     participant.refresh_from_db()
-    group = participant.wellbeing_group
+    group = _criteria()[0].group
     assert (participant.name, participant.people, participant.country.code) == (
         "The Martin-Diallos",
         5,
         "FR",
     )
-    assert (group.name, group.participants) == (f"The Martin-Diallos ({participant.slug})", 5)
+    # The pool keeps its name (it is no participant's) and counts the new number of people.
+    assert (group.name, group.participants) == ("Answers of the citizens", 5)
 
 
 def test_the_country_stays_once_the_answers_count_in_it():

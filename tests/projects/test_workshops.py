@@ -39,7 +39,9 @@ def _workshop(organiser=None, **fields):
 
 def _participant(name, **user_fields):
     user = make_user(**user_fields)
-    return services.participant_join(actor=user, kind="citizen", subtype="person", name=name), user
+    return services.participant_join(
+        actor=user, kind="citizen", subtype="individual", name=name
+    ), user
 
 
 def _form(**data):

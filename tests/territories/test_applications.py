@@ -400,9 +400,8 @@ def test_full_cycle_from_application_to_open_platform(
     assert group.languages == ["en", "fr", "ar"]
     assert group.created_by == secretary
     assert Page.objects.filter(space=group.space, slug="home").exists()
-    member = NetworkMember.objects.get(coordination_group=group)
-    assert (member.kind, member.nature) == ("full", "coordination_group")
-    assert member.country == group.country
+    # Opening a platform does not make it a member of the network: that is a request of its own.
+    assert not NetworkMember.objects.exists()
     assert group.level == CoordinationGroup.Level.COUNTRY
     with cross_tenant():
         invitation = Invitation.objects.get(tenant=group)
@@ -427,7 +426,7 @@ def test_full_cycle_from_application_to_open_platform(
     assert again.status_code == 200
     assert b"already approved" in again.content
     assert CoordinationGroup.objects.count() == 1
-    assert NetworkMember.objects.count() == 1
+    assert not NetworkMember.objects.exists()
 
     # The applicant's last link now points to the group, and edits nothing.
     closed = client.post(
@@ -478,7 +477,7 @@ def test_approving_twice_through_the_service_opens_one_group(secretariat_user):
     assert first.created and not second.created and not third.created
     assert second.group == first.group == third.group
     assert CoordinationGroup.objects.count() == 1
-    assert NetworkMember.objects.count() == 1
+    assert not NetworkMember.objects.exists()
     assert [a for a in _actions(application) if a.endswith("approved")] == [
         "territories.application.approved"
     ]
@@ -512,7 +511,7 @@ def test_secretaries_approving_at_the_same_moment_open_one_group():
     assert all(isinstance(o, services.Approval) for o in outcomes), outcomes
     assert [o.created for o in outcomes].count(True) == 1
     assert CoordinationGroup.objects.count() == 1
-    assert NetworkMember.objects.count() == 1
+    assert not NetworkMember.objects.exists()
 
 
 def test_home_page_of_the_new_group_is_written_in_the_applicants_language(secretariat_user):

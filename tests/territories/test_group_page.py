@@ -223,10 +223,11 @@ def test_group_page_query_count_does_not_grow_with_its_content(
     client = client_for(facilitator)
 
     # Session and user, tenant, continent, referent, homogeneous groups (totals, rows), pages
-    # (count, rows), facilitators, and the roles behind the Manage link and the space.
-    with django_assert_max_num_queries(13):
+    # (count, rows), facilitators, the roles behind the Manage link and the space, and the
+    # group's membership of the network.
+    with django_assert_max_num_queries(14):
         response = client.get(_url(group))
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         Client().get(_url(group))
 
     assert response.status_code == 200

@@ -19,7 +19,12 @@ def mail_send_job(job: Job, run: JobRun) -> dict:
     conversation and the job's record sends it again. A server that refuses the message for
     good (5xx, every recipient refused) fails it at once; one that is away is tried again."""
     run.checkpoint()
-    message = EmailMessage(subject=job.args["subject"], body=job.args["body"], to=job.args["to"])
+    message = EmailMessage(
+        subject=job.args["subject"],
+        body=job.args["body"],
+        to=job.args["to"],
+        headers=job.args.get("headers") or None,
+    )
     try:
         message.send()
     except smtplib.SMTPRecipientsRefused as refused:

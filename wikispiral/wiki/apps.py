@@ -8,4 +8,9 @@ class WikiConfig(AppConfig):
     verbose_name = _("Wiki")
 
     def ready(self) -> None:
+        from wikispiral.notifications.registry import register_followable
         from wikispiral.wiki import jobs  # noqa: F401  (registers the search index job)
+        from wikispiral.wiki.followables import PAGE_FOLLOWABLE
+
+        # People follow pages (notifications engine); every revision records a change.
+        register_followable(PAGE_FOLLOWABLE)

@@ -7,7 +7,7 @@ group or a participant: the app that owns them registers who holds which role th
 manages pages), "editor" (edits), "member" (reads drafts).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from django.contrib.auth.models import AnonymousUser
 
@@ -27,6 +27,30 @@ def register_space_roles(kind: str, provider: SpaceRoles) -> None:
     _role_providers[kind] = provider
 
 
+# For many people and spaces of a kind at once: {(user id, space id)} of those who hold any role
+# there (the notifications' digest checks who may still read a private space's pages).
+SpaceMembers = Callable[[Collection[int], Collection[int]], set[tuple[int, int]]]
+_member_providers: dict[str, SpaceMembers] = {}
+
+
+def register_space_members(kind: str, provider: SpaceMembers) -> None:
+    """Tell the engine, in bulk, who holds a role in spaces of this kind (AppConfig.ready)."""
+    _member_providers[kind] = provider
+
+
+def space_members(
+    kind: str, user_ids: Collection[int], space_ids: Collection[int]
+) -> set[tuple[int, int]] | None:
+    """{(user id, space id)} of these people holding a role in these spaces of kind, in one
+    query; None when the app owning that kind registered no bulk answer."""
+    provider = _member_providers.get(kind)
+    if provider is None:
+        return None
+    if not user_ids or not space_ids:
+        return set()
+    return provider(user_ids, space_ids)
+
+
 def space_roles(user: AnyUser, space: Space) -> frozenset[str]:
     """The roles this user holds in this space, remembered on the user for the request."""
     provider = _role_providers.get(space.kind)
@@ -43,8 +67,11 @@ def _is_staff(user: AnyUser) -> bool:
 
 
 def is_outsider(user: AnyUser, space: Space) -> bool:
-    """True for a tenant's space when the user has no part in it: refusals then answer 404."""
-    return space.kind != Space.Kind.NETWORK and not _is_staff(user) and not space_roles(user, space)
+    """True for a tenant's space, or a private network space (the secretariat's), when the user
+    has no part in it: refusals then answer 404."""
+    if _is_staff(user) or (space.kind == Space.Kind.NETWORK and space.is_public):
+        return False
+    return not space_roles(user, space)
 
 
 def can_view_space(user: AnyUser, space: Space) -> bool:

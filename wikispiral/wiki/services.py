@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from wikispiral.accounts.models import User
 from wikispiral.errors import DomainError
+from wikispiral.notifications.services import change_record, follow_edited
 from wikispiral.text import line_clean, newlines_normalise
 from wikispiral.uploads import MAX_IMAGE_PIXELS, UploadProblem, image_check
 from wikispiral.wiki import caching
@@ -167,7 +168,30 @@ def _append_revision(
     page.current_revision = revision
     page.title = title
     page.updated_at = now
+    _followers_tell(page, revision, actor)
     return revision
+
+
+# Writing a page makes its author follow it, as MediaWiki's default "add pages I create and
+# edit to my watchlist" does; moving, deleting or protecting it does not.
+_FOLLOWED_BY_WRITING = frozenset(
+    {Revision.Kind.CREATE, Revision.Kind.EDIT, Revision.Kind.MERGE, Revision.Kind.REVERT}
+)
+
+
+def _followers_tell(page: Page, revision: Revision, actor: User | None) -> None:
+    """Every revision is a change the page's followers hear of (in this transaction)."""
+    if revision.kind in _FOLLOWED_BY_WRITING:
+        follow_edited(user=actor, kind="page", key=page.pk)
+    change_record(
+        kind="page",
+        key=page.pk,
+        actor=actor,
+        title=revision.title,
+        url=page.get_absolute_url(),
+        summary=revision.comment,
+        verb=revision.kind,
+    )
 
 
 def _lock(page: Page) -> Page:

@@ -84,6 +84,18 @@ def network_space_get_or_create() -> Space:
     return space
 
 
+def network_private_space_get_or_create(*, slug: str, name: str) -> Space:
+    """A non-public space of kind NETWORK (network staff alone read and write it), created on
+    first use. WikiError when another kind of space, or a public one, holds that address."""
+    space, _created = Space.objects.get_or_create(
+        slug=_clean_slug(slug),
+        defaults={"name": _check_name(name), "kind": Space.Kind.NETWORK, "is_public": False},
+    )
+    if space.kind != Space.Kind.NETWORK or space.is_public:
+        raise WikiError(_("Another space already has this address."), field="slug")
+    return space
+
+
 def space_rename(*, space: Space, name: str) -> None:
     """Give the space its owner's new name (the tenant's rename calls this in its transaction)."""
     space.name = _check_name(name)

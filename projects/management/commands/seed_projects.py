@@ -1,6 +1,8 @@
 """Seed "Together let's learn to make the right choices" for a local site: the demo citizen's
-household, the Mulhouse coordination group as a territorial entity, a school and a few more
-citizens, with their choices, a few "I do this too", comments and footprint paths.
+family, the Mulhouse coordination group as a territorial entity (a local platform), a
+municipality that joins on its own, a school, an association, a shared house and a few more
+citizens, with their choices, a few "I do this too", comments, footprint paths, answers to the
+SPIRAL questions (pooled by kind in France's platform) and a charter whose vote is over.
 
 Runs after `seed_demo` and `seed_territories` (their logins and groups). Safe to run again: a
 participant that exists (by name) is left as it is.
@@ -80,10 +82,12 @@ class Command(BaseCommand):
             )
             people.append(user)
         plans = [
-            (citizen, "citizen", "household", "The demo household", 3),
+            (citizen, "citizen", "family", "The demo household", 3),
             (facilitator, "collective", "school", "École Jean Macé", 420),
+            (people[1], "citizen", "place_of_life", "La Maison partagée", 7),
+            (people[2], "collective", "association", "Repair café de Bourtzwiller", 25),
             *[
-                (user, "citizen", "person", name, 1)
+                (user, "citizen", "individual", name, 1)
                 for user, name in zip(
                     people[1:],
                     ["Amina", "Bruno", "Carla", "Dimitri", "Elena", "Fatou"],
@@ -91,6 +95,9 @@ class Command(BaseCommand):
                 )
             ],
         ]
+        if france is not None:
+            # A municipality joins on its own, without a coordination group: in its country.
+            plans.append((people[3], "territory", "municipality", "Lutterbach", 6500))
         mulhouse = CoordinationGroup.objects.filter(name="Mulhouse").first()
         made = []
         with transaction.atomic():
@@ -101,7 +108,7 @@ class Command(BaseCommand):
                     self._participant(
                         facilitator,
                         "territory",
-                        "coordination_group",
+                        "local_platform",
                         "Mulhouse",
                         108000,
                         None,
@@ -113,7 +120,7 @@ class Command(BaseCommand):
                     continue
                 self._choices_and_footprints(rng, participant)
             self._shares_and_comments(rng, [p for p in made if p.kind == "citizen"])
-            self._wellbeing(made[:4])
+            self._wellbeing([*made[:4], *[p for p in made if p.name == "Amina"]])
             self._workshops_and_charter(facilitator, made)
         self.stdout.write(f"Right choices: {len(made)} participants.")
 
@@ -129,7 +136,7 @@ class Command(BaseCommand):
         if not {"Q1", "Q2", "Q3"} <= questions.keys():
             return
         for number, participant in enumerate(participants):
-            if participant.wellbeing_group_id is not None or participant.country_id is None:
+            if participant.country_id is None or participant.answers.exists():
                 continue
             member = participant.members.filter(role="manager").first()
             rows = WELLBEING[number % len(WELLBEING)]
@@ -209,6 +216,41 @@ class Command(BaseCommand):
                 actor=facilitator,
                 closes_at=timezone.now() + datetime.timedelta(days=30),
             )
+            self._charter_decided(facilitator, made)
+        today = timezone.localdate()
+        services.quarterly_review_theme_set(
+            actor=facilitator,
+            year=today.year,
+            quarter=(today.month - 1) // 3 + 1,
+            theme="Getting around without a car",
+        )
+
+    def _charter_decided(self, facilitator: User, made: list[Participant]) -> None:
+        """A charter whose vote is over, decided by the rule (five approve of six voices)."""
+        from django.utils import timezone
+
+        from projects.models import Charter
+
+        charter = services.charter_draft(actor=facilitator, title="Our food charter")
+        services.charter_open(
+            charter=charter,
+            actor=facilitator,
+            closes_at=timezone.now() + datetime.timedelta(days=2),
+        )
+        voices = ["approve", "approve", "remarks", "approve", "approve", "disagree"]
+        for participant, voice in zip(made, voices, strict=False):
+            services.charter_vote(
+                charter=charter,
+                participant=participant,
+                actor=participant.members.first().user,
+                voice=voice,
+                remarks="Add something on food waste." if voice == "remarks" else "",
+            )
+        Charter.objects.filter(pk=charter.pk).update(
+            opens_at=timezone.now() - datetime.timedelta(days=40),
+            closes_at=timezone.now() - datetime.timedelta(days=10),
+        )
+        services.charter_close(charter=charter)
 
     def _participant(self, user, kind, subtype, name, count, country, group) -> Participant:
         found = Participant.objects.filter(name=name).first()

@@ -1,5 +1,7 @@
 """Seed the demo network: a few coordination groups with homogeneous groups, a citizens' group
-awaiting validation, applications in the secretariat's queue and the member directory.
+awaiting validation, applications in the secretariat's queue and the member directory (three
+platforms joined through approved membership requests, one has not asked yet, and a person's
+request to become an associate member waits in the queue).
 
 Runs after `import_geography` and `seed_demo` (it uses their places and demo logins). Safe to
 run again: a group, application or member that exists (by network id or name) is left as it is.
@@ -8,15 +10,22 @@ run again: a group, application or member that exists (by network id or name) is
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from territories.membership.services import (
+    MembershipDetails,
+    membership_request_approve,
+    membership_request_submit,
+)
 from territories.models import (
     Application,
     CoordinationGroup,
     Country,
     Locality,
+    MembershipRequest,
     NetworkMember,
     Profile,
 )
@@ -39,6 +48,9 @@ class DemoGroup:
     kind: str
     summary: str
     homogeneous: tuple[tuple[str, str, int, str], ...]  # name, profile slug, participants, date
+    # A full member of the network, through a request its facilitator sent and the secretariat
+    # approved; the others have not asked yet (joining is a step of its own).
+    member: bool = True
 
 
 GROUPS = (
@@ -87,6 +99,7 @@ GROUPS = (
         CoordinationGroup.Kind.COLLECTIVE_ACTOR,
         "A hospital that asks patients, staff and neighbours what well-being means.",
         (("Nurses and care staff", "professionals", 11, "2026-06-09"),),
+        member=False,
     ),
 )
 
@@ -99,8 +112,66 @@ _Kind, _Nature = NetworkMember.Kind, NetworkMember.Nature
 MEMBERS = (
     (_Kind.EX_OFFICIO, _Nature.PUBLIC_AUTHORITY, "City of Mulhouse", "FR"),
     (_Kind.ASSOCIATE, _Nature.ORGANISATION, "Together Portugal", "PT"),
-    (_Kind.ASSOCIATE, _Nature.PERSON, "Association Villages Solidaires", "BE"),
+    (_Kind.ASSOCIATE, _Nature.ORGANISATION, "Association Villages Solidaires", "BE"),
 )
+
+
+# Someone asks to become an associate member: the request waits in the secretariat's queue.
+ASSOCIATE_REQUEST = {
+    "kind": _Kind.ASSOCIATE,
+    "nature": _Nature.PERSON,
+    "name": "Ana Ribeiro",
+    "country": "PT",
+    "website": "",
+    "description": "Teacher in Lisbon; ran two homogeneous groups with her pupils.",
+    "motivation": "I want to follow the network's work and help Portuguese-speaking platforms.",
+    "applicant_name": "Ana Ribeiro",
+    "applicant_email": "ana@example.org",
+    "applicant_language": "pt",
+}
+
+
+def _site_language(languages: list[str]) -> str:
+    """The group's first language the site speaks (the emails' language), else English."""
+    spoken = {code for code, _name in settings.LANGUAGES}
+    return next((code for code in languages or [] if code in spoken), "en")
+
+
+def _join(*, group: CoordinationGroup, facilitator: User, secretariat: User) -> None:
+    """The platform's facilitator asks for full membership and the secretariat approves."""
+    request = membership_request_submit(
+        actor=facilitator,
+        data=MembershipDetails(
+            kind=_Kind.FULL,
+            nature=_Nature.COORDINATION_GROUP,
+            name=group.name,
+            coordination_group=group,
+            country=group.country,
+            website="",
+            description=group.platform_description,
+            motivation="We run the SPIRAL method and want a voice in the network.",
+            applicant_name=facilitator.public_name,
+            applicant_email=facilitator.email or "facilitator@example.org",
+            applicant_language=_site_language(group.languages),
+            consent_to_list=True,
+        ),
+    )
+    membership_request_approve(request=request, actor=secretariat, message="")
+
+
+def _associate_request_open() -> bool:
+    """Send the demo associate request unless it was sent before; True when sent now."""
+    fields = dict(ASSOCIATE_REQUEST)
+    country = Country.objects.filter(code=fields.pop("country")).first()
+    if country is None or MembershipRequest.objects.filter(name=fields["name"]).exists():
+        return False
+    membership_request_submit(
+        actor=None,
+        data=MembershipDetails(
+            **fields, coordination_group=None, country=country, consent_to_list=True
+        ),
+    )
+    return True
 
 
 def _locality(name: str) -> Locality:
@@ -126,7 +197,13 @@ class Command(BaseCommand):
         facilitator = _user("facilitator")
         citizen = _user("citizen")
         profiles = {profile.slug: profile for profile in Profile.objects.all()}
-        created = {"groups": 0, "homogeneous groups": 0, "applications": 0, "members": 0}
+        created = {
+            "groups": 0,
+            "homogeneous groups": 0,
+            "applications": 0,
+            "members": 0,
+            "membership requests": 0,
+        }
         for demo in GROUPS:
             if CoordinationGroup.objects.filter(network_id=demo.network_id).exists():
                 continue
@@ -158,15 +235,9 @@ class Command(BaseCommand):
                         language=demo.language,
                     )
                     created["homogeneous groups"] += 1
-            NetworkMember.objects.create(
-                kind=NetworkMember.Kind.FULL,
-                nature=NetworkMember.Nature.COORDINATION_GROUP,
-                name=group.name,
-                coordination_group=group,
-                country=group.country,
-                joined_on=timezone.localdate(),
-            )
-            created["members"] += 1
+            if demo.member:
+                _join(group=group, facilitator=facilitator, secretariat=secretariat)
+                created["members"] += 1
         # The citizen also edits the Mulhouse pages, to show the editor role.
         mulhouse = CoordinationGroup.objects.filter(network_id=GROUPS[0].network_id).first()
         if mulhouse is not None:
@@ -218,5 +289,7 @@ class Command(BaseCommand):
                 joined_on=timezone.localdate(),
             )
             created["members"] += 1
+        if _associate_request_open():
+            created["membership requests"] += 1
         summary = ", ".join(f"{count} {what}" for what, count in created.items())
         self.stdout.write(f"Demo territories added: {summary}.")

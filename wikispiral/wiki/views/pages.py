@@ -16,6 +16,7 @@ from django.views.decorators.http import (
     require_http_methods,
 )
 
+from wikispiral.notifications.stamps import follows_stamp
 from wikispiral.wiki import caching, selectors, services
 from wikispiral.wiki.diffing import diff_rows
 from wikispiral.wiki.forms import (
@@ -61,9 +62,12 @@ def _personal_cache(request: HttpRequest, space_slug: str) -> HttpResponse | cac
     user = request.user
     if not user.is_authenticated or request.GET or len(messages.get_messages(request)):
         return None
+    # The follow button shows whether she follows the page: her follows' stamp retires the
+    # copy when she follows or unfollows anything (a cache read, no query).
     reader = (
         f"{user.pk}|{user.public_name}|{user.is_active:d}{user.is_secretariat:d}"
         f"{user.is_superuser:d}{user.is_staff:d}{user.email_confirmed_at is not None:d}"
+        f"|{follows_stamp(user.pk)}"
     )
     key = caching.personal_page_key(request.path, get_language(), reader)
     cached = caching.lookup(key, space_slug)

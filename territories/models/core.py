@@ -275,7 +275,16 @@ class Profile(_Named):
 
 
 class HomogeneousGroup(models.Model):
-    """Citizens who share a situation and answer the SPIRAL questions together."""
+    """Citizens who share a situation and answer the SPIRAL questions together.
+
+    A network project's platform also pools its participants' individual answers in one
+    group per kind of participant (kind "project"): counted by the syntheses like any other,
+    but not a group of 8–12 people, so the homogeneous-groups feed and directory leave it out.
+    """
+
+    class Kind(models.TextChoices):
+        GROUP = "group", _("Homogeneous group")
+        PROJECT = "project", _("Answers of a project's participants")
 
     tenant = models.ForeignKey(
         CoordinationGroup,
@@ -289,6 +298,7 @@ class HomogeneousGroup(models.Model):
         Profile, verbose_name=_("profile"), null=True, blank=True, on_delete=models.PROTECT
     )
     profile_other = models.CharField(_("profile (other)"), max_length=150, blank=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.GROUP)
     # ISO dates (YYYY-MM-DD), sorted; a group may meet several times.
     meeting_dates = models.JSONField(_("meeting dates"), default=list, blank=True)
     # None when the facilitators gave no number; never 0 (see territories/display.py).
