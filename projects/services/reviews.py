@@ -39,7 +39,7 @@ def _review_locked(*, year: int, quarter: int, actor: User) -> QuarterlyReview:
     quarter_check(year=year, quarter=quarter)
     QuarterlyReview.objects.get_or_create(year=year, quarter=quarter)
     return (
-        QuarterlyReview.objects.select_for_update()
+        QuarterlyReview.objects.select_for_update(of=("self",))
         .select_related("report")
         .get(year=year, quarter=quarter)
     )
